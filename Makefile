@@ -1,0 +1,36 @@
+# The README's two commands: `make demo` and `make test`. Both create or reuse .venv
+# with only python3 and pip, so they work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+
+.PHONY: demo test lint install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the project's metadata changed, so a second run is quick.
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(STAMP_RUN)
+
+install: $(STAMP_RUN)
+
+demo: $(STAMP_RUN)
+	$(BIN)/cm-inbox demo
+
+lint: $(STAMP_TEST)
+	$(BIN)/ruff check cm_inbox tests benchmarks
+
+test: $(STAMP_TEST) lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,225 @@
+"""The nouns of the inbox, shared by the store, the CLI and the TUI.
+
+Plain dataclasses with no behaviour beyond formatting helpers, so that any
+front end (and later a PostgreSQL-backed store) can use them unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """Triage state of one comment."""
+
+    NEW = "new"
+    SNOOZED = "snoozed"
+    ESCALATED = "escalated"
+    REPLIED = "replied"
+    DONE = "done"
+    SPAM = "spam"
+
+
+class View(StrEnum):
+    """The queue's views, in the order of their number keys (1…7)."""
+
+    INBOX = "inbox"
+    ESCALATED = "escalated"
+    SNOOZED = "snoozed"
+    OUTBOX = "outbox"
+    HANDLED = "handled"
+    SPAM = "spam"
+    ALL = "all"
+
+    @property
+    def title(self) -> str:
+        return self.value.capitalize()
+
+
+class ReplyState(StrEnum):
+    """Where a reply stands in the outbox."""
+
+    DRAFT = "draft"
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Sort(StrEnum):
+    """Orders the queue offers; each has an index that matches it."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    PRIORITY = "priority"
+
+
+# Statuses each comment view shows. The outbox lists replies, not comments.
+VIEW_STATUSES: dict[View, tuple[Status, ...]] = {
+    View.INBOX: (Status.NEW,),
+    View.ESCALATED: (Status.ESCALATED,),
+    View.SNOOZED: (Status.SNOOZED,),
+    View.HANDLED: (Status.REPLIED, Status.DONE),
+    View.SPAM: (Status.SPAM,),
+    View.ALL: tuple(Status),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """Someone who wrote to the brand on one network."""
+
+    id: int
+    network: str
+    handle: str
+    display_name: str | None = None
+    followers: int | None = None
+    first_seen: int | None = None
+    last_seen: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """One of the brand's own accounts on a network."""
+
+    id: int
+    network: str
+    name: str
+    handle: str | None = None
+    created_at: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """One comment, reply or mention addressed to a brand account.
+
+    ``text`` is plain text safe to display; ``markup`` keeps the network's
+    original (HTML or Markdown) for export and for re-rendering.
+    Times are Unix seconds (UTC).
+    """
+
+    id: int
+    network: str
+    account: str
+    account_id: int
+    remote_id: str
+    parent_remote_id: str | None
+    root_remote_id: str | None
+    author: Author
+    text: str
+    created_at: int
+    fetched_at: int
+    status: Status
+    url: str | None = None
+    markup: str | None = None
+    language: str | None = None
+    sentiment: str | None = None
+    sentiment_score: float | None = None
+    intents: tuple[str, ...] = ()
+    priority: float = 0.0
+    labels: tuple[str, ...] = ()
+    snoozed_until: int | None = None
+    is_ours: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A reply written in cm-inbox, from draft to sent."""
+
+    id: int
+    comment_id: int
+    account_id: int
+    text: str
+    state: ReplyState
+    created_at: int
+    updated_at: int
+    error: str | None = None
+    remote_id: str | None = None
+    sent_at: int | None = None
+    attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One line of the queue: a comment, and in the outbox view its reply."""
+
+    comment: Comment
+    reply: Reply | None = None
+
+    @property
+    def key(self) -> int:
+        """The id the row is addressed by in its view (reply id in the outbox)."""
+        return self.reply.id if self.reply is not None else self.comment.id
+
+
+@dataclass(frozen=True, slots=True)
+class QueueQuery:
+    """What the queue shows: a view, narrowed by search and filters, in an order."""
+
+    view: View = View.INBOX
+    search: str | None = None
+    network: str | None = None
+    account: str | None = None
+    language: str | None = None
+    label: str | None = None
+    sort: Sort = Sort.NEWEST
+
+    @property
+    def is_filtered(self) -> bool:
+        return any((self.search, self.network, self.account, self.language, self.label))
+
+
+@dataclass(slots=True)
+class AuthorCard:
+    """What the thread pane says about the person speaking."""
+
+    author: Author
+    comment_count: int
+    networks: list[str] = field(default_factory=list)
+    first_seen: int | None = None
+    our_replies: list[Reply] = field(default_factory=list)
+    recent: list[Comment] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class IncomingAuthor:
+    """An author as a network or an import file describes them."""
+
+    handle: str
+    name: str | None = None
+    followers: int | None = None
+
+
+@dataclass(slots=True)
+class IncomingComment:
+    """A comment on its way into the store, from a sync or an import.
+
+    The triage fields (``status``, ``labels``, ``snoozed_until``) are applied
+    only when the comment is new to the store: a re-sync or re-import never
+    undoes the community manager's triage.
+    """
+
+    network: str
+    account: str
+    remote_id: str
+    author: IncomingAuthor
+    text: str
+    created_at: int
+    parent_remote_id: str | None = None
+    root_remote_id: str | None = None
+    url: str | None = None
+    markup: str | None = None
+    language: str | None = None
+    is_ours: bool = False
+    status: Status | None = None
+    labels: tuple[str, ...] = ()
+    snoozed_until: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What an upsert did."""
+
+    inserted: int = 0
+    updated: int = 0

@@ -1,0 +1,49 @@
+"""The local store: one SQLite file behind the functions the app calls.
+
+No SQL lives outside this package, so the same functions can later be served by
+a shared PostgreSQL database for teams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from cm_inbox.store.base import StoreBase
+from cm_inbox.store.database import Database, SchemaTooNewError, StoreError
+from cm_inbox.store.ingest import IngestMixin
+from cm_inbox.store.outbox import OutboxMixin, ReplyError
+from cm_inbox.store.people import PeopleMixin
+from cm_inbox.store.queue import QueueMixin
+from cm_inbox.store.triage import TriageMixin, UndoResult
+
+__all__ = ["Store", "StoreError", "SchemaTooNewError", "ReplyError", "UndoResult"]
+
+
+class Store(IngestMixin, QueueMixin, TriageMixin, OutboxMixin, PeopleMixin, StoreBase):
+    """Everything the app reads and writes, over one database file."""
+
+    def __init__(self, path: Path | str, *, clock: Callable[[], float] | None = None) -> None:
+        self.db = Database(path)
+        self.path = self.db.path
+        self._clock = clock or self._default_clock
+        self._account_ids = {}
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def check_integrity(self) -> list[str]:
+        """SQLite's and the full-text index's own consistency checks; empty when all is well."""
+        problems = [row[0] for row in self.db.query("PRAGMA integrity_check") if row[0] != "ok"]
+        try:
+            with self.db.transaction() as conn:
+                conn.execute("INSERT INTO comments_fts (comments_fts) VALUES ('integrity-check')")
+        except Exception as error:  # sqlite reports a corrupt FTS index as an error
+            problems.append(f"full-text index: {error}")
+        return problems

@@ -1,0 +1,119 @@
+"""Putting comments into the store: idempotent upserts keyed on the remote id."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from cm_inbox.model import IncomingComment, IngestResult, Status
+from cm_inbox.store.base import StoreBase
+
+
+class IngestMixin(StoreBase):
+    def ensure_account(self, network: str, name: str, handle: str | None = None) -> int:
+        """The id of the brand account ``name`` on ``network``, created if new."""
+        key = (network, name)
+        cached = self._account_ids.get(key)
+        if cached is not None:
+            return cached
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT id FROM accounts WHERE network = ? AND name = ?", key
+            ).fetchone()
+            if row is None:
+                row = conn.execute(
+                    "INSERT INTO accounts (network, name, handle, created_at) VALUES (?, ?, ?, ?)"
+                    " RETURNING id",
+                    (network, name, handle, self.now()),
+                ).fetchone()
+        self._account_ids[key] = row[0]
+        return row[0]
+
+    def upsert_comments(self, items: Iterable[IncomingComment]) -> IngestResult:
+        """Insert new comments and refresh known ones, in one transaction.
+
+        A comment already stored (same account and remote id) gets its text,
+        url and author refreshed; its triage state is never touched.
+        """
+        inserted = updated = 0
+        now = self.now()
+        with self.db.transaction() as conn:
+            for item in items:
+                if self._upsert_one(conn, item, now):
+                    inserted += 1
+                else:
+                    updated += 1
+        return IngestResult(inserted=inserted, updated=updated)
+
+    def _author_id(self, conn: sqlite3.Connection, item: IncomingComment, now: int) -> int:
+        author = item.author
+        seen = item.created_at
+        row = conn.execute(
+            """
+            INSERT INTO authors (network, handle, display_name, followers, first_seen, last_seen)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (network, handle) DO UPDATE SET
+                display_name = coalesce(excluded.display_name, display_name),
+                followers = coalesce(excluded.followers, followers),
+                first_seen = min(first_seen, excluded.first_seen),
+                last_seen = max(last_seen, excluded.last_seen)
+            RETURNING id
+            """,
+            (item.network, author.handle, author.name, author.followers, seen, seen),
+        ).fetchone()
+        return row[0]
+
+    def _upsert_one(self, conn: sqlite3.Connection, item: IncomingComment, now: int) -> bool:
+        """Store one comment; True when it was new."""
+        account_id = self.ensure_account(item.network, item.account)
+        author_id = self._author_id(conn, item, now)
+        existing = conn.execute(
+            "SELECT id FROM comments WHERE account_id = ? AND remote_id = ?",
+            (account_id, item.remote_id),
+        ).fetchone()
+        if existing is not None:
+            conn.execute(
+                """
+                UPDATE comments SET text = ?, markup = coalesce(?, markup), url = coalesce(?, url),
+                    author_id = ?, fetched_at = ?, language = coalesce(language, ?)
+                WHERE id = ?
+                """,
+                (item.text, item.markup, item.url, author_id, now, item.language, existing[0]),
+            )
+            return False
+
+        root = item.root_remote_id
+        if root is None and item.parent_remote_id is not None:
+            parent = conn.execute(
+                "SELECT root_remote_id FROM comments WHERE account_id = ? AND remote_id = ?",
+                (account_id, item.parent_remote_id),
+            ).fetchone()
+            root = parent[0] if parent is not None else item.parent_remote_id
+        root = root or item.remote_id
+        status = item.status or Status.NEW
+        comment_id = conn.execute(
+            """
+            INSERT INTO comments (account_id, remote_id, parent_remote_id, root_remote_id, author_id,
+                text, markup, url, created_at, fetched_at, language, status, snoozed_until, is_ours)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            RETURNING id
+            """,
+            (
+                account_id, item.remote_id, item.parent_remote_id, root, author_id, item.text,
+                item.markup, item.url, item.created_at, now, item.language, str(status),
+                item.snoozed_until if status == Status.SNOOZED else None, int(item.is_ours),
+            ),
+        ).fetchone()[0]
+        if item.labels:
+            conn.executemany(
+                "INSERT OR IGNORE INTO comment_labels (comment_id, label) VALUES (?, ?)",
+                [(comment_id, label) for label in item.labels],
+            )
+        if root != item.remote_id:
+            # Replies that arrived before this comment took it as their root;
+            # now that its own root is known, the whole thread moves under it.
+            conn.execute(
+                "UPDATE comments SET root_remote_id = ? WHERE account_id = ? AND root_remote_id = ?",
+                (root, account_id, item.remote_id),
+            )
+        return True

@@ -1,0 +1,199 @@
+"""The queue: which comments a view shows, in which order, a page at a time.
+
+The UI asks for the ordered keys of a view once (a compact integer array, not
+rows), then for the rows of whichever keys are on screen. Ordering and
+filtering use indexes that match each sort, so neither step reads the table.
+Scripts that stream a whole view (export, ``list``) use keyset paging instead.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator, Sequence
+
+from cm_inbox.model import VIEW_STATUSES, QueueQuery, QueueRow, Sort, View
+from cm_inbox.store.base import StoreBase
+from cm_inbox.store.rows import (
+    COMMENT_COLUMNS,
+    COMMENT_JOINS,
+    REPLY_COLUMNS,
+    comment_from_row,
+    reply_from_row,
+)
+from cm_inbox.store.search import fts_query
+
+UNSENT_STATES = ("draft", "queued", "sending", "failed")
+
+_ORDER = {
+    Sort.NEWEST: ("c.created_at DESC, c.id DESC", ("c.created_at", "c.id"), ("<", "<")),
+    Sort.OLDEST: ("c.created_at ASC, c.id ASC", ("c.created_at", "c.id"), (">", ">")),
+    Sort.PRIORITY: (
+        "c.priority DESC, c.created_at ASC, c.id ASC",
+        ("c.priority", "c.created_at", "c.id"),
+        ("<", ">", ">"),
+    ),
+}
+
+
+def _bucket(view: View) -> str | None:
+    statuses = VIEW_STATUSES.get(view)
+    if view is View.ALL or statuses is None:
+        return None
+    return "handled" if view is View.HANDLED else statuses[0].value
+
+
+class QueueMixin(StoreBase):
+    def _filters(self, query: QueueQuery) -> tuple[list[str], list[object]]:
+        """WHERE clauses (on alias ``c``) for a query's view and filters."""
+        where: list[str] = []
+        params: list[object] = []
+        bucket = _bucket(query.view)
+        if bucket is not None:
+            where.append("c.bucket = ?")
+            params.append(bucket)
+        if query.network:
+            where.append("c.account_id IN (SELECT id FROM accounts WHERE network = ?)")
+            params.append(query.network)
+        if query.account:
+            where.append("c.account_id IN (SELECT id FROM accounts WHERE name = ?)")
+            params.append(query.account)
+        if query.language:
+            where.append("c.language = ?")
+            params.append(query.language)
+        if query.label:
+            where.append("c.id IN (SELECT comment_id FROM comment_labels WHERE label = ?)")
+            params.append(query.label)
+        if query.search:
+            match = fts_query(query.search)
+            if match is None:
+                where.append("0")
+            else:
+                where.append("c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)")
+                params.append(match)
+        return where, params
+
+    def queue_keys(self, query: QueueQuery) -> array:
+        """Every key of the view in display order, as a compact int64 array.
+
+        Comment ids for comment views, reply ids for the outbox. 8 bytes per
+        row: a million-row view costs 8 MB and O(1) access to any position.
+        """
+        sql, params = self._keys_sql(query)
+        keys = array("q")
+        with self.db.lock:
+            cursor = self.db.conn.execute(sql, params)
+            while batch := cursor.fetchmany(65536):
+                keys.extend(row[0] for row in batch)
+        return keys
+
+    def _keys_sql(self, query: QueueQuery) -> tuple[str, list[object]]:
+        where, params = self._filters(query)
+        if query.view is View.OUTBOX:
+            where = [w for w in where if not w.startswith("c.bucket")]
+            clause = " AND ".join(["r.state IN ('draft','queued','sending','failed')", *where])
+            return (
+                f"SELECT r.id FROM replies r JOIN comments c ON c.id = r.comment_id "
+                f"WHERE {clause} ORDER BY r.updated_at DESC, r.id DESC",
+                params,
+            )
+        order = _ORDER[query.sort][0]
+        clause = " AND ".join(where) or "1"
+        return f"SELECT c.id FROM comments c WHERE {clause} ORDER BY {order}", params
+
+    def queue_count(self, query: QueueQuery) -> int:
+        """How many rows the query shows (cached counts when unfiltered)."""
+        if not query.is_filtered and query.view is not View.OUTBOX:
+            return self.view_counts()[query.view]
+        where, params = self._filters(query)
+        if query.view is View.OUTBOX:
+            where = [w for w in where if not w.startswith("c.bucket")]
+            clause = " AND ".join(["r.state IN ('draft','queued','sending','failed')", *where])
+            sql = f"SELECT count(*) FROM replies r JOIN comments c ON c.id = r.comment_id WHERE {clause}"
+        else:
+            sql = f"SELECT count(*) FROM comments c WHERE {' AND '.join(where) or '1'}"
+        row = self.db.query_one(sql, tuple(params))
+        return int(row[0]) if row else 0
+
+    def view_counts(self) -> dict[View, int]:
+        """The number of items in every view, for the header. Never scans comments."""
+        rows = dict(self.db.query("SELECT bucket, n FROM bucket_counts"))
+        unsent = self.db.query_one(
+            "SELECT count(*) FROM replies WHERE state IN ('draft','queued','sending','failed')"
+        )
+        return {
+            View.INBOX: rows.get("new", 0),
+            View.ESCALATED: rows.get("escalated", 0),
+            View.SNOOZED: rows.get("snoozed", 0),
+            View.OUTBOX: int(unsent[0]) if unsent else 0,
+            View.HANDLED: rows.get("handled", 0),
+            View.SPAM: rows.get("spam", 0),
+            View.ALL: sum(rows.values()),
+        }
+
+    def queue_rows(self, view: View, keys: Sequence[int]) -> list[QueueRow]:
+        """The rows for ``keys`` (as returned by ``queue_keys``), in that order.
+
+        Keys that vanished since (deleted) are left out.
+        """
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        if view is View.OUTBOX:
+            rows = self.db.query(
+                f"SELECT {COMMENT_COLUMNS}, {REPLY_COLUMNS} FROM replies r "
+                f"JOIN comments c ON c.id = r.comment_id {COMMENT_JOINS} WHERE r.id IN ({marks})",
+                tuple(keys),
+            )
+            found = {row["reply_id"]: QueueRow(comment_from_row(row), reply_from_row(row)) for row in rows}
+        else:
+            rows = self.db.query(
+                f"SELECT {COMMENT_COLUMNS} FROM comments c {COMMENT_JOINS} WHERE c.id IN ({marks})",
+                tuple(keys),
+            )
+            found = {row["id"]: QueueRow(comment_from_row(row)) for row in rows}
+        return [found[key] for key in keys if key in found]
+
+    def iter_queue(self, query: QueueQuery, *, chunk: int = 500) -> Iterator[QueueRow]:
+        """Every row of the query in display order, fetched by keyset pages.
+
+        Memory stays at one chunk whatever the size of the view.
+        """
+        if query.view is View.OUTBOX:
+            # Outboxes are small (unsent replies); their keys are cheap to hold.
+            keys = self.queue_keys(query)
+            for start in range(0, len(keys), chunk):
+                yield from self.queue_rows(View.OUTBOX, keys[start : start + chunk])
+            return
+        order, columns, ops = _ORDER[query.sort]
+        where, params = self._filters(query)
+        last: tuple | None = None
+        while True:
+            clauses = list(where)
+            page_params = list(params)
+            if last is not None:
+                seek, seek_params = _seek(columns, ops, last)
+                clauses.append(seek)
+                page_params.extend(seek_params)
+            clause = " AND ".join(clauses) or "1"
+            rows = self.db.query(
+                f"SELECT {COMMENT_COLUMNS} FROM comments c {COMMENT_JOINS} "
+                f"WHERE {clause} ORDER BY {order} LIMIT ?",
+                (*page_params, chunk),
+            )
+            for row in rows:
+                yield QueueRow(comment_from_row(row))
+            if len(rows) < chunk:
+                return
+            final = rows[-1]
+            last = tuple(final[col.split(".")[1]] for col in columns)
+
+
+def _seek(columns: tuple[str, ...], ops: tuple[str, ...], last: tuple) -> tuple[str, list[object]]:
+    """A keyset condition: rows strictly after ``last`` in the given order."""
+    parts: list[str] = []
+    params: list[object] = []
+    for depth in range(len(columns)):
+        equal = [f"{columns[i]} = ?" for i in range(depth)]
+        parts.append("(" + " AND ".join([*equal, f"{columns[depth]} {ops[depth]} ?"]) + ")")
+        params.extend(last[: depth + 1])
+    return "(" + " OR ".join(parts) + ")", params

@@ -1,0 +1,184 @@
+"""The database schema, as forward migrations applied in order on open.
+
+``PRAGMA user_version`` records how far a file has been migrated. A file whose
+version is higher than the last migration here was written by a newer
+cm-inbox and is refused rather than misread.
+"""
+
+from __future__ import annotations
+
+STATUSES = "('new','snoozed','escalated','replied','done','spam')"
+REPLY_STATES = "('draft','queued','sending','sent','failed')"
+
+# The author text indexed beside each comment: handle and display name.
+_AUTHOR_TEXT = "a.handle || ' ' || coalesce(a.display_name, '')"
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema.
+    f"""
+    CREATE TABLE accounts (
+        id INTEGER PRIMARY KEY,
+        network TEXT NOT NULL,
+        name TEXT NOT NULL,
+        handle TEXT,
+        created_at INTEGER NOT NULL,
+        UNIQUE (network, name)
+    );
+
+    CREATE TABLE authors (
+        id INTEGER PRIMARY KEY,
+        network TEXT NOT NULL,
+        handle TEXT NOT NULL,
+        display_name TEXT,
+        followers INTEGER,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        UNIQUE (network, handle)
+    );
+
+    CREATE TABLE comments (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        remote_id TEXT NOT NULL,
+        parent_remote_id TEXT,
+        root_remote_id TEXT NOT NULL,
+        author_id INTEGER NOT NULL REFERENCES authors(id),
+        text TEXT NOT NULL,
+        markup TEXT,
+        url TEXT,
+        created_at INTEGER NOT NULL,
+        fetched_at INTEGER NOT NULL,
+        language TEXT,
+        sentiment TEXT,
+        sentiment_score REAL,
+        intents TEXT,
+        priority REAL NOT NULL DEFAULT 0,
+        status TEXT NOT NULL DEFAULT 'new' CHECK (status IN {STATUSES}),
+        snoozed_until INTEGER,
+        is_ours INTEGER NOT NULL DEFAULT 0,
+        -- The view a status belongs to, so each view is one index range.
+        bucket TEXT GENERATED ALWAYS AS (
+            CASE WHEN status IN ('replied', 'done') THEN 'handled' ELSE status END
+        ) VIRTUAL,
+        UNIQUE (account_id, remote_id)
+    );
+    CREATE INDEX comments_bucket_time ON comments (bucket, created_at, id);
+    CREATE INDEX comments_bucket_priority ON comments (bucket, priority DESC, created_at, id);
+    CREATE INDEX comments_time ON comments (created_at, id);
+    CREATE INDEX comments_priority ON comments (priority DESC, created_at, id);
+    CREATE INDEX comments_parent ON comments (account_id, parent_remote_id);
+    CREATE INDEX comments_root ON comments (account_id, root_remote_id);
+    CREATE INDEX comments_author ON comments (author_id, created_at);
+    CREATE INDEX comments_snoozed ON comments (snoozed_until) WHERE status = 'snoozed';
+    CREATE INDEX comments_language ON comments (language, created_at);
+
+    CREATE TABLE comment_labels (
+        comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+        label TEXT NOT NULL,
+        PRIMARY KEY (comment_id, label)
+    ) WITHOUT ROWID;
+    CREATE INDEX comment_labels_label ON comment_labels (label, comment_id);
+
+    CREATE TABLE replies (
+        id INTEGER PRIMARY KEY,
+        comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        text TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN {REPLY_STATES}),
+        idempotency_key TEXT NOT NULL UNIQUE,
+        remote_id TEXT,
+        error TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        queued_at INTEGER,
+        sent_at INTEGER
+    );
+    CREATE INDEX replies_state ON replies (state, updated_at);
+    CREATE INDEX replies_comment ON replies (comment_id);
+    -- One draft per comment: the composer reopens it.
+    CREATE UNIQUE INDEX replies_one_draft ON replies (comment_id) WHERE state = 'draft';
+
+    CREATE TABLE escalations (
+        id INTEGER PRIMARY KEY,
+        comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+        team TEXT NOT NULL,
+        severity TEXT,
+        note TEXT,
+        state TEXT NOT NULL DEFAULT 'open',
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX escalations_comment ON escalations (comment_id);
+
+    -- Every triage action. A batch is what one key press did; undo works by batch.
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        batch INTEGER NOT NULL,
+        comment_id INTEGER REFERENCES comments(id) ON DELETE CASCADE,
+        reply_id INTEGER REFERENCES replies(id) ON DELETE SET NULL,
+        action TEXT NOT NULL,
+        before TEXT,
+        after TEXT,
+        detail TEXT,
+        undone_at INTEGER
+    );
+    CREATE INDEX events_batch ON events (batch);
+    CREATE INDEX events_comment ON events (comment_id, at);
+    CREATE INDEX events_action ON events (action, at);
+
+    -- Counts per view kept by triggers, so the header never counts a million rows.
+    CREATE TABLE bucket_counts (bucket TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+    INSERT INTO bucket_counts (bucket, n) VALUES
+        ('new', 0), ('snoozed', 0), ('escalated', 0), ('handled', 0), ('spam', 0);
+    CREATE TRIGGER comments_count_ai AFTER INSERT ON comments BEGIN
+        UPDATE bucket_counts SET n = n + 1 WHERE bucket = new.bucket;
+    END;
+    CREATE TRIGGER comments_count_ad AFTER DELETE ON comments BEGIN
+        UPDATE bucket_counts SET n = n - 1 WHERE bucket = old.bucket;
+    END;
+    CREATE TRIGGER comments_count_au AFTER UPDATE OF status ON comments
+    WHEN old.bucket IS NOT new.bucket BEGIN
+        UPDATE bucket_counts SET n = n - 1 WHERE bucket = old.bucket;
+        UPDATE bucket_counts SET n = n + 1 WHERE bucket = new.bucket;
+    END;
+
+    -- Full-text search over the text and the author, stored once: the index reads
+    -- its content from this view, and the triggers keep it in step.
+    CREATE VIEW comments_fts_source AS
+        SELECT c.id AS id, c.text AS text, {_AUTHOR_TEXT} AS author
+        FROM comments c JOIN authors a ON a.id = c.author_id;
+    CREATE VIRTUAL TABLE comments_fts USING fts5 (
+        text, author,
+        content = 'comments_fts_source', content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER comments_fts_ai AFTER INSERT ON comments BEGIN
+        INSERT INTO comments_fts (rowid, text, author)
+        SELECT new.id, new.text, {_AUTHOR_TEXT} FROM authors a WHERE a.id = new.author_id;
+    END;
+    CREATE TRIGGER comments_fts_ad AFTER DELETE ON comments BEGIN
+        INSERT INTO comments_fts (comments_fts, rowid, text, author)
+        SELECT 'delete', old.id, old.text, {_AUTHOR_TEXT} FROM authors a WHERE a.id = old.author_id;
+    END;
+    CREATE TRIGGER comments_fts_au AFTER UPDATE OF text, author_id ON comments
+    WHEN old.text IS NOT new.text OR old.author_id IS NOT new.author_id BEGIN
+        INSERT INTO comments_fts (comments_fts, rowid, text, author)
+        SELECT 'delete', old.id, old.text, {_AUTHOR_TEXT} FROM authors a WHERE a.id = old.author_id;
+        INSERT INTO comments_fts (rowid, text, author)
+        SELECT new.id, new.text, {_AUTHOR_TEXT} FROM authors a WHERE a.id = new.author_id;
+    END;
+    CREATE TRIGGER authors_fts_au AFTER UPDATE OF handle, display_name ON authors
+    WHEN old.handle IS NOT new.handle OR old.display_name IS NOT new.display_name BEGIN
+        INSERT INTO comments_fts (comments_fts, rowid, text, author)
+        SELECT 'delete', c.id, c.text, old.handle || ' ' || coalesce(old.display_name, '')
+        FROM comments c WHERE c.author_id = old.id;
+        INSERT INTO comments_fts (rowid, text, author)
+        SELECT c.id, c.text, new.handle || ' ' || coalesce(new.display_name, '')
+        FROM comments c WHERE c.author_id = new.id;
+    END;
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,24 @@
+"""Turning what a user types into a safe FTS5 query."""
+
+from __future__ import annotations
+
+import regex
+
+_WORD = regex.compile(r"[\p{L}\p{N}_@#'’.-]+")
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 MATCH expression for ``text``: every word must appear.
+
+    Each word is quoted so FTS5 operators in user input (``AND``, ``NEAR``,
+    ``*``, ``:``) are taken literally; the last word matches as a prefix, so
+    results narrow while the user is still typing. Returns None when there is
+    nothing to search for.
+    """
+    words = [w.strip(".'’-") for w in _WORD.findall(text)]
+    words = [w for w in words if w.strip("@#")]
+    if not words:
+        return None
+    quoted = ['"' + w.replace('"', '""') + '"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
