@@ -1,0 +1,10 @@
+"""The networks cm-inbox speaks to, behind one small interface.
+
+This package never imports textual. Each network's rules (how it counts a
+post's length, how a reply names the person answered) live in ``rules``;
+connectors that log in, fetch and post join the registry beside them.
+"""
+
+from cm_inbox.networks.rules import NETWORKS, NetworkRules, rules_for
+
+__all__ = ["NETWORKS", "NetworkRules", "rules_for"]
