@@ -111,3 +111,12 @@ class PeopleMixin(StoreBase):
             "SELECT DISTINCT language FROM comments WHERE language IS NOT NULL ORDER BY language"
         )
         return [row[0] for row in rows]
+
+    def escalations_for(self, comment_id: int) -> list[dict]:
+        """The escalations of one comment, newest first, as plain dicts."""
+        rows = self.db.query(
+            "SELECT id, team, severity, note, state, created_at, updated_at FROM escalations"
+            " WHERE comment_id = ? ORDER BY id DESC",
+            (comment_id,),
+        )
+        return [dict(row) for row in rows]

@@ -72,19 +72,21 @@ class QueueMixin(StoreBase):
                 params.append(match)
         return where, params
 
-    def queue_keys(self, query: QueueQuery) -> array:
-        """Every key of the view in display order, as a compact int64 array.
+    def queue_keys(self, query: QueueQuery, limit: int | None = None) -> array:
+        """Every key of the view in display order (or the first ``limit``), as an int64 array.
 
         Comment ids for comment views, reply ids for the outbox. 8 bytes per
         row: a million-row view costs 8 MB and O(1) access to any position.
+        SQLite joins the ids into one string, which is faster to hand over
+        than a million one-column rows.
         """
         sql, params = self._keys_sql(query)
-        keys = array("q")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
         with self.db.lock:
-            cursor = self.db.conn.execute(sql, params)
-            while batch := cursor.fetchmany(65536):
-                keys.extend(row[0] for row in batch)
-        return keys
+            row = self.db.conn.execute(f"SELECT group_concat(id) FROM ({sql})", params).fetchone()
+        joined = row[0] if row else None
+        return array("q", map(int, joined.split(","))) if joined else array("q")
 
     def _keys_sql(self, query: QueueQuery) -> tuple[str, list[object]]:
         where, params = self._filters(query)
@@ -92,13 +94,13 @@ class QueueMixin(StoreBase):
             where = [w for w in where if not w.startswith("c.bucket")]
             clause = " AND ".join(["r.state IN ('draft','queued','sending','failed')", *where])
             return (
-                f"SELECT r.id FROM replies r JOIN comments c ON c.id = r.comment_id "
+                f"SELECT r.id AS id FROM replies r JOIN comments c ON c.id = r.comment_id "
                 f"WHERE {clause} ORDER BY r.updated_at DESC, r.id DESC",
                 params,
             )
         order = _ORDER[query.sort][0]
         clause = " AND ".join(where) or "1"
-        return f"SELECT c.id FROM comments c WHERE {clause} ORDER BY {order}", params
+        return f"SELECT c.id AS id FROM comments c WHERE {clause} ORDER BY {order}", params
 
     def queue_count(self, query: QueueQuery) -> int:
         """How many rows the query shows (cached counts when unfiltered)."""

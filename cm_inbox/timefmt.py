@@ -1,0 +1,21 @@
+"""Short human times for a queue where every cell counts."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+
+def age(seconds: int | float) -> str:
+    """How long ago, in at most four characters: "now", "42s", "5m", "3h", "6d", "8w", "2y"."""
+    seconds = max(0, int(seconds))
+    if seconds < 45:
+        return "now"
+    for unit, size in (("y", 365 * 86400), ("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def stamp(seconds: int, zone: tzinfo | None = None) -> str:
+    """A full local time for detail panes: "Fri 20 Nov 2026 10:00"."""
+    return datetime.fromtimestamp(seconds, zone).astimezone(zone).strftime("%a %d %b %Y %H:%M")

@@ -1,0 +1,93 @@
+"""The Textual application and the one factory the CLI and the tests build it with."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.app import App
+
+from cm_inbox.config import Config, load_config
+from cm_inbox.paths import user_themes_dir
+from cm_inbox.store import Store
+from cm_inbox.tui.bindings import all_binding_ids
+from cm_inbox.tui.commands import InboxCommands
+from cm_inbox.tui.screens.inbox import InboxScreen
+from cm_inbox.tui.themes import bundled_themes_dir, load_themes
+
+FALLBACK_THEME = "cm-dark"
+
+
+class CmInboxApp(App[int]):
+    """The inbox. It owns the store and the config; screens do the rest."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "cm-inbox"
+    COMMANDS = App.COMMANDS | {InboxCommands}
+
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        *,
+        clock: Callable[[], float] = time.time,
+        demo: bool = False,
+        theme_folders: tuple[Path, ...] | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.config = config
+        self.clock = clock
+        self.demo = demo
+        self.sub_title = f"demo · {store.path}" if demo else str(store.path)
+        self._theme_folders = theme_folders if theme_folders is not None else (bundled_themes_dir(), user_themes_dir())
+        self.startup_problems: list[str] = list(config.problems)
+
+    def on_mount(self) -> None:
+        self._install_themes()
+        self._install_keymap()
+        self.push_screen(InboxScreen())
+        for problem in self.startup_problems:
+            self.notify(problem, title="Config", severity="warning", timeout=12)
+
+    def _install_themes(self) -> None:
+        themes, problems = load_themes(*self._theme_folders)
+        self.startup_problems.extend(problems)
+        for theme in themes:
+            self.register_theme(theme)
+        wanted = self.config.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            self.startup_problems.append(f'theme "{wanted}" is not installed; using {FALLBACK_THEME}')
+            self.theme = FALLBACK_THEME if FALLBACK_THEME in self.available_themes else "textual-dark"
+
+    def _install_keymap(self) -> None:
+        known = all_binding_ids()
+        keymap = {}
+        for binding_id, keys in self.config.keymap.items():
+            if binding_id in known:
+                keymap[binding_id] = keys
+            else:
+                self.startup_problems.append(
+                    f'[keys] "{binding_id}" is not a key binding; known: {", ".join(sorted(known))}'
+                )
+        if keymap:
+            self.set_keymap(keymap)
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+
+def make_app(
+    db_path: Path,
+    *,
+    demo: bool = False,
+    config_path: Path | None = None,
+    clock: Callable[[], float] = time.time,
+) -> CmInboxApp:
+    """Build the app on a database file and a config file (the default ones when None)."""
+    config = load_config(config_path)
+    store = Store(db_path, clock=clock)
+    return CmInboxApp(store, config, clock=clock, demo=demo)

@@ -1,0 +1,85 @@
+"""Every key of the main screen, in one place.
+
+The footer, the help screen, the command palette and a user's keymap
+(``[keys]`` in config.toml, by binding id) all read these definitions, so a key
+is described once and rebinding it changes it everywhere.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+# Groups, in the order the help screen shows them.
+GROUPS: dict[str, str] = {
+    "move": "Move",
+    "act": "Act on the comment (or on the selection)",
+    "views": "Views",
+    "find": "Find",
+    "app": "App",
+}
+
+QUEUE_BINDINGS: list[Binding] = [
+    Binding("j,down", "cursor_down", "Next", id="next", show=False),
+    Binding("k,up", "cursor_up", "Previous", id="previous", show=False),
+    Binding("g,home", "cursor_top", "Top", id="top", show=False),
+    Binding("G,end", "cursor_bottom", "Bottom", id="bottom", show=False),
+    Binding("pagedown", "page_down", "Page down", id="page_down", show=False),
+    Binding("pageup", "page_up", "Page up", id="page_up", show=False),
+    Binding("enter", "focus_thread", "Read thread", id="focus_thread", show=False),
+]
+
+SCREEN_BINDINGS: list[Binding] = [
+    Binding("r", "reply", "Reply", id="reply"),
+    Binding("e", "escalate", "Escalate", id="escalate"),
+    Binding("d", "done", "Done", id="done"),
+    Binding("s", "snooze", "Snooze", id="snooze"),
+    Binding("l", "labels", "Labels", id="labels", show=False),
+    Binding("exclamation_mark", "spam", "Spam", id="spam", key_display="!", show=False),
+    Binding("x", "toggle_select", "Select", id="select", show=False),
+    Binding("asterisk", "select_all", "Select all", id="select_all", key_display="*", show=False),
+    Binding("u", "undo", "Undo", id="undo"),
+    Binding("slash", "search", "Search", id="search", key_display="/"),
+    Binding("f", "filter", "Filter", id="filter", show=False),
+    Binding("o", "cycle_sort", "Sort", id="sort", show=False),
+    Binding("escape", "clear", "Clear", id="clear", show=False),
+    Binding("1", "view('inbox')", "Inbox", id="view_inbox", show=False),
+    Binding("2", "view('escalated')", "Escalated", id="view_escalated", show=False),
+    Binding("3", "view('snoozed')", "Snoozed", id="view_snoozed", show=False),
+    Binding("4", "view('outbox')", "Outbox", id="view_outbox", show=False),
+    Binding("5", "view('handled')", "Handled", id="view_handled", show=False),
+    Binding("6", "view('spam')", "Spam view", id="view_spam", show=False),
+    Binding("7", "view('all')", "All", id="view_all", show=False),
+    Binding("question_mark", "help", "Help", id="help", key_display="?"),
+    Binding("q", "quit", "Quit", id="quit"),
+]
+
+GROUP_OF: dict[str, str] = {
+    **{b.id: "move" for b in QUEUE_BINDINGS if b.id},
+    **dict.fromkeys(("reply", "escalate", "done", "snooze", "labels", "spam", "select",
+                     "select_all", "undo"), "act"),
+    **{f"view_{name}": "views" for name in ("inbox", "escalated", "snoozed", "outbox", "handled", "spam", "all")},
+    **dict.fromkeys(("search", "filter", "sort", "clear"), "find"),
+    **dict.fromkeys(("help", "quit", "command_palette"), "app"),
+}
+
+LONG_HELP: dict[str, str] = {
+    "reply": "Open the composer under the thread; ctrl+s queues the reply, escape keeps the draft",
+    "escalate": "Hand to a team (support, product, legal, press…) with a note",
+    "done": "Mark handled without replying",
+    "snooze": "Hide until later: 1 hour, this evening, tomorrow 9:00, next week, or a date",
+    "labels": "Add or remove labels",
+    "spam": "Move to Spam",
+    "select": "Select or unselect; with a selection, e d s l ! act on all of it",
+    "select_all": "Select every item in the view (again to clear)",
+    "undo": "Undo the last action (press again to go further back)",
+    "search": "Full-text search in the view (text and author)",
+    "filter": "Filter by network, account, language or label",
+    "sort": "Cycle the order: newest, oldest, priority",
+    "clear": "Clear the search, filters and selection",
+    "focus_thread": "Move the focus to the thread pane to read and scroll it",
+}
+
+
+def all_binding_ids() -> set[str]:
+    """Ids a user may rebind in ``[keys]``."""
+    return {b.id for b in (*QUEUE_BINDINGS, *SCREEN_BINDINGS) if b.id}

@@ -1,0 +1,466 @@
+"""The inbox screen: the queue, the thread, the composer, and every triage key.
+
+Every action is one key and acts on the selection when there is one, else on
+the row under the cursor; afterwards the cursor rests on the next item, so a
+morning's triage is a rhythm of single keys. All writes go through the store
+and are undoable with ``u``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
+
+from cm_inbox.compose import check_draft, reply_prefill
+from cm_inbox.model import VIEW_STATUSES, QueueQuery, Sort, Status, View
+from cm_inbox.store import ReplyError, StoreError
+from cm_inbox.tui.bindings import SCREEN_BINDINGS
+from cm_inbox.tui.widgets.composer import Composer
+from cm_inbox.tui.widgets.queue_list import QueueList
+from cm_inbox.tui.widgets.thread_pane import ThreadContext, ThreadPane
+from cm_inbox.tui.widgets.view_tabs import ViewTabs
+
+# Bulk actions above this size run in a worker so the screen stays live.
+BULK_IN_WORKER = 500
+# Rows painted before the full key array of a view has loaded.
+HEAD_ROWS = 200
+SORTS = list(Sort)
+EMPTY_HELP = (
+    "No accounts yet.\n\n"
+    "Bring comments in with `cm-inbox import FILE` (JSON Lines, see the README),\n"
+    "or try the demo inbox: `cm-inbox demo`.\n\n"
+    "Press q to quit, ? for the keys."
+)
+
+
+class InboxScreen(Screen):
+    """The one screen a community manager lives in."""
+
+    BINDINGS = SCREEN_BINDINGS
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_state = QueueQuery(sort=Sort(self.app.config.sort))
+        self.message = ""
+        self._search_timer: Timer | None = None
+        self._keep_key: int | None = None
+
+    @property
+    def store(self):
+        return self.app.store
+
+    def compose(self) -> ComposeResult:
+        self.tabs = ViewTabs(id="tabs")
+        self.search_input = Input(placeholder="Search text and authors…  (enter: back to the queue, esc: clear)", id="search")
+        self.queue = QueueList(self.store, self.app.clock, id="queue")
+        self.thread = ThreadPane(self.app.clock, id="thread")
+        self.composer = Composer(id="composer")
+        self.status_bar = Static("", id="status-bar")
+        self.empty = Static(Text(EMPTY_HELP), id="empty")
+        yield self.tabs
+        yield self.search_input
+        with Horizontal(id="body"):
+            yield self.queue
+            with Vertical(id="detail"):
+                yield self.thread
+                yield self.composer
+        yield self.empty
+        yield self.status_bar
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.composer.display = False
+        self.search_input.display = False
+        has_accounts = bool(self.store.accounts())
+        self.empty.display = not has_accounts
+        self.query_one("#body").display = has_accounts
+        self.store.wake_due_snoozes()
+        self.reload(keep=None)
+        self.queue.focus()
+        self.set_interval(60, self._tick)
+
+    def on_resize(self) -> None:
+        self.query_one("#body").set_class(self.size.width < 110, "narrow")
+
+    def _tick(self) -> None:
+        """Once a minute: snoozes that came due return, ages move on."""
+        if self.store.wake_due_snoozes():
+            self.reload(keep=self._current_key())
+        else:
+            self.queue.refresh()
+
+    # -- loading ------------------------------------------------------------
+
+    def reload(self, keep: int | None) -> None:
+        """Reload the view's keys in a worker; the cursor stays on ``keep``.
+
+        An unfiltered view paints its first screenful at once from the index
+        (well under a millisecond) while the full key array loads behind it.
+        """
+        self._keep_key = keep
+        query = self.query_state
+        if keep is None and not query.is_filtered and query.view is not View.OUTBOX:
+            head = self.store.queue_keys(query, limit=HEAD_ROWS)
+            self.queue.set_keys(query.view, head, total=self.store.queue_count(query))
+        self._load_keys(query)
+        self.refresh_counts()
+
+    @work(thread=True, exclusive=True, group="keys")
+    def _load_keys(self, query: QueueQuery) -> None:
+        keys = self.store.queue_keys(query)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_keys, query, keys)
+
+    def _show_keys(self, query: QueueQuery, keys) -> None:
+        if query != self.query_state:
+            return
+        self.queue.set_keys(query.view, keys, keep=self._keep_key)
+        if not keys:
+            self.thread.show_empty(self._empty_view_text())
+        self._update_status()
+
+    def _empty_view_text(self) -> str:
+        if self.query_state.is_filtered:
+            return "Nothing matches. Press escape to clear the search and filters."
+        if self.query_state.view is View.INBOX:
+            return "Inbox zero. Everything has an answer."
+        return f"Nothing in {self.query_state.view.title}."
+
+    def refresh_counts(self) -> None:
+        self.tabs.show(self.query_state.view, self.store.view_counts())
+
+    @on(QueueList.Highlighted)
+    def _on_highlighted(self, event: QueueList.Highlighted) -> None:
+        if event.row is None:
+            self.thread.show_empty(self._empty_view_text())
+        else:
+            self._load_thread(event.row.comment.id)
+        self._update_status()
+
+    @work(thread=True, exclusive=True, group="thread")
+    def _load_thread(self, comment_id: int) -> None:
+        comment = self.store.comment(comment_id)
+        if comment is None:
+            return
+        context = ThreadContext(
+            comment=comment,
+            thread=self.store.thread(comment),
+            card=self.store.author_card(comment),
+            replies=self.store.replies_for(comment_id),
+            escalations=self.store.escalations_for(comment_id),
+        )
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_thread, context)
+
+    def _show_thread(self, context: ThreadContext) -> None:
+        current = self.queue.current
+        if current is not None and current.comment.id == context.comment.id:
+            self.thread.show(context)
+
+    def _update_status(self) -> None:
+        query = self.query_state
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f" {query.view.title}", style="bold")
+        text.append(f" · {len(self.queue.keys):,} · {query.sort.value}")
+        for name in ("search", "network", "account", "language", "label"):
+            value = getattr(query, name)
+            if value:
+                text.append(f" · {name}: ")
+                text.append(str(value), style="bold")
+        if self.queue.selected:
+            text.append(f" · {len(self.queue.selected):,} selected", style="bold")
+        if self.message:
+            text.append("   " + self.message, style="italic")
+        self.status_bar.update(text)
+
+    def say(self, message: str) -> None:
+        self.message = message
+        self._update_status()
+
+    # -- targets --------------------------------------------------------------
+
+    def _current_key(self) -> int | None:
+        row = self.queue.current
+        return row.key if row else None
+
+    def _targets(self) -> tuple[list[int], bool]:
+        """Comment ids to act on, and whether they came from a selection."""
+        if self.queue.selected:
+            if self.queue.view is View.OUTBOX:
+                rows = self.store.queue_rows(View.OUTBOX, list(self.queue.selected))
+                return [row.comment.id for row in rows], True
+            return [key for key in self.queue.keys if key in self.queue.selected], True
+        row = self.queue.current
+        return ([row.comment.id], False) if row else ([], False)
+
+    def _after_change(self, comment_ids: Iterable[int], new_status: Status, from_selection: bool) -> None:
+        """Reflect a status change in place: rows leave views they no longer belong to."""
+        ids = list(comment_ids)
+        view = self.queue.view
+        if view is View.OUTBOX:
+            self.reload(keep=None)
+            return
+        belongs = new_status in VIEW_STATUSES[view]
+        if belongs:
+            self.queue.forget(ids)
+            if not from_selection:
+                self.queue.cursor += 1
+        else:
+            self.queue.remove_keys(ids)
+        self.queue.selected.clear()
+        self.refresh_counts()
+        self._force_highlight()
+
+    def _force_highlight(self) -> None:
+        self.queue._last_highlighted = None
+        self.queue.cursor = self.queue.cursor
+
+    # -- actions ----------------------------------------------------------------
+
+    def _set_status(self, status: Status, label: str, **kwargs) -> None:
+        ids, from_selection = self._targets()
+        if not ids:
+            self.app.bell()
+            return
+        if len(ids) > BULK_IN_WORKER:
+            self._bulk_status(ids, status, label, kwargs)
+            return
+        try:
+            self.store.set_status(ids, status, **kwargs)
+        except StoreError as error:
+            self.notify(str(error), severity="error")
+            return
+        self._after_change(ids, status, from_selection)
+        self.say(_done_message(label, len(ids)))
+
+    @work(thread=True, exclusive=True, group="bulk")
+    def _bulk_status(self, ids: list[int], status: Status, label: str, kwargs: dict) -> None:
+        self.app.call_from_thread(self.say, f"{label}: {len(ids):,} comments…")
+        self.store.set_status(ids, status, **kwargs)
+        self.app.call_from_thread(self._bulk_done, ids, status, label)
+
+    def _bulk_done(self, ids: list[int], status: Status, label: str) -> None:
+        self._after_change(ids, status, True)
+        self.say(_done_message(label, len(ids)))
+
+    def action_done(self) -> None:
+        self._set_status(Status.DONE, "Done")
+
+    def action_spam(self) -> None:
+        self._set_status(Status.SPAM, "Marked spam", action="spam")
+
+    def action_snooze(self) -> None:
+        from cm_inbox.tui.screens.snooze import SnoozeScreen
+
+        ids, from_selection = self._targets()
+        if not ids:
+            self.app.bell()
+            return
+
+        def chosen(until: int | None) -> None:
+            if until is None:
+                return
+            self.store.snooze(ids, until)
+            self._after_change(ids, Status.SNOOZED, from_selection)
+            self.say(_done_message("Snoozed", len(ids)))
+
+        self.app.push_screen(SnoozeScreen(self.app.config, self.app.clock), chosen)
+
+    def action_escalate(self) -> None:
+        from cm_inbox.tui.screens.escalate import EscalateScreen, Escalation
+
+        ids, from_selection = self._targets()
+        if not ids:
+            self.app.bell()
+            return
+
+        def chosen(result: Escalation | None) -> None:
+            if result is None:
+                return
+            self.store.escalate(ids, result.team, result.note, result.severity)
+            self._after_change(ids, Status.ESCALATED, from_selection)
+            self.say(_done_message(f"Escalated to {result.team}", len(ids)))
+
+        self.app.push_screen(EscalateScreen(self.app.config.teams, len(ids)), chosen)
+
+    def action_labels(self) -> None:
+        from cm_inbox.tui.screens.labels import LabelChange, LabelsScreen
+
+        ids, _ = self._targets()
+        if not ids:
+            self.app.bell()
+            return
+        current = self.store.labels_of(ids[0]) if len(ids) == 1 else []
+
+        def chosen(change: LabelChange | None) -> None:
+            if change is None:
+                return
+            self.store.change_labels(ids, add=change.add, remove=change.remove)
+            self.queue.forget(ids)
+            self.queue.selected.clear()
+            self._force_highlight()
+            self.say(_done_message("Labels changed", len(ids)))
+
+        self.app.push_screen(LabelsScreen(current, self.store.all_labels(), len(ids)), chosen)
+
+    def action_toggle_select(self) -> None:
+        row = self.queue.current
+        if row is None:
+            return
+        self.queue.selected.symmetric_difference_update({row.key})
+        self.queue.cursor += 1
+        self.queue.refresh()
+        self._update_status()
+
+    def action_select_all(self) -> None:
+        if self.queue.selected and len(self.queue.selected) == len(self.queue.keys):
+            self.queue.selected.clear()
+        else:
+            self.queue.selected = set(self.queue.keys)
+        self.queue.refresh()
+        self._update_status()
+
+    def action_undo(self) -> None:
+        result = self.store.undo_last()
+        if result is None:
+            self.say("Nothing to undo")
+            return
+        self.say(result.describe())
+        keep = result.comment_ids[0] if result.comment_ids else self._current_key()
+        if self.queue.view is View.OUTBOX:
+            keep = result.reply_ids[0] if result.reply_ids else None
+        self.reload(keep=keep)
+
+    # -- reply ----------------------------------------------------------------
+
+    def action_reply(self) -> None:
+        row = self.queue.current
+        if row is None:
+            self.app.bell()
+            return
+        comment = row.comment
+        draft = self.store.draft_for(comment.id)
+        self.composer.open(comment, draft.text if draft else reply_prefill(comment))
+
+    @on(Composer.Submitted)
+    def _on_submit(self, event: Composer.Submitted) -> None:
+        blocking = [p for p in check_draft(event.comment, event.text) if p.blocking]
+        if blocking:
+            self.notify("\n".join(p.message for p in blocking), title="Not queued", severity="error")
+            return
+        try:
+            self.store.queue_reply(event.comment.id, event.text)
+        except (ReplyError, StoreError) as error:
+            self.notify(str(error), title="Not queued", severity="error")
+            return
+        self.composer.close()
+        self.queue.focus()
+        if self.queue.current and self.queue.current.comment.id == event.comment.id:
+            self._after_change([event.comment.id], Status.REPLIED, False)
+        else:
+            self.refresh_counts()
+        self.say("Reply queued · u to undo")
+
+    @on(Composer.Closed)
+    def _on_close(self, event: Composer.Closed) -> None:
+        text = event.text
+        if text.strip() == reply_prefill(event.comment).strip():
+            text = ""
+        self.store.save_draft(event.comment.id, text)
+        self.composer.close()
+        self.queue.focus()
+        self.refresh_counts()
+        self.say("Draft kept" if text else "")
+
+    # -- finding --------------------------------------------------------------
+
+    def action_view(self, name: str) -> None:
+        view = View(name)
+        self.query_state = replace(self.query_state, view=view)
+        self.queue.selected.clear()
+        self.queue.cursor = 0
+        self.reload(keep=None)
+
+    @on(ViewTabs.Chosen)
+    def _on_tab(self, event: ViewTabs.Chosen) -> None:
+        self.action_view(event.view.value)
+
+    def action_cycle_sort(self) -> None:
+        self.set_sort(SORTS[(SORTS.index(self.query_state.sort) + 1) % len(SORTS)])
+
+    def set_sort(self, sort: Sort) -> None:
+        self.query_state = replace(self.query_state, sort=sort)
+        self.reload(keep=self._current_key())
+        self.say(f"Sorted by {sort.value}")
+
+    def action_search(self) -> None:
+        self.search_input.display = True
+        self.search_input.focus()
+
+    @on(Input.Changed, "#search")
+    def _on_search_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(0.15, lambda: self._apply_search(event.value))
+
+    def _apply_search(self, value: str) -> None:
+        search = value.strip() or None
+        if search != self.query_state.search:
+            self.query_state = replace(self.query_state, search=search)
+            self.queue.cursor = 0
+            self.reload(keep=None)
+
+    @on(Input.Submitted, "#search")
+    def _on_search_submitted(self, event: Input.Submitted) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._apply_search(event.value)
+        self.queue.focus()
+
+    def action_filter(self) -> None:
+        from cm_inbox.tui.screens.filter import FilterScreen
+
+        def chosen(query: QueueQuery | None) -> None:
+            if query is not None and query != self.query_state:
+                self.query_state = query
+                self.queue.cursor = 0
+                self.reload(keep=None)
+
+        self.app.push_screen(FilterScreen(self.store, self.query_state), chosen)
+
+    def action_clear(self) -> None:
+        """Escape: back from the thread to the queue, else drop search, filters and selection."""
+        if self.focused is self.thread:
+            self.queue.focus()
+            return
+        self.queue.selected.clear()
+        self.search_input.value = ""
+        self.search_input.display = False
+        if self.query_state.is_filtered:
+            self.query_state = QueueQuery(view=self.query_state.view, sort=self.query_state.sort)
+            self.reload(keep=self._current_key())
+        self.queue.refresh()
+        self.queue.focus()
+        self._update_status()
+
+    def action_focus_thread(self) -> None:
+        self.thread.focus()
+
+    def action_help(self) -> None:
+        from cm_inbox.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.active_bindings))
+
+
+def _done_message(label: str, count: int) -> str:
+    noun = "comment" if count == 1 else "comments"
+    return f"{label}: {count:,} {noun} · u to undo"

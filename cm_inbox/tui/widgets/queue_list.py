@@ -1,0 +1,307 @@
+"""The queue: a virtual list over SQLite, one line per comment.
+
+It holds the view's ordered keys (an int64 array, 8 bytes a row) and asks the
+store only for the rows on screen, caching them by key. Painting a line never
+touches more than one small page of rows, so a million-row view scrolls as
+fast as a hundred-row one (the Line API, as toolong does for huge logs).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.events import Click
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from cm_inbox.model import QueueRow, Status, View
+from cm_inbox.networks import rules_for
+from cm_inbox.store import Store
+from cm_inbox.text import one_line
+from cm_inbox.timefmt import age
+from cm_inbox.tui.bindings import QUEUE_BINDINGS
+
+PAGE = 64
+CACHE_ROWS = 2048
+
+STATUS_MARK = {
+    Status.NEW: "●",
+    Status.SNOOZED: "◷",
+    Status.ESCALATED: "▲",
+    Status.REPLIED: "↩",
+    Status.DONE: "✓",
+    Status.SPAM: "⊘",
+}
+REPLY_MARK = {"draft": "✎", "queued": "⇢", "sending": "⇢", "failed": "✗", "sent": "✓"}
+
+
+class QueueList(ScrollView, can_focus=True):
+    """A virtual list of the current view's rows."""
+
+    BINDINGS = QUEUE_BINDINGS
+
+    COMPONENT_CLASSES = {
+        "queue--cursor",
+        "queue--selected",
+        "queue--badge",
+        "queue--account",
+        "queue--author",
+        "queue--age",
+        "queue--label",
+        "queue--new",
+        "queue--escalated",
+        "queue--muted",
+        "queue--failed",
+    }
+
+    DEFAULT_CSS = """
+    QueueList {
+        overflow-x: hidden;
+    }
+    QueueList > .queue--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+    QueueList:blur > .queue--cursor { background: $block-cursor-blurred-background; }
+    QueueList > .queue--selected { background: $accent 30%; }
+    QueueList > .queue--badge { color: $secondary; text-style: bold; }
+    QueueList > .queue--account { color: $text-muted; }
+    QueueList > .queue--author { color: $primary; text-style: bold; }
+    QueueList > .queue--age { color: $text-muted; }
+    QueueList > .queue--label { color: $warning; }
+    QueueList > .queue--new { color: $accent; }
+    QueueList > .queue--escalated { color: $error; }
+    QueueList > .queue--muted { color: $text-muted; }
+    QueueList > .queue--failed { color: $error; text-style: bold; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    class Highlighted(Message):
+        """The row under the cursor changed (None when the view is empty)."""
+
+        def __init__(self, row: QueueRow | None) -> None:
+            self.row = row
+            super().__init__()
+
+    def __init__(self, store: Store, clock: Callable[[], float], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.store = store
+        self.clock = clock
+        self.view = View.INBOX
+        self.keys: array = array("q")
+        self.total = 0
+        self.selected: set[int] = set()
+        self._rows: OrderedDict[int, QueueRow] = OrderedDict()
+        self._last_highlighted: tuple[int, int] | None = None
+
+    # -- data ---------------------------------------------------------------
+
+    def set_keys(
+        self, view: View, keys: array, *, keep: int | None = None, total: int | None = None
+    ) -> None:
+        """Show a new key array; the cursor stays on ``keep`` when it is still there.
+
+        ``total`` is given when ``keys`` is only the head of the view (painted at
+        once while the full array loads): the scrollbar already has its true size.
+        """
+        self.view = view
+        self.keys = keys
+        self.total = max(total or 0, len(keys))
+        self._rows.clear()
+        self.selected &= set(self._key_lookup(self.selected))
+        self.virtual_size = Size(self.size.width, self.total)
+        target = self.index_of(keep) if keep is not None else None
+        self.cursor = target if target is not None else min(self.cursor, max(0, len(keys) - 1))
+        self.refresh()
+
+    def _key_lookup(self, wanted: Iterable[int]) -> Iterable[int]:
+        wanted = set(wanted)
+        if not wanted:
+            return ()
+        return (key for key in self.keys if key in wanted)
+
+    def index_of(self, key: int) -> int | None:
+        """Position of ``key`` in the view (a scan of the int array: fast even at 1M)."""
+        try:
+            return self.keys.index(key)
+        except ValueError:
+            return None
+
+    def row_at(self, index: int) -> QueueRow | None:
+        """The row at ``index``, fetching its page from the store when not cached."""
+        if not 0 <= index < len(self.keys):
+            return None
+        key = self.keys[index]
+        row = self._rows.get(key)
+        if row is None:
+            start = (index // PAGE) * PAGE
+            page_keys = [k for k in self.keys[start : start + PAGE] if k not in self._rows]
+            for fetched in self.store.queue_rows(self.view, page_keys):
+                self._rows[fetched.key] = fetched
+            while len(self._rows) > CACHE_ROWS:
+                self._rows.popitem(last=False)
+            row = self._rows.get(key)
+        else:
+            self._rows.move_to_end(key)
+        return row
+
+    @property
+    def current(self) -> QueueRow | None:
+        return self.row_at(self.cursor)
+
+    def forget(self, keys: Iterable[int]) -> None:
+        """Drop cached rows so their next paint reads the store again."""
+        for key in keys:
+            self._rows.pop(key, None)
+        self._last_highlighted = None
+        self.refresh()
+
+    def remove_keys(self, keys: Iterable[int]) -> None:
+        """Take rows out of the view in place; the cursor lands on what followed them."""
+        doomed = set(keys)
+        if not doomed:
+            return
+        if len(doomed) <= PAGE:
+            # A few rows (the usual single action): delete in place, no rebuild.
+            positions = sorted((i for i in map(self.index_of, doomed) if i is not None), reverse=True)
+            before_cursor = sum(1 for i in positions if i < self.cursor)
+            for position in positions:
+                del self.keys[position]
+        else:
+            before_cursor = sum(1 for key in self.keys[: self.cursor] if key in doomed)
+            self.keys = array("q", (key for key in self.keys if key not in doomed))
+        for key in doomed:
+            self._rows.pop(key, None)
+        self.selected -= doomed
+        self.total = len(self.keys)
+        self.virtual_size = Size(self.size.width, self.total)
+        self._last_highlighted = None
+        self.cursor = max(0, min(self.cursor - before_cursor, len(self.keys) - 1))
+        self.refresh()
+
+    # -- cursor ---------------------------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self.keys) - 1)) if self.keys else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_cursor_into_view()
+        self.refresh()
+        row = self.current
+        marker = (new, row.key) if row else None
+        if marker != self._last_highlighted:
+            self._last_highlighted = marker
+            self.post_message(self.Highlighted(row))
+
+    def _scroll_cursor_into_view(self) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        top = int(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_cursor_top(self) -> None:
+        self.cursor = 0
+
+    def action_cursor_bottom(self) -> None:
+        self.cursor = len(self.keys) - 1
+
+    def action_page_down(self) -> None:
+        self.cursor += max(1, self.scrollable_content_region.height - 1)
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(1, self.scrollable_content_region.height - 1)
+
+    def on_click(self, event: Click) -> None:
+        index = int(self.scroll_y) + event.y
+        if 0 <= index < len(self.keys):
+            self.cursor = index
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, self.total)
+
+    # -- painting -------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if index >= len(self.keys):
+            if index < self.total:  # the rest of the view is still loading
+                return Strip([Segment("  …", self._style("queue--muted", self.rich_style))]).adjust_cell_length(width, self.rich_style)
+            return Strip.blank(width, self.rich_style)
+        row = self.row_at(index)
+        if row is None:
+            return Strip.blank(width, self.rich_style)
+        selected = row.key in self.selected
+        base = self.rich_style
+        if index == self.cursor:
+            base = base + self.get_component_rich_style("queue--cursor")
+        elif selected:
+            base = base + self.get_component_rich_style("queue--selected")
+        segments = self._segments(row, width, selected, base)
+        return Strip(segments).adjust_cell_length(width, base).simplify()
+
+    def _style(self, name: str, base: Style) -> Style:
+        return base + self.get_component_rich_style(name, partial=True)
+
+    def _segments(self, row: QueueRow, width: int, selected: bool, base: Style) -> list[Segment]:
+        comment = row.comment
+        now = self.clock()
+        parts: list[Segment] = [Segment("▌" if selected else " ", self._style("queue--new", base))]
+        if row.reply is not None:
+            state = row.reply.state.value
+            mark_style = "queue--failed" if state == "failed" else "queue--muted"
+            parts.append(Segment(REPLY_MARK.get(state, "?"), self._style(mark_style, base)))
+        else:
+            mark_style = {
+                Status.NEW: "queue--new",
+                Status.ESCALATED: "queue--escalated",
+            }.get(comment.status, "queue--muted")
+            parts.append(Segment(STATUS_MARK[comment.status], self._style(mark_style, base)))
+        badge = rules_for(comment.network).badge
+        parts.append(Segment(f" {badge:<3} ", self._style("queue--badge", base)))
+        account_width = 12 if width >= 100 else 0
+        if account_width:
+            parts.append(Segment(_fit(comment.account, account_width) + " ", self._style("queue--account", base)))
+        author_width = 18 if width >= 90 else 14
+        parts.append(Segment(_fit("@" + comment.author.handle, author_width) + " ", self._style("queue--author", base)))
+        parts.append(Segment(f"{age(now - comment.created_at):>4} ", self._style("queue--age", base)))
+        if comment.labels:
+            labels = " ".join(f"#{label}" for label in comment.labels[:3])
+            parts.append(Segment(labels + " ", self._style("queue--label", base)))
+        if row.reply is not None:
+            state = row.reply.state.value
+            if row.reply.error:
+                parts.append(Segment(f"[{state}: {one_line(row.reply.error, 60)}] ", self._style("queue--failed", base)))
+            else:
+                parts.append(Segment(f"[{state}] ", self._style("queue--muted", base)))
+            text = "→ " + one_line(row.reply.text)
+        else:
+            text = one_line(comment.text)
+        used = sum(cell_len(segment.text) for segment in parts)
+        if width - used > 0:
+            parts.append(Segment(_fit(text, width - used), base))
+        return parts
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` cut or padded to exactly ``width`` cells, with an ellipsis when cut."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"

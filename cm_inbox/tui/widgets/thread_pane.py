@@ -1,0 +1,149 @@
+"""The thread pane: the comment in full, its thread, and who is speaking.
+
+All network text is appended to rich ``Text`` objects as plain strings: it is
+never parsed as markup, so a comment cannot style the screen or run actions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rich.console import Group
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from cm_inbox.model import AuthorCard, Comment, Reply
+from cm_inbox.networks import rules_for
+from cm_inbox.text import one_line
+from cm_inbox.timefmt import age, stamp
+
+
+@dataclass(slots=True)
+class ThreadContext:
+    """Everything the pane shows for one comment, loaded off the UI thread."""
+
+    comment: Comment
+    thread: list[Comment]
+    card: AuthorCard
+    replies: list[Reply] = field(default_factory=list)
+    escalations: list[dict] = field(default_factory=list)
+
+
+class ThreadPane(VerticalScroll, can_focus=True):
+    """Scrollable detail of the comment under the cursor."""
+
+    DEFAULT_CSS = """
+    ThreadPane > Static { width: 1fr; }
+    """
+
+    def __init__(self, clock: Callable[[], float], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.clock = clock
+        self.body = Static("", id="thread-body")
+        self.context: ThreadContext | None = None
+
+    def compose(self):
+        yield self.body
+
+    def show_empty(self, message: str) -> None:
+        self.context = None
+        self.body.update(Text(message, style="italic"))
+
+    def show(self, context: ThreadContext) -> None:
+        self.context = context
+        self.body.update(Group(*self._render(context)))
+        self.scroll_home(animate=False)
+
+    def _render(self, ctx: ThreadContext) -> list[Text]:
+        now = self.clock()
+        comment = ctx.comment
+        rules = rules_for(comment.network)
+        author = comment.author
+        head = Text()
+        head.append("@" + author.handle, style="bold")
+        if author.display_name:
+            head.append(f"  {author.display_name}")
+        if author.followers is not None:
+            head.append(f"  · {author.followers:,} followers", style="dim")
+        meta = Text(style="dim")
+        meta.append(f"{rules.label} · to {comment.account} · {stamp(comment.created_at)}")
+        meta.append(f" ({age(now - comment.created_at)} ago) · {comment.status.value}")
+        if comment.snoozed_until:
+            meta.append(f" until {stamp(comment.snoozed_until)}")
+        if comment.language:
+            meta.append(f" · {comment.language}")
+        blocks: list[Text] = [head, meta]
+        if comment.labels:
+            blocks.append(Text(" ".join("#" + label for label in comment.labels), style="yellow"))
+        if comment.url:
+            blocks.append(Text(comment.url, style="dim underline"))
+        blocks.append(Text())
+        blocks.append(Text(comment.text))
+        blocks.extend(self._escalations(ctx))
+        blocks.extend(self._replies(ctx, now))
+        blocks.extend(self._thread(ctx, now))
+        blocks.extend(self._card(ctx.card, now))
+        return blocks
+
+    def _escalations(self, ctx: ThreadContext) -> list[Text]:
+        if not ctx.escalations:
+            return []
+        lines = [Text(), Text("Escalated", style="bold red")]
+        for item in ctx.escalations:
+            line = Text(f"  {item['team']}", style="bold")
+            if item.get("severity"):
+                line.append(f" · {item['severity']}")
+            line.append(f" · {item['state']} · {stamp(item['created_at'])}", style="dim")
+            lines.append(line)
+            if item.get("note"):
+                lines.append(Text("    " + item["note"]))
+        return lines
+
+    def _replies(self, ctx: ThreadContext, now: float) -> list[Text]:
+        if not ctx.replies:
+            return []
+        lines = [Text(), Text("Our replies", style="bold")]
+        for reply in ctx.replies:
+            line = Text(f"  {reply.state.value:<7} {age(now - reply.updated_at):>4}  ", style="dim")
+            line.append(one_line(reply.text, 200))
+            if reply.error:
+                line.append(f"  ({reply.error})", style="red")
+            lines.append(line)
+        return lines
+
+    def _thread(self, ctx: ThreadContext, now: float) -> list[Text]:
+        if len(ctx.thread) <= 1:
+            return []
+        depth: dict[str, int] = {}
+        lines = [Text(), Text(f"Thread ({len(ctx.thread)})", style="bold")]
+        for item in ctx.thread:
+            level = depth.get(item.parent_remote_id or "", -1) + 1 if item.parent_remote_id else 0
+            depth[item.remote_id] = level
+            is_current = item.id == ctx.comment.id
+            indent = "  " * min(level, 8)
+            line = Text(indent + ("▶ " if is_current else "· "), style="bold" if is_current else "dim")
+            line.append("@" + item.author.handle, style="bold" if is_current else "")
+            line.append(f" {age(now - item.created_at)}  ", style="dim")
+            line.append(one_line(item.text, 300), style="bold" if is_current else "")
+            lines.append(line)
+        return lines
+
+    def _card(self, card: AuthorCard, now: float) -> list[Text]:
+        lines = [Text(), Text("Who is speaking", style="bold")]
+        since = f" since {stamp(card.first_seen)}" if card.first_seen else ""
+        nets = ", ".join(rules_for(n).label for n in card.networks)
+        lines.append(Text(f"  {card.comment_count} comment{'s' if card.comment_count != 1 else ''}{since} · on {nets}"))
+        if card.our_replies:
+            last = card.our_replies[0]
+            line = Text(f"  {len(card.our_replies)} of our replies; last {age(now - last.updated_at)} ago: ")
+            line.append(one_line(last.text, 120), style="italic")
+            lines.append(line)
+        else:
+            lines.append(Text("  We have never replied to them.", style="dim"))
+        for item in card.recent:
+            line = Text(f"  {rules_for(item.network).badge:<3} {age(now - item.created_at):>4} ", style="dim")
+            line.append(one_line(item.text, 160))
+            lines.append(line)
+        return lines
