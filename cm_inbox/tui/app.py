@@ -56,7 +56,7 @@ class CmInboxApp(App[int]):
         self.startup_problems.extend(problems)
         for theme in themes:
             self.register_theme(theme)
-        wanted = self.config.theme
+        wanted = self.config.ui.theme
         if wanted in self.available_themes:
             self.theme = wanted
         else:

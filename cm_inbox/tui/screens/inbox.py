@@ -49,7 +49,7 @@ class InboxScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.query_state = QueueQuery(sort=Sort(self.app.config.sort))
+        self.query_state = QueueQuery(sort=Sort(self.app.config.ui.sort))
         self.message = ""
         self._search_timer: Timer | None = None
         self._keep_key: int | None = None
@@ -290,7 +290,7 @@ class InboxScreen(Screen):
             self._after_change(ids, Status.ESCALATED, from_selection)
             self.say(_done_message(f"Escalated to {result.team}", len(ids)))
 
-        self.app.push_screen(EscalateScreen(self.app.config.teams, len(ids)), chosen)
+        self.app.push_screen(EscalateScreen(list(self.app.config.escalation.teams), len(ids)), chosen)
 
     def action_labels(self) -> None:
         from cm_inbox.tui.screens.labels import LabelChange, LabelsScreen

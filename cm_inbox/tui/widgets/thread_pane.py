@@ -53,10 +53,10 @@ class ThreadPane(VerticalScroll, can_focus=True):
 
     def show(self, context: ThreadContext) -> None:
         self.context = context
-        self.body.update(Group(*self._render(context)))
+        self.body.update(Group(*self._blocks(context)))
         self.scroll_home(animate=False)
 
-    def _render(self, ctx: ThreadContext) -> list[Text]:
+    def _blocks(self, ctx: ThreadContext) -> list[Text]:
         now = self.clock()
         comment = ctx.comment
         rules = rules_for(comment.network)

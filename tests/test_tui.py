@@ -1,0 +1,340 @@
+"""The inbox driven as a user drives it: keys in, then the store and the screen checked."""
+
+from __future__ import annotations
+
+import pytest
+from tui_fixtures import HOSTILE, default_config, fill
+
+from cm_inbox.model import QueueQuery, ReplyState, Status, View
+from cm_inbox.tui.app import CmInboxApp
+from cm_inbox.tui.screens.inbox import InboxScreen
+
+SIZE = (120, 36)
+
+
+@pytest.fixture
+def app(store, clock, tmp_path):
+    fill(store, int(clock()))
+    return CmInboxApp(store, default_config(tmp_path), clock=clock)
+
+
+async def settle(pilot) -> None:
+    """Let workers (key loading, thread loading) finish and the screen repaint."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def inbox(app) -> InboxScreen:
+    screen = app.screen
+    assert isinstance(screen, InboxScreen)
+    return screen
+
+
+def current_id(app) -> int:
+    row = inbox(app).queue.current
+    assert row is not None
+    return row.comment.id
+
+
+def _plain(app) -> str:
+    """The thread pane's content as plain text, as the terminal would show it."""
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=open("/dev/null", "w"), color_system=None)  # noqa: SIM115
+    console.print(inbox(app).thread.body.content)
+    return console.export_text()
+
+
+async def test_moves_through_the_queue_newest_first(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert current_id(app) == 12
+        await pilot.press("j", "j")
+        assert current_id(app) == 10
+        await pilot.press("k")
+        assert current_id(app) == 11
+        await pilot.press("G")
+        assert current_id(app) == 1
+        await pilot.press("g")
+        assert current_id(app) == 12
+        await pilot.press("down", "down", "up")
+        assert current_id(app) == 11
+
+
+async def test_done_is_saved_moves_on_and_undo_restores(app, store):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert store.comment(12).status is Status.DONE
+        assert current_id(app) == 11, "the cursor rests on the next item"
+        assert 12 not in inbox(app).queue.keys
+        assert store.view_counts()[View.HANDLED] == 1
+        await pilot.press("u")
+        await settle(pilot)
+        assert store.comment(12).status is Status.NEW
+        assert current_id(app) == 12, "undo brings the cursor back to the restored comment"
+
+
+async def test_reply_queues_into_the_outbox_and_undo_returns_a_draft(app, store):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j")  # m5, a Mastodon reply from camille
+        assert current_id(app) == 10
+        await pilot.press("r")
+        await settle(pilot)
+        composer = inbox(app).composer
+        assert composer.display
+        assert composer.editor.text == "@camille@piaille.fr ", "Mastodon replies open with the mention"
+        await pilot.press(*"Thanks, a fix ships today")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        queued = store.replies_in_state(ReplyState.QUEUED)
+        assert [(r.comment_id, r.text) for r in queued] == [(10, "@camille@piaille.fr Thanks, a fix ships today")]
+        assert store.comment(10).status is Status.REPLIED
+        assert not composer.display
+        assert current_id(app) == 9
+        await pilot.press("u")
+        await settle(pilot)
+        assert store.replies_in_state(ReplyState.QUEUED) == []
+        assert store.draft_for(10).text == "@camille@piaille.fr Thanks, a fix ships today"
+        assert store.comment(10).status is Status.NEW
+
+
+async def test_escape_keeps_the_draft_and_r_reopens_it(app, store):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")  # b4 on Bluesky: no mention needed
+        await pilot.press(*"half a thought")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert store.draft_for(12).text == "half a thought"
+        assert not inbox(app).composer.display
+        assert store.comment(12).status is Status.NEW
+        await pilot.press("r")
+        assert inbox(app).composer.editor.text == "half a thought"
+
+
+async def test_a_reply_over_the_network_limit_is_not_queued(app, store):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")  # Bluesky: 300 graphemes
+        inbox(app).composer.editor.load_text("👍🏽" * 301)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert store.replies_in_state(ReplyState.QUEUED) == []
+        assert inbox(app).composer.display, "the composer stays open to fix the draft"
+
+
+async def test_escalate_with_team_and_note(app, store):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press(*"customer lost data")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert store.comment(12).status is Status.ESCALATED
+        escalation = store.escalations_for(12)[0]
+        assert escalation["team"] == app.config.escalation.teams[0]
+        assert escalation["note"] == "customer lost data"
+        assert current_id(app) == 11
+
+
+async def test_snooze_one_hour_then_it_comes_back(app, store, clock):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        comment = store.comment(12)
+        assert comment.status is Status.SNOOZED
+        assert comment.snoozed_until == int(clock()) + 3600
+        clock.advance(3601)
+        assert store.wake_due_snoozes() == [12]
+        assert store.comment(12).status is Status.NEW
+
+
+async def test_labels_add_and_remove(app, store):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press(*"billing vip", "enter")
+        await settle(pilot)
+        assert store.labels_of(12) == ["billing", "vip"]
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press(*"-vip", "enter")
+        await settle(pilot)
+        assert store.labels_of(12) == ["billing"]
+
+
+async def test_spam_key(app, store):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+        assert store.comment(12).status is Status.SPAM
+
+
+async def test_bulk_acts_on_the_selection_and_undoes_as_one(app, store):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x", "j", "x")  # select 12 and 10
+        assert inbox(app).queue.selected == {12, 10}
+        await pilot.press("d")
+        await settle(pilot)
+        assert store.comment(12).status is Status.DONE
+        assert store.comment(10).status is Status.DONE
+        assert store.comment(11).status is Status.NEW
+        assert inbox(app).queue.selected == set()
+        await pilot.press("u")
+        await settle(pilot)
+        assert store.comment(12).status is Status.NEW
+        assert store.comment(10).status is Status.NEW
+
+
+async def test_select_all_then_spam(app, store):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("asterisk")
+        assert len(inbox(app).queue.selected) == 12
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+        assert store.view_counts()[View.SPAM] == 12
+        assert store.view_counts()[View.INBOX] == 0
+
+
+async def test_search_narrows_and_escape_clears(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await pilot.press(*"sync")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = inbox(app)
+        assert sorted(screen.queue.keys) == [1, 9, 12]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(screen.queue.keys) == 12
+        assert screen.query_state.search is None
+
+
+async def test_filter_by_network(app):
+    from cm_inbox.tui.screens.filter import FilterScreen
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, FilterScreen)
+        app.screen.query_one("#filter-network").value = "reddit"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = inbox(app)
+        assert screen.query_state.network == "reddit"
+        assert sorted(screen.queue.keys) == [5, 6, 11]
+
+
+async def test_views_switch_with_number_keys(app, store):
+    store.set_status([12], Status.DONE)
+    store.escalate([11], "support", "")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = inbox(app)
+        await pilot.press("5")
+        await settle(pilot)
+        assert screen.query_state.view is View.HANDLED
+        assert list(screen.queue.keys) == [12]
+        await pilot.press("2")
+        await settle(pilot)
+        assert list(screen.queue.keys) == [11]
+        await pilot.press("7")
+        await settle(pilot)
+        assert len(screen.queue.keys) == 12
+        await pilot.press("1")
+        await settle(pilot)
+        assert len(screen.queue.keys) == 10
+
+
+async def test_outbox_view_lists_unsent_replies(app, store):
+    store.queue_reply(3, "Settings → Export")
+    store.save_draft(8, "Yes if")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        screen = inbox(app)
+        rows = [screen.queue.row_at(i) for i in range(len(screen.queue.keys))]
+        assert {(row.comment.id, row.reply.state.value) for row in rows} == {(3, "queued"), (8, "draft")}
+
+
+async def test_hostile_text_is_shown_literally_and_runs_nothing(app, store):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("G", "k", "k", "k")  # b2: "[@click=app.quit]boom[/]"
+        await settle(pilot)
+        assert current_id(app) == 4
+        assert HOSTILE[0] in _plain(app)
+        await pilot.click("#thread-body", offset=(2, 6))
+        await pilot.click("#queue", offset=(40, 8))
+        await settle(pilot)
+        assert app.is_running
+        await pilot.press("k")
+        await settle(pilot)
+        assert HOSTILE[1] in _plain(app)
+        await pilot.press("k")
+        await settle(pilot)
+        shown = _plain(app)
+        assert "\x1b" not in shown and "\u202e" not in shown
+        assert "screen  clear and evil bidi" in shown
+        assert app.is_running
+        queue_line = inbox(app).queue.render_line(inbox(app).queue.cursor - int(inbox(app).queue.scroll_y)).text
+        assert "screen clear and evil bidi" in queue_line, "the queue folds whitespace to one line"
+
+
+async def test_help_lists_every_action(app):
+    from cm_inbox.tui.screens.help import HelpScreen
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+
+
+async def test_empty_inbox_says_how_to_start(store, clock, tmp_path):
+    app = CmInboxApp(store, default_config(tmp_path), clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert inbox(app).empty.display
+        assert "cm-inbox demo" in str(inbox(app).empty.content)
+
+
+async def test_user_keymap_rebinds_a_key(store, clock, tmp_path):
+    fill(store, int(clock()))
+    config_file = tmp_path / "config.toml"
+    config_file.write_text('[keys]\ndone = "D"\n')
+    from cm_inbox.config import load_config
+
+    app = CmInboxApp(store, load_config(config_file), clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert store.comment(12).status is Status.NEW
+        await pilot.press("D")
+        await settle(pilot)
+        assert store.comment(12).status is Status.DONE
+
+
+def test_queue_count_matches_what_the_tui_shows(store, clock):
+    fill(store, int(clock()))
+    assert store.queue_count(QueueQuery()) == 12
