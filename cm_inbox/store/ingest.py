@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from cm_inbox.model import IncomingComment, IngestResult, Status
 from cm_inbox.store.base import StoreBase
+from cm_inbox.text import clean_text
 
 
 class IngestMixin(StoreBase):
@@ -37,12 +38,17 @@ class IngestMixin(StoreBase):
         """
         inserted = updated = 0
         now = self.now()
-        with self.db.transaction() as conn:
-            for item in items:
-                if self._upsert_one(conn, item, now):
-                    inserted += 1
-                else:
-                    updated += 1
+        try:
+            with self.db.transaction() as conn:
+                for item in items:
+                    if self._upsert_one(conn, item, now):
+                        inserted += 1
+                    else:
+                        updated += 1
+        except BaseException:
+            # Accounts created in the rolled-back transaction are gone: forget their ids.
+            self._account_ids.clear()
+            raise
         return IngestResult(inserted=inserted, updated=updated)
 
     def _author_id(self, conn: sqlite3.Connection, item: IncomingComment, now: int) -> int:
@@ -65,6 +71,7 @@ class IngestMixin(StoreBase):
 
     def _upsert_one(self, conn: sqlite3.Connection, item: IncomingComment, now: int) -> bool:
         """Store one comment; True when it was new."""
+        _make_safe(item)
         account_id = self.ensure_account(item.network, item.account)
         author_id = self._author_id(conn, item, now)
         existing = conn.execute(
@@ -117,3 +124,11 @@ class IngestMixin(StoreBase):
                 (root, account_id, item.remote_id),
             )
         return True
+
+
+def _make_safe(item: IncomingComment) -> None:
+    """Clean what a network wrote before it is stored: every path in passes here."""
+    item.text = clean_text(item.text)
+    item.author.handle = clean_text(item.author.handle).strip() or "unknown"
+    if item.author.name is not None:
+        item.author.name = clean_text(item.author.name)

@@ -88,6 +88,21 @@ class InboxScreen(Screen):
         self.queue.focus()
         self.set_interval(60, self._tick)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the user types (composer, search), the triage keys are text, not actions.
+
+        Returning False also hides them from the footer, which then shows only
+        the keys that work where the focus is.
+        """
+        focused = self.focused
+        if focused is None:
+            return True
+        if self.composer in focused.ancestors_with_self:
+            return False
+        if focused is self.search_input:
+            return action == "clear"
+        return True
+
     def on_resize(self) -> None:
         self.query_one("#body").set_class(self.size.width < 110, "narrow")
 

@@ -26,10 +26,12 @@ class Composer(Vertical):
     ]
 
     DEFAULT_CSS = """
-    Composer { height: auto; max-height: 50%; border-top: solid $accent; }
-    Composer > #composer-title { height: 1; color: $text-muted; }
-    Composer > TextArea { height: auto; min-height: 4; max-height: 14; border: none; }
-    Composer > #composer-status { height: auto; }
+    Composer { height: auto; max-height: 70%; border-top: solid $accent; }
+    Composer > #composer-title { height: auto; color: $text-muted; }
+    Composer > TextArea, Composer > TextArea:focus {
+        height: auto; min-height: 3; max-height: 10; border: none; background: $boost;
+    }
+    Composer > #composer-status { height: auto; min-height: 1; }
     """
 
     class Submitted(Message):
