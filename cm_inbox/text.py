@@ -38,7 +38,9 @@ def clean_text(raw: str) -> str:
     text = _ANSI.sub("", raw).translate(_BIDI)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
     return "".join(
-        ch for ch in text if ch == "\n" or not unicodedata.category(ch).startswith("C") or ch == "\u200d"
+        ch
+        for ch in text
+        if ch == "\n" or not unicodedata.category(ch).startswith("C") or ch == "\u200d"
     )
 
 

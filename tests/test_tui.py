@@ -87,12 +87,16 @@ async def test_reply_queues_into_the_outbox_and_undo_returns_a_draft(app, store)
         await settle(pilot)
         composer = inbox(app).composer
         assert composer.display
-        assert composer.editor.text == "@camille@piaille.fr ", "Mastodon replies open with the mention"
+        assert composer.editor.text == "@camille@piaille.fr ", (
+            "Mastodon replies open with the mention"
+        )
         await pilot.press(*"Thanks, a fix ships today")
         await pilot.press("ctrl+s")
         await settle(pilot)
         queued = store.replies_in_state(ReplyState.QUEUED)
-        assert [(r.comment_id, r.text) for r in queued] == [(10, "@camille@piaille.fr Thanks, a fix ships today")]
+        assert [(r.comment_id, r.text) for r in queued] == [
+            (10, "@camille@piaille.fr Thanks, a fix ships today")
+        ]
         assert store.comment(10).status is Status.REPLIED
         assert not composer.display
         assert current_id(app) == 9
@@ -270,7 +274,10 @@ async def test_outbox_view_lists_unsent_replies(app, store):
         await settle(pilot)
         screen = inbox(app)
         rows = [screen.queue.row_at(i) for i in range(len(screen.queue.keys))]
-        assert {(row.comment.id, row.reply.state.value) for row in rows} == {(3, "queued"), (8, "draft")}
+        assert {(row.comment.id, row.reply.state.value) for row in rows} == {
+            (3, "queued"),
+            (8, "draft"),
+        }
 
 
 async def test_hostile_text_is_shown_literally_and_runs_nothing(app, store):
@@ -293,7 +300,11 @@ async def test_hostile_text_is_shown_literally_and_runs_nothing(app, store):
         assert "\x1b" not in shown and "\u202e" not in shown
         assert "screen  clear and evil bidi" in shown
         assert app.is_running
-        queue_line = inbox(app).queue.render_line(inbox(app).queue.cursor - int(inbox(app).queue.scroll_y)).text
+        queue_line = (
+            inbox(app)
+            .queue.render_line(inbox(app).queue.cursor - int(inbox(app).queue.scroll_y))
+            .text
+        )
         assert "screen clear and evil bidi" in queue_line, "the queue folds whitespace to one line"
 
 

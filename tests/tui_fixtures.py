@@ -15,7 +15,9 @@ HOSTILE = [
 ]
 
 
-def incoming(network: str, account: str, remote_id: str, handle: str, text: str, at: int, **kw) -> IncomingComment:
+def incoming(
+    network: str, account: str, remote_id: str, handle: str, text: str, at: int, **kw
+) -> IncomingComment:
     return IncomingComment(
         network=network,
         account=account,
@@ -30,18 +32,77 @@ def incoming(network: str, account: str, remote_id: str, handle: str, text: str,
 def fill(store: Store, now: int) -> None:
     """Twelve comments on three networks, newest first: c12 … c1, plus a thread."""
     items = [
-        incoming("mastodon", "lumo@mastodon.social", "m1", "camille@piaille.fr", "Sync is broken since the update", now - 12 * 3600),
-        incoming("mastodon", "lumo@mastodon.social", "m2", "bob@example.org", "Love the new calendar view", now - 11 * 3600),
-        incoming("bluesky", "lumo.app", "b1", "dana.bsky.social", "How do I export my notes?", now - 10 * 3600),
+        incoming(
+            "mastodon",
+            "lumo@mastodon.social",
+            "m1",
+            "camille@piaille.fr",
+            "Sync is broken since the update",
+            now - 12 * 3600,
+        ),
+        incoming(
+            "mastodon",
+            "lumo@mastodon.social",
+            "m2",
+            "bob@example.org",
+            "Love the new calendar view",
+            now - 11 * 3600,
+        ),
+        incoming(
+            "bluesky",
+            "lumo.app",
+            "b1",
+            "dana.bsky.social",
+            "How do I export my notes?",
+            now - 10 * 3600,
+        ),
         incoming("bluesky", "lumo.app", "b2", "eve.bsky.social", HOSTILE[0], now - 9 * 3600),
         incoming("reddit", "u/LumoOfficial", "t1_a", "frank", HOSTILE[1], now - 8 * 3600),
         incoming("reddit", "u/LumoOfficial", "t1_b", "grace", HOSTILE[2], now - 7 * 3600),
-        incoming("mastodon", "lumo@mastodon.social", "m3", "heidi@mstdn.io", "L'appli plante au démarrage", now - 6 * 3600, language="fr"),
-        incoming("bluesky", "lumo.app", "b3", "ivan.bsky.social", "Is Pro worth it for a team of five?", now - 5 * 3600),
-        incoming("mastodon", "lumo@mastodon.social", "m4", "judy@example.org", "Replying to the sync thread", now - 4 * 3600, parent_remote_id="m1"),
-        incoming("mastodon", "lumo@mastodon.social", "m5", "camille@piaille.fr", "Still broken for me", now - 3 * 3600, parent_remote_id="m4"),
+        incoming(
+            "mastodon",
+            "lumo@mastodon.social",
+            "m3",
+            "heidi@mstdn.io",
+            "L'appli plante au démarrage",
+            now - 6 * 3600,
+            language="fr",
+        ),
+        incoming(
+            "bluesky",
+            "lumo.app",
+            "b3",
+            "ivan.bsky.social",
+            "Is Pro worth it for a team of five?",
+            now - 5 * 3600,
+        ),
+        incoming(
+            "mastodon",
+            "lumo@mastodon.social",
+            "m4",
+            "judy@example.org",
+            "Replying to the sync thread",
+            now - 4 * 3600,
+            parent_remote_id="m1",
+        ),
+        incoming(
+            "mastodon",
+            "lumo@mastodon.social",
+            "m5",
+            "camille@piaille.fr",
+            "Still broken for me",
+            now - 3 * 3600,
+            parent_remote_id="m4",
+        ),
         incoming("reddit", "u/LumoOfficial", "t1_c", "ken", "Dark mode please", now - 2 * 3600),
-        incoming("bluesky", "lumo.app", "b4", "camille.bsky.social", "Any news on the sync bug?", now - 1 * 3600),
+        incoming(
+            "bluesky",
+            "lumo.app",
+            "b4",
+            "camille.bsky.social",
+            "Any news on the sync bug?",
+            now - 1 * 3600,
+        ),
     ]
     store.upsert_comments(items)
 

@@ -76,4 +76,6 @@ def rules_for(network: str) -> NetworkRules:
     known = NETWORKS.get(network)
     if known is not None:
         return known
-    return NetworkRules(network, network.capitalize(), network[:3].upper(), 10_000, count_characters)
+    return NetworkRules(
+        network, network.capitalize(), network[:3].upper(), 10_000, count_characters
+    )

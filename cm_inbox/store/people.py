@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from cm_inbox.model import AuthorCard, Comment
 from cm_inbox.store.base import StoreBase
-from cm_inbox.store.rows import COMMENT_COLUMNS, COMMENT_JOINS, REPLY_COLUMNS, comment_from_row, reply_from_row
+from cm_inbox.store.rows import (
+    COMMENT_COLUMNS,
+    COMMENT_JOINS,
+    REPLY_COLUMNS,
+    comment_from_row,
+    reply_from_row,
+)
 
 THREAD_LIMIT = 200
 

@@ -41,7 +41,11 @@ class CmInboxApp(App[int]):
         self.clock = clock
         self.demo = demo
         self.sub_title = f"demo · {store.path}" if demo else str(store.path)
-        self._theme_folders = theme_folders if theme_folders is not None else (bundled_themes_dir(), user_themes_dir())
+        self._theme_folders = (
+            theme_folders
+            if theme_folders is not None
+            else (bundled_themes_dir(), user_themes_dir())
+        )
         self.startup_problems: list[str] = list(config.problems)
 
     def on_mount(self) -> None:
@@ -60,8 +64,12 @@ class CmInboxApp(App[int]):
         if wanted in self.available_themes:
             self.theme = wanted
         else:
-            self.startup_problems.append(f'theme "{wanted}" is not installed; using {FALLBACK_THEME}')
-            self.theme = FALLBACK_THEME if FALLBACK_THEME in self.available_themes else "textual-dark"
+            self.startup_problems.append(
+                f'theme "{wanted}" is not installed; using {FALLBACK_THEME}'
+            )
+            self.theme = (
+                FALLBACK_THEME if FALLBACK_THEME in self.available_themes else "textual-dark"
+            )
 
     def _install_keymap(self) -> None:
         known = all_binding_ids()

@@ -55,9 +55,14 @@ SCREEN_BINDINGS: list[Binding] = [
 
 GROUP_OF: dict[str, str] = {
     **{b.id: "move" for b in QUEUE_BINDINGS if b.id},
-    **dict.fromkeys(("reply", "escalate", "done", "snooze", "labels", "spam", "select",
-                     "select_all", "undo"), "act"),
-    **{f"view_{name}": "views" for name in ("inbox", "escalated", "snoozed", "outbox", "handled", "spam", "all")},
+    **dict.fromkeys(
+        ("reply", "escalate", "done", "snooze", "labels", "spam", "select", "select_all", "undo"),
+        "act",
+    ),
+    **{
+        f"view_{name}": "views"
+        for name in ("inbox", "escalated", "snoozed", "outbox", "handled", "spam", "all")
+    },
     **dict.fromkeys(("search", "filter", "sort", "clear"), "find"),
     **dict.fromkeys(("help", "quit", "command_palette"), "app"),
 }

@@ -25,13 +25,29 @@ class InboxCommands(Provider):
             if binding.action.startswith("view(") or binding.id in ("quit", "clear"):
                 continue
             help_text = LONG_HELP.get(binding.id or "", binding.description)
-            commands.append((binding.description, help_text, partial(screen.run_action, binding.action)))
+            commands.append(
+                (binding.description, help_text, partial(screen.run_action, binding.action))
+            )
         for binding in QUEUE_BINDINGS:
-            commands.append((binding.description, "Move in the queue", partial(screen.queue.run_action, binding.action)))
+            commands.append(
+                (
+                    binding.description,
+                    "Move in the queue",
+                    partial(screen.queue.run_action, binding.action),
+                )
+            )
         for number, view in enumerate(View, start=1):
-            commands.append((f"View: {view.title}", f"Switch to the {view.title} view (key {number})", partial(screen.action_view, view.value)))
+            commands.append(
+                (
+                    f"View: {view.title}",
+                    f"Switch to the {view.title} view (key {number})",
+                    partial(screen.action_view, view.value),
+                )
+            )
         for sort in Sort:
-            commands.append((f"Sort: {sort.value}", "Order the queue", partial(screen.set_sort, sort)))
+            commands.append(
+                (f"Sort: {sort.value}", "Order the queue", partial(screen.set_sort, sort))
+            )
         commands.append(("Clear search and filters", LONG_HELP["clear"], screen.action_clear))
         return commands
 

@@ -36,11 +36,20 @@ class EscalateScreen(ModalScreen[Escalation | None]):
     def compose(self) -> ComposeResult:
         noun = "comment" if self.count == 1 else f"{self.count:,} comments"
         with Vertical(classes="dialog", id="escalate-dialog"):
-            yield Label(f"Escalate {'this ' if self.count == 1 else ''}{noun}", classes="dialog-title")
+            yield Label(
+                f"Escalate {'this ' if self.count == 1 else ''}{noun}", classes="dialog-title"
+            )
             yield Label("Team")
-            yield Select([(team, team) for team in self.teams], value=self.teams[0], allow_blank=False, id="team")
+            yield Select(
+                [(team, team) for team in self.teams],
+                value=self.teams[0],
+                allow_blank=False,
+                id="team",
+            )
             yield Label("Severity")
-            yield Select([(s, s) for s in SEVERITIES], value="normal", allow_blank=False, id="severity")
+            yield Select(
+                [(s, s) for s in SEVERITIES], value="normal", allow_blank=False, id="severity"
+            )
             yield Label("Note for the team")
             yield Input(placeholder="What happened, what they need to know", id="note")
             yield Label("enter escalate · esc cancel", classes="dialog-help")

@@ -54,7 +54,9 @@ class FilterScreen(ModalScreen[QueueQuery | None]):
                     id=f"filter-{name}",
                 )
             yield Button("Apply (ctrl+s)", variant="primary", id="filter-apply")
-            yield Label("tab next · enter choose · ctrl+s apply · esc cancel", classes="dialog-help")
+            yield Label(
+                "tab next · enter choose · ctrl+s apply · esc cancel", classes="dialog-help"
+            )
 
     def on_mount(self) -> None:
         self.query_one("#filter-network", Select).focus()

@@ -44,7 +44,9 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(justify="right", style="bold")
         table.add_column()
         for group, title in GROUPS.items():
-            ids = [binding_id for binding_id in keys_by_id if GROUP_OF.get(binding_id, "app") == group]
+            ids = [
+                binding_id for binding_id in keys_by_id if GROUP_OF.get(binding_id, "app") == group
+            ]
             if not ids:
                 continue
             table.add_row("", Text(title, style="bold underline"))

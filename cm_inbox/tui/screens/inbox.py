@@ -60,9 +60,12 @@ class InboxScreen(Screen):
 
     def compose(self) -> ComposeResult:
         self.tabs = ViewTabs(id="tabs")
-        self.search_input = Input(placeholder="Search text and authors…  (enter: back to the queue, esc: clear)", id="search")
+        self.search_input = Input(
+            placeholder="Search text and authors…  (enter: back to the queue, esc: clear)",
+            id="search",
+        )
         self.queue = QueueList(self.store, self.app.clock, id="queue")
-        self.thread = ThreadPane(self.app.clock, id="thread")
+        self.thread = ThreadPane(self.app.clock, self.app.config.tz, id="thread")
         self.composer = Composer(id="composer")
         self.status_bar = Static("", id="status-bar")
         self.empty = Static(Text(EMPTY_HELP), id="empty")
@@ -217,7 +220,9 @@ class InboxScreen(Screen):
         row = self.queue.current
         return ([row.comment.id], False) if row else ([], False)
 
-    def _after_change(self, comment_ids: Iterable[int], new_status: Status, from_selection: bool) -> None:
+    def _after_change(
+        self, comment_ids: Iterable[int], new_status: Status, from_selection: bool
+    ) -> None:
         """Reflect a status change in place: rows leave views they no longer belong to."""
         ids = list(comment_ids)
         view = self.queue.view
@@ -305,7 +310,9 @@ class InboxScreen(Screen):
             self._after_change(ids, Status.ESCALATED, from_selection)
             self.say(_done_message(f"Escalated to {result.team}", len(ids)))
 
-        self.app.push_screen(EscalateScreen(list(self.app.config.escalation.teams), len(ids)), chosen)
+        self.app.push_screen(
+            EscalateScreen(list(self.app.config.escalation.teams), len(ids)), chosen
+        )
 
     def action_labels(self) -> None:
         from cm_inbox.tui.screens.labels import LabelChange, LabelsScreen
@@ -370,7 +377,9 @@ class InboxScreen(Screen):
     def _on_submit(self, event: Composer.Submitted) -> None:
         blocking = [p for p in check_draft(event.comment, event.text) if p.blocking]
         if blocking:
-            self.notify("\n".join(p.message for p in blocking), title="Not queued", severity="error")
+            self.notify(
+                "\n".join(p.message for p in blocking), title="Not queued", severity="error"
+            )
             return
         try:
             self.store.queue_reply(event.comment.id, event.text)

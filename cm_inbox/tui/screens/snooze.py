@@ -33,14 +33,22 @@ class SnoozeScreen(ModalScreen[int | None]):
             yield Label("Snooze until", classes="dialog-title")
             yield OptionList(
                 *(
-                    Option(Text(f"{p.key}  {p.label}  ({describe_until(p.until, self.now)})"), id=str(i))
+                    Option(
+                        Text(f"{p.key}  {p.label}  ({describe_until(p.until, self.now)})"),
+                        id=str(i),
+                    )
                     for i, p in enumerate(self.presets)
                 ),
                 id="snooze-options",
             )
-            yield Input(placeholder="or a date: 2026-12-01 14:00, +3h, monday, demain 9:00", id="snooze-date")
+            yield Input(
+                placeholder="or a date: 2026-12-01 14:00, +3h, monday, demain 9:00",
+                id="snooze-date",
+            )
             yield Static("", id="snooze-error")
-            yield Label("1-4 or enter pick · type a date and enter · esc cancel", classes="dialog-help")
+            yield Label(
+                "1-4 or enter pick · type a date and enter · esc cancel", classes="dialog-help"
+            )
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -84,13 +84,17 @@ class Composer(Vertical):
         text = self.editor.text
         count, limit, unit = length_status(self.comment.network, text)
         status = Text()
-        status.append(f"{count:,} / {limit:,} {unit}", style="bold red" if count > limit else "bold")
+        status.append(
+            f"{count:,} / {limit:,} {unit}", style="bold red" if count > limit else "bold"
+        )
         status.append("   ctrl+s queue · esc keep draft", style="dim")
         for problem in check_draft(self.comment, text):
             if problem.code == "empty" and not text.strip():
                 continue
             status.append("\n")
-            status.append("✗ " if problem.blocking else "! ", style="red" if problem.blocking else "yellow")
+            status.append(
+                "✗ " if problem.blocking else "! ", style="red" if problem.blocking else "yellow"
+            )
             status.append(problem.message)
         self.status.update(status)
 

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual.binding import Binding
 from textual.events import Click
 from textual.geometry import Size
 from textual.message import Message
@@ -170,7 +169,9 @@ class QueueList(ScrollView, can_focus=True):
             return
         if len(doomed) <= PAGE:
             # A few rows (the usual single action): delete in place, no rebuild.
-            positions = sorted((i for i in map(self.index_of, doomed) if i is not None), reverse=True)
+            positions = sorted(
+                (i for i in map(self.index_of, doomed) if i is not None), reverse=True
+            )
             before_cursor = sum(1 for i in positions if i < self.cursor)
             for position in positions:
                 del self.keys[position]
@@ -241,7 +242,9 @@ class QueueList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if index >= len(self.keys):
             if index < self.total:  # the rest of the view is still loading
-                return Strip([Segment("  …", self._style("queue--muted", self.rich_style))]).adjust_cell_length(width, self.rich_style)
+                return Strip(
+                    [Segment("  …", self._style("queue--muted", self.rich_style))]
+                ).adjust_cell_length(width, self.rich_style)
             return Strip.blank(width, self.rich_style)
         row = self.row_at(index)
         if row is None:
@@ -276,17 +279,33 @@ class QueueList(ScrollView, can_focus=True):
         parts.append(Segment(f" {badge:<3} ", self._style("queue--badge", base)))
         account_width = 12 if width >= 100 else 0
         if account_width:
-            parts.append(Segment(_fit(comment.account, account_width) + " ", self._style("queue--account", base)))
+            parts.append(
+                Segment(
+                    _fit(comment.account, account_width) + " ", self._style("queue--account", base)
+                )
+            )
         author_width = 18 if width >= 90 else 14
-        parts.append(Segment(_fit("@" + comment.author.handle, author_width) + " ", self._style("queue--author", base)))
-        parts.append(Segment(f"{age(now - comment.created_at):>4} ", self._style("queue--age", base)))
+        parts.append(
+            Segment(
+                _fit("@" + comment.author.handle, author_width) + " ",
+                self._style("queue--author", base),
+            )
+        )
+        parts.append(
+            Segment(f"{age(now - comment.created_at):>4} ", self._style("queue--age", base))
+        )
         if comment.labels:
             labels = " ".join(f"#{label}" for label in comment.labels[:3])
             parts.append(Segment(labels + " ", self._style("queue--label", base)))
         if row.reply is not None:
             state = row.reply.state.value
             if row.reply.error:
-                parts.append(Segment(f"[{state}: {one_line(row.reply.error, 60)}] ", self._style("queue--failed", base)))
+                parts.append(
+                    Segment(
+                        f"[{state}: {one_line(row.reply.error, 60)}] ",
+                        self._style("queue--failed", base),
+                    )
+                )
             else:
                 parts.append(Segment(f"[{state}] ", self._style("queue--muted", base)))
             text = "→ " + one_line(row.reply.text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import tzinfo
 
 from rich.console import Group
 from rich.text import Text
@@ -38,9 +39,10 @@ class ThreadPane(VerticalScroll, can_focus=True):
     ThreadPane > Static { width: 1fr; }
     """
 
-    def __init__(self, clock: Callable[[], float], **kwargs) -> None:
+    def __init__(self, clock: Callable[[], float], zone: tzinfo | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.clock = clock
+        self.zone = zone
         self.body = Static("", id="thread-body")
         self.context: ThreadContext | None = None
 
@@ -68,10 +70,12 @@ class ThreadPane(VerticalScroll, can_focus=True):
         if author.followers is not None:
             head.append(f"  · {author.followers:,} followers", style="dim")
         meta = Text(style="dim")
-        meta.append(f"{rules.label} · to {comment.account} · {stamp(comment.created_at)}")
+        meta.append(
+            f"{rules.label} · to {comment.account} · {stamp(comment.created_at, self.zone)}"
+        )
         meta.append(f" ({age(now - comment.created_at)} ago) · {comment.status.value}")
         if comment.snoozed_until:
-            meta.append(f" until {stamp(comment.snoozed_until)}")
+            meta.append(f" until {stamp(comment.snoozed_until, self.zone)}")
         if comment.language:
             meta.append(f" · {comment.language}")
         blocks: list[Text] = [head, meta]
@@ -95,7 +99,7 @@ class ThreadPane(VerticalScroll, can_focus=True):
             line = Text(f"  {item['team']}", style="bold")
             if item.get("severity"):
                 line.append(f" · {item['severity']}")
-            line.append(f" · {item['state']} · {stamp(item['created_at'])}", style="dim")
+            line.append(f" · {item['state']} · {stamp(item['created_at'], self.zone)}", style="dim")
             lines.append(line)
             if item.get("note"):
                 lines.append(Text("    " + item["note"]))
@@ -123,7 +127,9 @@ class ThreadPane(VerticalScroll, can_focus=True):
             depth[item.remote_id] = level
             is_current = item.id == ctx.comment.id
             indent = "  " * min(level, 8)
-            line = Text(indent + ("▶ " if is_current else "· "), style="bold" if is_current else "dim")
+            line = Text(
+                indent + ("▶ " if is_current else "· "), style="bold" if is_current else "dim"
+            )
             line.append("@" + item.author.handle, style="bold" if is_current else "")
             line.append(f" {age(now - item.created_at)}  ", style="dim")
             line.append(one_line(item.text, 300), style="bold" if is_current else "")
@@ -132,18 +138,27 @@ class ThreadPane(VerticalScroll, can_focus=True):
 
     def _card(self, card: AuthorCard, now: float) -> list[Text]:
         lines = [Text(), Text("Who is speaking", style="bold")]
-        since = f" since {stamp(card.first_seen)}" if card.first_seen else ""
+        since = f" since {stamp(card.first_seen, self.zone)}" if card.first_seen else ""
         nets = ", ".join(rules_for(n).label for n in card.networks)
-        lines.append(Text(f"  {card.comment_count} comment{'s' if card.comment_count != 1 else ''}{since} · on {nets}"))
+        lines.append(
+            Text(
+                f"  {card.comment_count} comment{'s' if card.comment_count != 1 else ''}{since} · on {nets}"
+            )
+        )
         if card.our_replies:
             last = card.our_replies[0]
-            line = Text(f"  {len(card.our_replies)} of our replies; last {age(now - last.updated_at)} ago: ")
+            line = Text(
+                f"  {len(card.our_replies)} of our replies; last {age(now - last.updated_at)} ago: "
+            )
             line.append(one_line(last.text, 120), style="italic")
             lines.append(line)
         else:
             lines.append(Text("  We have never replied to them.", style="dim"))
         for item in card.recent:
-            line = Text(f"  {rules_for(item.network).badge:<3} {age(now - item.created_at):>4} ", style="dim")
+            line = Text(
+                f"  {rules_for(item.network).badge:<3} {age(now - item.created_at):>4} ",
+                style="dim",
+            )
             line.append(one_line(item.text, 160))
             lines.append(line)
         return lines
