@@ -26,7 +26,7 @@ class Composer(Vertical):
     ]
 
     DEFAULT_CSS = """
-    Composer { height: auto; max-height: 70%; border-top: solid $accent; }
+    Composer { height: auto; max-height: 70%; border-top: solid $accent; padding: 0 1; }
     Composer > #composer-title { height: auto; color: $text-muted; }
     Composer > TextArea, Composer > TextArea:focus {
         height: auto; min-height: 3; max-height: 10; border: none; background: $boost;

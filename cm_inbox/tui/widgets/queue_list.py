@@ -40,6 +40,15 @@ STATUS_MARK = {
     Status.DONE: "✓",
     Status.SPAM: "⊘",
 }
+# Each network's own brand colour, so the eye finds "the Reddit ones" at a glance.
+NETWORK_COLOURS = {
+    "mastodon": Style(color="#8c8dff", bold=True),
+    "bluesky": Style(color="#3d9bff", bold=True),
+    "reddit": Style(color="#ff6a2b", bold=True),
+    "youtube": Style(color="#ff4040", bold=True),
+    "discourse": Style(color="#e6b422", bold=True),
+    "github": Style(color="#a0a8b4", bold=True),
+}
 REPLY_MARK = {"draft": "✎", "queued": "⇢", "sending": "⇢", "failed": "✗", "sent": "✓"}
 
 
@@ -276,7 +285,10 @@ class QueueList(ScrollView, can_focus=True):
             }.get(comment.status, "queue--muted")
             parts.append(Segment(STATUS_MARK[comment.status], self._style(mark_style, base)))
         badge = rules_for(comment.network).badge
-        parts.append(Segment(f" {badge:<3} ", self._style("queue--badge", base)))
+        badge_style = self._style("queue--badge", base)
+        if comment.network in NETWORK_COLOURS:
+            badge_style = badge_style + NETWORK_COLOURS[comment.network]
+        parts.append(Segment(f" {badge:<3} ", badge_style))
         account_width = 12 if width >= 100 else 0
         if account_width:
             parts.append(
