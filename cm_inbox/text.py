@@ -97,6 +97,9 @@ class _HTMLToText(HTMLParser):
         elif tag == "a" and self._links:
             href, is_social, start = self._links.pop()
             shown = "".join(self.parts[start:]).strip()
+            # A class is only a claim: a "mention" must also read as one (@name, #tag),
+            # or a link could show one address and lead to another.
+            is_social = is_social and shown.startswith(("@", "#"))
             if href and not is_social and not _same_target(shown, href):
                 self.parts.append(f" <{href}>")
 

@@ -43,7 +43,11 @@ class Store(IngestMixin, QueueMixin, TriageMixin, OutboxMixin, PeopleMixin, Stor
         problems = [row[0] for row in self.db.query("PRAGMA integrity_check") if row[0] != "ok"]
         try:
             with self.db.transaction() as conn:
-                conn.execute("INSERT INTO comments_fts (comments_fts) VALUES ('integrity-check')")
+                # rank = 1 also compares the index with its external content (the
+                # comments and authors); without it only the index's own structure is checked.
+                conn.execute(
+                    "INSERT INTO comments_fts (comments_fts, rank) VALUES ('integrity-check', 1)"
+                )
         except Exception as error:  # sqlite reports a corrupt FTS index as an error
             problems.append(f"full-text index: {error}")
         return problems

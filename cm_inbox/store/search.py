@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import regex
 
-_WORD = regex.compile(r"[\p{L}\p{N}_@#'’.-]+")
+# \p{M}: a combining accent (e + U+0301) or an Indic vowel sign belongs to its word.
+_WORD = regex.compile(r"[\p{L}\p{M}\p{N}_@#'’.-]+")
 
 
 def fts_query(text: str) -> str | None:

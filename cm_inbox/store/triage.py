@@ -256,13 +256,14 @@ class TriageMixin(StoreBase):
             )
         if event["action"] == "reply" and event["reply_id"] is not None:
             # Back to a draft the composer reopens; a reply already out stays out.
+            # A failed one has not left either: left failed, a sender could retry it.
             conn.execute(
                 "DELETE FROM replies WHERE comment_id = ? AND state = 'draft' AND id != ?",
                 (event["comment_id"], event["reply_id"]),
             )
             conn.execute(
-                "UPDATE replies SET state = 'draft', queued_at = NULL, updated_at = ?"
-                " WHERE id = ? AND state = 'queued'",
+                "UPDATE replies SET state = 'draft', queued_at = NULL, error = NULL, updated_at = ?"
+                " WHERE id = ? AND state IN ('queued', 'failed')",
                 (self.now(), event["reply_id"]),
             )
 
