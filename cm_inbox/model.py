@@ -180,6 +180,8 @@ class AuthorCard:
     first_seen: int | None = None
     our_replies: list[Reply] = field(default_factory=list)
     recent: list[Comment] = field(default_factory=list)
+    # The same person elsewhere, as (network, handle), matched by handle.
+    aliases: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -13,17 +13,31 @@ from cm_inbox.store import Store
 T0 = 1_795_000_000
 
 
-def incoming(remote_id: str, text: str = "hello", *, handle: str = "bob", name: str | None = None,
-             followers: int | None = None, account: str = "acme", network: str = "mastodon",
-             **fields) -> IncomingComment:
+def incoming(
+    remote_id: str,
+    text: str = "hello",
+    *,
+    handle: str = "bob",
+    name: str | None = None,
+    followers: int | None = None,
+    account: str = "acme",
+    network: str = "mastodon",
+    **fields,
+) -> IncomingComment:
     return IncomingComment(
-        network=network, account=account, remote_id=remote_id,
-        author=IncomingAuthor(handle=handle, name=name, followers=followers), text=text,
-        created_at=fields.pop("created_at", T0), **fields,
+        network=network,
+        account=account,
+        remote_id=remote_id,
+        author=IncomingAuthor(handle=handle, name=name, followers=followers),
+        text=text,
+        created_at=fields.pop("created_at", T0),
+        **fields,
     )
 
 
-def comment_by_remote(store: Store, remote_id: str, account: str = "acme", network: str = "mastodon"):
+def comment_by_remote(
+    store: Store, remote_id: str, account: str = "acme", network: str = "mastodon"
+):
     row = store.db.query_one(
         "SELECT c.id FROM comments c JOIN accounts a ON a.id = c.account_id"
         " WHERE a.network = ? AND a.name = ? AND c.remote_id = ?",
@@ -56,19 +70,39 @@ def search(store: Store, words: str) -> list[int]:
 
 
 def test_new_comments_are_inserted_with_their_fields(store: Store, clock) -> None:
-    result = store.upsert_comments([
-        incoming("1", "first", handle="alice", name="Alice", followers=10, url="https://x/1",
-                 markup="<p>first</p>", language="en", created_at=T0 + 5),
-        incoming("2", "second", is_ours=True),
-    ])
+    result = store.upsert_comments(
+        [
+            incoming(
+                "1",
+                "first",
+                handle="alice",
+                name="Alice",
+                followers=10,
+                url="https://x/1",
+                markup="<p>first</p>",
+                language="en",
+                created_at=T0 + 5,
+            ),
+            incoming("2", "second", is_ours=True),
+        ]
+    )
     assert result == IngestResult(inserted=2, updated=0)
     first = comment_by_remote(store, "1")
-    assert (first.text, first.url, first.markup, first.language) == ("first", "https://x/1", "<p>first</p>", "en")
+    assert (first.text, first.url, first.markup, first.language) == (
+        "first",
+        "https://x/1",
+        "<p>first</p>",
+        "en",
+    )
     assert first.created_at == T0 + 5
     assert first.fetched_at == int(clock.now)
     assert first.status is Status.NEW
     assert first.network == "mastodon" and first.account == "acme"
-    assert (first.author.handle, first.author.display_name, first.author.followers) == ("alice", "Alice", 10)
+    assert (first.author.handle, first.author.display_name, first.author.followers) == (
+        "alice",
+        "Alice",
+        10,
+    )
     assert first.root_remote_id == "1" and first.parent_remote_id is None
     assert not first.is_ours
     assert comment_by_remote(store, "2").is_ours
@@ -100,8 +134,12 @@ def test_the_same_item_twice_in_one_import_is_one_comment(store: Store) -> None:
 
 
 def test_reimport_keeps_triage_and_refreshes_text(store: Store, clock) -> None:
-    store.upsert_comments([incoming("1", "the original wording", url="https://x/1", language="en"),
-                           incoming("2", "another")])
+    store.upsert_comments(
+        [
+            incoming("1", "the original wording", url="https://x/1", language="en"),
+            incoming("2", "another"),
+        ]
+    )
     first = comment_by_remote(store, "1")
     second = comment_by_remote(store, "2")
     store.change_labels([first.id], add=["billing", "vip"])
@@ -110,11 +148,19 @@ def test_reimport_keeps_triage_and_refreshes_text(store: Store, clock) -> None:
     clock.advance(3600)
 
     # The network now says something else, and an import file carries other triage.
-    store.upsert_comments([
-        incoming("1", "the edited wording", url=None, language="fr",
-                 status=Status.SPAM, labels=("other",)),
-        incoming("2", "another, edited", status=Status.NEW, snoozed_until=None),
-    ])
+    store.upsert_comments(
+        [
+            incoming(
+                "1",
+                "the edited wording",
+                url=None,
+                language="fr",
+                status=Status.SPAM,
+                labels=("other",),
+            ),
+            incoming("2", "another, edited", status=Status.NEW, snoozed_until=None),
+        ]
+    )
     first = comment_by_remote(store, "1")
     second = comment_by_remote(store, "2")
     assert first.text == "the edited wording"
@@ -145,13 +191,17 @@ def test_reimport_keeps_the_triage_history(store: Store) -> None:
 
 
 def test_triage_fields_apply_on_first_insert(store: Store) -> None:
-    store.upsert_comments([
-        incoming("1", status=Status.DONE, labels=("a", "b", "a")),
-        incoming("2", status=Status.SNOOZED, snoozed_until=T0 + 500),
-        incoming("3", status=Status.ESCALATED, snoozed_until=T0 + 500),  # until only for snoozed
-        incoming("4", status=Status.SPAM),
-        incoming("5"),
-    ])
+    store.upsert_comments(
+        [
+            incoming("1", status=Status.DONE, labels=("a", "b", "a")),
+            incoming("2", status=Status.SNOOZED, snoozed_until=T0 + 500),
+            incoming(
+                "3", status=Status.ESCALATED, snoozed_until=T0 + 500
+            ),  # until only for snoozed
+            incoming("4", status=Status.SPAM),
+            incoming("5"),
+        ]
+    )
     assert comment_by_remote(store, "1").status is Status.DONE
     assert comment_by_remote(store, "1").labels == ("a", "b")
     assert comment_by_remote(store, "2").snoozed_until == T0 + 500
@@ -178,11 +228,13 @@ def test_an_imported_snooze_wakes_when_due(store: Store, clock) -> None:
 
 
 def test_the_same_remote_id_on_two_accounts_is_two_comments(store: Store) -> None:
-    store.upsert_comments([
-        incoming("42", "to acme", account="acme"),
-        incoming("42", "to acme-support", account="acme-support"),
-        incoming("42", "on another network", network="bluesky", account="acme"),
-    ])
+    store.upsert_comments(
+        [
+            incoming("42", "to acme", account="acme"),
+            incoming("42", "to acme-support", account="acme-support"),
+            incoming("42", "on another network", network="bluesky", account="acme"),
+        ]
+    )
     assert count(store) == 3
     assert count(store, "accounts") == 3
     assert comment_by_remote(store, "42", "acme").text == "to acme"
@@ -198,21 +250,27 @@ def test_ensure_account_is_stable(store: Store, tmp_path) -> None:
     first = store.ensure_account("mastodon", "acme", "@acme")
     assert store.ensure_account("mastodon", "acme") == first
     assert store.ensure_account("bluesky", "acme") != first
-    assert store.accounts() == [(store.ensure_account("bluesky", "acme"), "bluesky", "acme"),
-                                (first, "mastodon", "acme")]
+    assert store.accounts() == [
+        (store.ensure_account("bluesky", "acme"), "bluesky", "acme"),
+        (first, "mastodon", "acme"),
+    ]
     with Store(store.path) as again:
         assert again.ensure_account("mastodon", "acme") == first
 
 
 def test_authors_are_shared_and_their_details_refreshed(store: Store) -> None:
-    store.upsert_comments([incoming("1", handle="carol", name="Carol", followers=5, created_at=T0 + 100)])
+    store.upsert_comments(
+        [incoming("1", handle="carol", name="Carol", followers=5, created_at=T0 + 100)]
+    )
     store.upsert_comments([incoming("2", handle="carol", name=None, followers=None, created_at=T0)])
     assert count(store, "authors") == 1
     author = comment_by_remote(store, "2").author
     assert author.display_name == "Carol"  # a missing name does not erase the known one
     assert author.followers == 5
     assert (author.first_seen, author.last_seen) == (T0, T0 + 100)
-    store.upsert_comments([incoming("3", handle="carol", name="Carol Cooper", followers=7, created_at=T0 + 50)])
+    store.upsert_comments(
+        [incoming("3", handle="carol", name="Carol Cooper", followers=7, created_at=T0 + 50)]
+    )
     author = comment_by_remote(store, "1").author
     assert (author.display_name, author.followers) == ("Carol Cooper", 7)
     assert (author.first_seen, author.last_seen) == (T0, T0 + 100)
@@ -238,7 +296,9 @@ def test_a_failing_import_stores_nothing_and_the_next_import_works(store: Store)
     assert count(store) == 0
     assert count(store, "accounts") == 0
     # The account created by the rolled-back import must not be remembered.
-    assert store.upsert_comments([incoming("1", "first", account="brand-new")]) == IngestResult(1, 0)
+    assert store.upsert_comments([incoming("1", "first", account="brand-new")]) == IngestResult(
+        1, 0
+    )
     assert comment_by_remote(store, "1", "brand-new").text == "first"
 
 
@@ -278,7 +338,12 @@ def test_deep_chains_resolve_to_one_root_in_any_arrival_order(store: Store, seed
     depth = 40
     chain = [f"m{n}" for n in range(depth)]
     items = [
-        incoming(remote_id, f"message {n}", parent_remote_id=chain[n - 1] if n else None, created_at=T0 + n)
+        incoming(
+            remote_id,
+            f"message {n}",
+            parent_remote_id=chain[n - 1] if n else None,
+            created_at=T0 + n,
+        )
         for n, remote_id in enumerate(chain)
     ]
     order = list(items)

@@ -20,16 +20,22 @@ T0 = 1_795_000_000
 
 def incoming(remote_id: str, account: str = "acme", **fields) -> IncomingComment:
     return IncomingComment(
-        network="mastodon", account=account, remote_id=remote_id,
-        author=IncomingAuthor(handle="bob"), text=f"comment {remote_id}",
-        created_at=fields.pop("created_at", T0), **fields,
+        network="mastodon",
+        account=account,
+        remote_id=remote_id,
+        author=IncomingAuthor(handle="bob"),
+        text=f"comment {remote_id}",
+        created_at=fields.pop("created_at", T0),
+        **fields,
     )
 
 
 @pytest.fixture
 def ids(store: Store) -> list[int]:
-    store.upsert_comments([incoming(str(n), created_at=T0 + n) for n in range(4)]
-                          + [incoming("x", account="acme-support", created_at=T0 + 9)])
+    store.upsert_comments(
+        [incoming(str(n), created_at=T0 + n) for n in range(4)]
+        + [incoming("x", account="acme-support", created_at=T0 + 9)]
+    )
     return list(store.queue_keys(QueueQuery(view=View.ALL, sort=Sort.OLDEST)))
 
 
@@ -48,7 +54,11 @@ def test_a_draft_is_kept_one_per_comment(store: Store, ids, clock) -> None:
     assert store.draft_for(ids[0]) is None
     first = store.save_draft(ids[0], "Hi, thanks for")
     assert first is not None
-    assert (first.comment_id, first.text, first.state) == (ids[0], "Hi, thanks for", ReplyState.DRAFT)
+    assert (first.comment_id, first.text, first.state) == (
+        ids[0],
+        "Hi, thanks for",
+        ReplyState.DRAFT,
+    )
     assert first.created_at == first.updated_at == int(clock.now)
     key = key_of(store, first.id)
     clock.advance(30)
@@ -115,7 +125,9 @@ def test_queue_reply_turns_the_draft_into_the_queued_reply(store: Store, ids, cl
     assert reply.text == "Thanks, we fixed it."
     assert reply.updated_at == int(clock.now)
     assert key_of(store, reply.id) == key  # one reply, however often it was edited
-    assert store.db.query_one("SELECT queued_at FROM replies WHERE id = ?", (reply.id,))[0] == int(clock.now)
+    assert store.db.query_one("SELECT queued_at FROM replies WHERE id = ?", (reply.id,))[0] == int(
+        clock.now
+    )
     assert store.draft_for(ids[0]) is None
     assert store.comment(ids[0]).status is Status.REPLIED
     assert store.replies_for(ids[0]) == [reply]
@@ -136,8 +148,11 @@ def test_queue_reply_without_a_draft_creates_a_reply(store: Store, ids) -> None:
 
 
 def test_every_reply_gets_its_own_idempotency_key(store: Store, ids) -> None:
-    replies = [store.queue_reply(ids[0], "one"), store.queue_reply(ids[0], "two"),
-               store.queue_reply(ids[1], "three")]
+    replies = [
+        store.queue_reply(ids[0], "one"),
+        store.queue_reply(ids[0], "two"),
+        store.queue_reply(ids[1], "three"),
+    ]
     keys = {key_of(store, r.id) for r in replies}
     assert len(keys) == 3
     assert [r.text for r in store.replies_for(ids[0])] == ["one", "two"]
@@ -184,13 +199,20 @@ def test_replies_in_state_oldest_first(store: Store, ids, clock) -> None:
 
     assert [r.id for r in store.replies_in_state(ReplyState.QUEUED)] == [made[0].id, made[3].id]
     assert [r.id for r in store.replies_in_state(ReplyState.QUEUED, ReplyState.FAILED)] == [
-        made[0].id, made[1].id, made[3].id]
+        made[0].id,
+        made[1].id,
+        made[3].id,
+    ]
     assert [r.id for r in store.replies_in_state(ReplyState.SENT)] == [made[2].id]
     assert [r.id for r in store.replies_in_state(ReplyState.DRAFT)] == [draft.id]
     assert [r.id for r in store.replies_in_state(*ReplyState, limit=2)] == [made[0].id, made[1].id]
     assert store.replies_in_state(ReplyState.SENDING) == []
     assert {r.state for r in store.replies_in_state(*ReplyState)} == {
-        ReplyState.QUEUED, ReplyState.FAILED, ReplyState.SENT, ReplyState.DRAFT}
+        ReplyState.QUEUED,
+        ReplyState.FAILED,
+        ReplyState.SENT,
+        ReplyState.DRAFT,
+    }
 
 
 def test_the_outbox_view_follows_drafts_and_replies(store: Store, ids, clock) -> None:

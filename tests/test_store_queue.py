@@ -24,21 +24,38 @@ T0 = 1_795_000_000
 COMMENT_VIEWS = [v for v in View if v is not View.OUTBOX]
 
 
-def incoming(remote_id: str, text: str = "hello", *, handle: str = "bob", name: str | None = None,
-             account: str = "acme", network: str = "mastodon", **fields) -> IncomingComment:
+def incoming(
+    remote_id: str,
+    text: str = "hello",
+    *,
+    handle: str = "bob",
+    name: str | None = None,
+    account: str = "acme",
+    network: str = "mastodon",
+    **fields,
+) -> IncomingComment:
     return IncomingComment(
-        network=network, account=account, remote_id=remote_id,
-        author=IncomingAuthor(handle=handle, name=name), text=text,
-        created_at=fields.pop("created_at", T0), **fields,
+        network=network,
+        account=account,
+        remote_id=remote_id,
+        author=IncomingAuthor(handle=handle, name=name),
+        text=text,
+        created_at=fields.pop("created_at", T0),
+        **fields,
     )
 
 
 def real_counts(store: Store) -> dict[View, int]:
     """What view_counts must say, counted the slow way."""
-    by_status = Counter({row[0]: row[1] for row in store.db.query(
-        "SELECT status, count(*) FROM comments GROUP BY status")})
+    by_status = Counter(
+        {
+            row[0]: row[1]
+            for row in store.db.query("SELECT status, count(*) FROM comments GROUP BY status")
+        }
+    )
     unsent = store.db.query_one(
-        "SELECT count(*) FROM replies WHERE state IN ('draft', 'queued', 'sending', 'failed')")[0]
+        "SELECT count(*) FROM replies WHERE state IN ('draft', 'queued', 'sending', 'failed')"
+    )[0]
     counts = {view: sum(by_status[s.value] for s in VIEW_STATUSES[view]) for view in COMMENT_VIEWS}
     counts[View.OUTBOX] = unsent
     return counts
@@ -53,9 +70,15 @@ def seed_statuses(store: Store, per_status: int = 3) -> dict[Status, list[int]]:
     items = []
     for s_index, status in enumerate(Status):
         for n in range(per_status):
-            items.append(incoming(f"{status.value}-{n}", f"{status.value} comment {n}",
-                                  created_at=T0 + s_index * 10 + n,
-                                  status=status, snoozed_until=T0 + 10**6 if status is Status.SNOOZED else None))
+            items.append(
+                incoming(
+                    f"{status.value}-{n}",
+                    f"{status.value} comment {n}",
+                    created_at=T0 + s_index * 10 + n,
+                    status=status,
+                    snoozed_until=T0 + 10**6 if status is Status.SNOOZED else None,
+                )
+            )
     store.upsert_comments(items)
     found: dict[Status, list[int]] = {}
     for row in store.queue_rows(View.ALL, list(store.queue_keys(QueueQuery(view=View.ALL)))):
@@ -103,7 +126,9 @@ def test_view_counts_follow_inserts_status_changes_and_undo(store: Store, clock)
             store.wake_due_snoozes()
         else:
             # re-import with triage fields that must be ignored
-            store.upsert_comments([incoming(str(n), "again", status=Status.SPAM) for n in range(0, 60, 7)])
+            store.upsert_comments(
+                [incoming(str(n), "again", status=Status.SPAM) for n in range(0, 60, 7)]
+            )
         assert store.view_counts() == real_counts(store), f"after step {step}"
     for _ in range(100):
         if store.undo_last() is None:
@@ -123,15 +148,18 @@ def varied(store: Store) -> Store:
     words = ["refund", "crash", "love", "café", "login", "price", "android", "bug"]
     items = []
     for n in range(240):
-        items.append(incoming(
-            str(n),
-            " ".join(rng.sample(words, 3)) + f" number{n}",
-            handle=f"user{n % 9}", name=f"Person {n % 9}",
-            network=["mastodon", "bluesky", "discourse"][n % 3],
-            account=["acme", "acme-support"][n % 2],
-            language=[None, "en", "fr", "de"][n % 4],
-            created_at=T0 + rng.randint(0, 50),
-        ))
+        items.append(
+            incoming(
+                str(n),
+                " ".join(rng.sample(words, 3)) + f" number{n}",
+                handle=f"user{n % 9}",
+                name=f"Person {n % 9}",
+                network=["mastodon", "bluesky", "discourse"][n % 3],
+                account=["acme", "acme-support"][n % 2],
+                language=[None, "en", "fr", "de"][n % 4],
+                created_at=T0 + rng.randint(0, 50),
+            )
+        )
     store.upsert_comments(items)
     ids = list(store.queue_keys(QueueQuery(view=View.ALL)))
     store.change_labels(ids[::5], add=["billing"])
@@ -164,7 +192,9 @@ FILTERS = [
 ]
 
 
-@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f"{k}={v}" for k, v in f.items()) or "none")
+@pytest.mark.parametrize(
+    "filters", FILTERS, ids=lambda f: ",".join(f"{k}={v}" for k, v in f.items()) or "none"
+)
 def test_queue_count_matches_the_keys(varied: Store, filters: dict) -> None:
     for view in View:
         for sort in Sort:
@@ -181,16 +211,25 @@ def test_queue_count_matches_the_keys(varied: Store, filters: dict) -> None:
         ({"account": "acme-support"}, lambda c: c.account == "acme-support"),
         ({"language": "fr"}, lambda c: c.language == "fr"),
         ({"label": "billing"}, lambda c: "billing" in c.labels),
-        ({"label": "vip", "network": "mastodon"}, lambda c: "vip" in c.labels and c.network == "mastodon"),
+        (
+            {"label": "vip", "network": "mastodon"},
+            lambda c: "vip" in c.labels and c.network == "mastodon",
+        ),
         ({"search": "refund"}, lambda c: "refund" in c.text),
         ({"search": "crash cafe"}, lambda c: "crash" in c.text and "café" in c.text),
     ],
 )
-def test_filters_select_exactly_the_matching_comments(varied: Store, filters: dict, predicate) -> None:
+def test_filters_select_exactly_the_matching_comments(
+    varied: Store, filters: dict, predicate
+) -> None:
     everything = varied.queue_rows(View.ALL, list(varied.queue_keys(QueueQuery(view=View.ALL))))
     for view in COMMENT_VIEWS:
         statuses = set(VIEW_STATUSES[view])
-        expected = {r.comment.id for r in everything if predicate(r.comment) and r.comment.status in statuses}
+        expected = {
+            r.comment.id
+            for r in everything
+            if predicate(r.comment) and r.comment.status in statuses
+        }
         assert set(varied.queue_keys(QueueQuery(view=view, **filters))) == expected
         assert expected or view is not View.ALL
 
@@ -213,7 +252,9 @@ def expected_order(store: Store, query: QueueQuery) -> list[int]:
 
 def set_priorities(store: Store, values: dict[int, float]) -> None:
     with store.db.transaction() as conn:
-        conn.executemany("UPDATE comments SET priority = ? WHERE id = ?", [(p, cid) for cid, p in values.items()])
+        conn.executemany(
+            "UPDATE comments SET priority = ? WHERE id = ?", [(p, cid) for cid, p in values.items()]
+        )
 
 
 def test_sort_orders_with_ties_broken_by_id(store: Store) -> None:
@@ -240,7 +281,9 @@ def test_sort_orders_with_ties_broken_by_id(store: Store) -> None:
 
 @pytest.mark.parametrize("sort", list(Sort))
 @pytest.mark.parametrize("view", COMMENT_VIEWS)
-def test_each_view_and_sort_matches_a_reference_order(varied: Store, view: View, sort: Sort) -> None:
+def test_each_view_and_sort_matches_a_reference_order(
+    varied: Store, view: View, sort: Sort
+) -> None:
     rng = random.Random(11)
     ids = list(varied.queue_keys(QueueQuery(view=View.ALL)))
     set_priorities(varied, {cid: rng.choice([0.0, 0.25, 0.5, 1.0]) for cid in ids})
@@ -258,8 +301,12 @@ def deep(tmp_path_factory: pytest.TempPathFactory) -> Store:
     store = Store(path, clock=lambda: T0 + 10**6)
     rng = random.Random(5)
     store.upsert_comments(
-        incoming(str(n), f"{'needle' if n % 3 == 0 else 'hay'} item {n}",
-                 created_at=T0 + rng.randint(0, 400), language=rng.choice(["en", "fr"]))
+        incoming(
+            str(n),
+            f"{'needle' if n % 3 == 0 else 'hay'} item {n}",
+            created_at=T0 + rng.randint(0, 400),
+            language=rng.choice(["en", "fr"]),
+        )
         for n in range(5000)
     )
     ids = list(store.queue_keys(QueueQuery(view=View.ALL)))
@@ -273,9 +320,12 @@ def deep(tmp_path_factory: pytest.TempPathFactory) -> Store:
 @pytest.mark.parametrize(
     ("sort", "chunk"),
     # One row per page once, on the three-column key; the rest on every sort.
-    [(Sort.PRIORITY, 1)] + [(sort, chunk) for sort in Sort for chunk in (7, 499, 500, 501, 5000, 10_000)],
+    [(Sort.PRIORITY, 1)]
+    + [(sort, chunk) for sort in Sort for chunk in (7, 499, 500, 501, 5000, 10_000)],
 )
-def test_iter_queue_pages_through_every_row_once_in_display_order(deep: Store, sort: Sort, chunk: int) -> None:
+def test_iter_queue_pages_through_every_row_once_in_display_order(
+    deep: Store, sort: Sort, chunk: int
+) -> None:
     query = QueueQuery(view=View.ALL, sort=sort)
     keys = list(deep.queue_keys(query))
     assert len(keys) == 5000
@@ -283,10 +333,16 @@ def test_iter_queue_pages_through_every_row_once_in_display_order(deep: Store, s
     assert streamed == keys
 
 
-@pytest.mark.parametrize("filters", [
-    {"view": View.INBOX}, {"view": View.HANDLED}, {"search": "needle"},
-    {"label": "tagged", "language": "fr"}, {"view": View.SPAM},
-])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"view": View.INBOX},
+        {"view": View.HANDLED},
+        {"search": "needle"},
+        {"label": "tagged", "language": "fr"},
+        {"view": View.SPAM},
+    ],
+)
 @pytest.mark.parametrize("sort", list(Sort))
 def test_iter_queue_pages_filtered_views(deep: Store, sort: Sort, filters: dict) -> None:
     query = QueueQuery(sort=sort, **filters)
@@ -313,7 +369,10 @@ def test_queue_rows_returns_rows_in_the_order_of_the_keys(varied: Store) -> None
     assert [row.key for row in rows] == shuffled
     assert all(row.reply is None for row in rows)
     # Unknown keys are left out, the rest keep their order.
-    assert [r.comment.id for r in varied.queue_rows(View.ALL, [keys[3], 10**9, keys[1]])] == [keys[3], keys[1]]
+    assert [r.comment.id for r in varied.queue_rows(View.ALL, [keys[3], 10**9, keys[1]])] == [
+        keys[3],
+        keys[1],
+    ]
     assert varied.queue_rows(View.INBOX, []) == []
 
 
@@ -330,16 +389,34 @@ def test_queue_rows_carry_labels_and_author(varied: Store) -> None:
 
 @pytest.fixture
 def searchable(store: Store) -> dict[str, int]:
-    store.upsert_comments([
-        incoming("1", "The app crashes on login since the update", handle="dana@example.org", name="Dana Scully"),
-        incoming("2", "Login works fine, the app is great", handle="fox", name="Fox Mulder"),
-        incoming("3", "Un café au lait s'il vous plaît, Crème brûlée", handle="jeanne", name="Jeanne Ménard"),
-        incoming("4", "Where is my refund? Order #1234 AND still nothing", handle="walter", name="Walter Skinner"),
-        incoming("5", 'He said "NEAR(x y)" col:value and -minus *star', handle="krycek"),
-        incoming("6", "Bug: login-page shows a 500 error", handle="bob_smith", name="Bob"),
-    ])
-    return {row.comment.remote_id: row.comment.id
-            for row in store.iter_queue(QueueQuery(view=View.ALL))}
+    store.upsert_comments(
+        [
+            incoming(
+                "1",
+                "The app crashes on login since the update",
+                handle="dana@example.org",
+                name="Dana Scully",
+            ),
+            incoming("2", "Login works fine, the app is great", handle="fox", name="Fox Mulder"),
+            incoming(
+                "3",
+                "Un café au lait s'il vous plaît, Crème brûlée",
+                handle="jeanne",
+                name="Jeanne Ménard",
+            ),
+            incoming(
+                "4",
+                "Where is my refund? Order #1234 AND still nothing",
+                handle="walter",
+                name="Walter Skinner",
+            ),
+            incoming("5", 'He said "NEAR(x y)" col:value and -minus *star', handle="krycek"),
+            incoming("6", "Bug: login-page shows a 500 error", handle="bob_smith", name="Bob"),
+        ]
+    )
+    return {
+        row.comment.remote_id: row.comment.id for row in store.iter_queue(QueueQuery(view=View.ALL))
+    }
 
 
 def found(store: Store, text: str, view: View = View.ALL) -> set[str]:
@@ -375,10 +452,12 @@ def test_search_ignores_accents_both_ways(store: Store, searchable) -> None:
 
 
 def test_search_handles_scripts_with_combining_signs(store: Store) -> None:
-    store.upsert_comments([
-        incoming("hi", "नमस्ते दुनिया, ऐप काम नहीं कर रहा"),
-        incoming("decomposed", "Cafe\u0301 ferme\u0301"),  # text sent in decomposed form
-    ])
+    store.upsert_comments(
+        [
+            incoming("hi", "नमस्ते दुनिया, ऐप काम नहीं कर रहा"),
+            incoming("decomposed", "Cafe\u0301 ferme\u0301"),  # text sent in decomposed form
+        ]
+    )
     assert found(store, "नमस्ते") == {"hi"}
     assert found(store, "काम नहीं") == {"hi"}
     assert found(store, "दुनि") == {"hi"}
@@ -395,13 +474,64 @@ def test_search_finds_author_handles_and_display_names(store: Store, searchable)
     assert found(store, "walter refund") == {"4"}
 
 
-@pytest.mark.parametrize("text", [
-    "AND", "OR", "NOT", "and or not", "refund AND", "AND refund", "NEAR(", "NEAR(a b)", "NEAR(x y, 2)",
-    '"', '""', '"unbalanced', "*", "**", "refund*", ":", "col:value", "text:refund", "author:walter",
-    "-", "-minus", "--", "^", "^start", "+", "(", ")", "()", "{a b}: c", "[", "'", "’", "'''",
-    "\\", "%", "_", "@", "#", "@#", "\u0301", "\u0301\u0301 a", "#1234", "@_", "a.b.c", "...", "l'", "*star", "\x00", "\u200d",
-    "' OR 1=1 --", "refund\"; DROP TABLE comments; --", "💥", "😀 crash",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AND",
+        "OR",
+        "NOT",
+        "and or not",
+        "refund AND",
+        "AND refund",
+        "NEAR(",
+        "NEAR(a b)",
+        "NEAR(x y, 2)",
+        '"',
+        '""',
+        '"unbalanced',
+        "*",
+        "**",
+        "refund*",
+        ":",
+        "col:value",
+        "text:refund",
+        "author:walter",
+        "-",
+        "-minus",
+        "--",
+        "^",
+        "^start",
+        "+",
+        "(",
+        ")",
+        "()",
+        "{a b}: c",
+        "[",
+        "'",
+        "’",
+        "'''",
+        "\\",
+        "%",
+        "_",
+        "@",
+        "#",
+        "@#",
+        "\u0301",
+        "\u0301\u0301 a",
+        "#1234",
+        "@_",
+        "a.b.c",
+        "...",
+        "l'",
+        "*star",
+        "\x00",
+        "\u200d",
+        "' OR 1=1 --",
+        'refund"; DROP TABLE comments; --',
+        "💥",
+        "😀 crash",
+    ],
+)
 def test_fts_operators_typed_by_a_user_never_raise(store: Store, searchable, text: str) -> None:
     for view in View:
         query = QueueQuery(view=view, search=text)
@@ -435,8 +565,12 @@ def test_search_combines_with_views(store: Store, searchable) -> None:
 
 
 def test_the_outbox_lists_unsent_replies_keyed_by_reply_id(store: Store, clock) -> None:
-    store.upsert_comments([incoming(str(n), f"comment {n}", network="bluesky" if n == 4 else "mastodon")
-                           for n in range(6)])
+    store.upsert_comments(
+        [
+            incoming(str(n), f"comment {n}", network="bluesky" if n == 4 else "mastodon")
+            for n in range(6)
+        ]
+    )
     cids = list(store.queue_keys(QueueQuery(view=View.ALL, sort=Sort.OLDEST)))
     draft = store.save_draft(cids[0], "a draft")
     clock.advance(1)
@@ -448,7 +582,9 @@ def test_the_outbox_lists_unsent_replies_keyed_by_reply_id(store: Store, clock) 
     clock.advance(1)
     sending = store.queue_reply(cids[4], "sending one")
     with store.db.transaction() as conn:
-        conn.execute("UPDATE replies SET state = 'failed', error = 'HTTP 500' WHERE id = ?", (failed.id,))
+        conn.execute(
+            "UPDATE replies SET state = 'failed', error = 'HTTP 500' WHERE id = ?", (failed.id,)
+        )
         conn.execute("UPDATE replies SET state = 'sent', sent_at = 1 WHERE id = ?", (sent.id,))
         conn.execute("UPDATE replies SET state = 'sending' WHERE id = ?", (sending.id,))
 
@@ -460,8 +596,12 @@ def test_the_outbox_lists_unsent_replies_keyed_by_reply_id(store: Store, clock) 
     assert store.view_counts()[View.OUTBOX] == 4
     rows = store.queue_rows(View.OUTBOX, keys)
     assert [row.key for row in rows] == keys
-    assert [row.reply.state for row in rows] == [ReplyState.SENDING, ReplyState.FAILED,
-                                                 ReplyState.QUEUED, ReplyState.DRAFT]
+    assert [row.reply.state for row in rows] == [
+        ReplyState.SENDING,
+        ReplyState.FAILED,
+        ReplyState.QUEUED,
+        ReplyState.DRAFT,
+    ]
     assert [row.comment.id for row in rows] == [cids[4], cids[2], cids[1], cids[0]]
     assert rows[1].reply.error == "HTTP 500"
     assert [row.key for row in store.iter_queue(query, chunk=3)] == keys

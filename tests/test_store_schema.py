@@ -17,12 +17,24 @@ T0 = 1_795_000_000
 FRUIT = ["apple", "banana", "cherry", "damson", "elder", "fig"]
 
 
-def incoming(remote_id: str, text: str = "hello", *, handle: str = "bob", name: str | None = None,
-             account: str = "acme", network: str = "mastodon", **fields) -> IncomingComment:
+def incoming(
+    remote_id: str,
+    text: str = "hello",
+    *,
+    handle: str = "bob",
+    name: str | None = None,
+    account: str = "acme",
+    network: str = "mastodon",
+    **fields,
+) -> IncomingComment:
     return IncomingComment(
-        network=network, account=account, remote_id=remote_id,
-        author=IncomingAuthor(handle=handle, name=name), text=text,
-        created_at=fields.pop("created_at", T0), **fields,
+        network=network,
+        account=account,
+        remote_id=remote_id,
+        author=IncomingAuthor(handle=handle, name=name),
+        text=text,
+        created_at=fields.pop("created_at", T0),
+        **fields,
     )
 
 
@@ -42,8 +54,12 @@ def fts_agrees_with_content(store: Store) -> None:
     """Independently of check_integrity: the index holds exactly what a fresh index
     built from today's comments and authors would hold, token for token."""
     conn = store.db.conn
-    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms USING fts5vocab(main, comments_fts, 'instance')")
-    actual = sorted(tuple(row) for row in conn.execute("SELECT term, doc, col, offset FROM temp.fts_terms"))
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms USING fts5vocab(main, comments_fts, 'instance')"
+    )
+    actual = sorted(
+        tuple(row) for row in conn.execute("SELECT term, doc, col, offset FROM temp.fts_terms")
+    )
     conn.execute("DROP TABLE temp.fts_terms")
     fresh = sqlite3.connect(":memory:")
     fresh.execute(
@@ -66,9 +82,20 @@ def test_a_new_file_is_migrated_to_the_current_schema(tmp_path: Path) -> None:
     path = tmp_path / "inbox.sqlite3"
     with Store(path) as store:
         assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION
-        tables = {row[0] for row in store.db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert {"accounts", "authors", "comments", "replies", "events", "escalations",
-                "comment_labels", "bucket_counts", "comments_fts"} <= tables
+        tables = {
+            row[0] for row in store.db.query("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        assert {
+            "accounts",
+            "authors",
+            "comments",
+            "replies",
+            "events",
+            "escalations",
+            "comment_labels",
+            "bucket_counts",
+            "comments_fts",
+        } <= tables
     assert user_version(path) == SCHEMA_VERSION
 
 
@@ -115,7 +142,9 @@ def test_a_later_migration_upgrades_an_existing_file_in_place(
     path = tmp_path / "inbox.sqlite3"
     with Store(path) as store:
         store.upsert_comments([incoming("1")])
-    monkeypatch.setattr(database_module, "MIGRATIONS", [*MIGRATIONS, "CREATE TABLE extra (a TEXT);"])
+    monkeypatch.setattr(
+        database_module, "MIGRATIONS", [*MIGRATIONS, "CREATE TABLE extra (a TEXT);"]
+    )
     monkeypatch.setattr(database_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with Store(path) as store:
         assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION + 1
@@ -138,7 +167,12 @@ def test_a_failing_migration_leaves_the_file_as_it_was(
     assert user_version(path) == SCHEMA_VERSION
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").fetchone()[0] == 0
+        assert (
+            conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").fetchone()[
+                0
+            ]
+            == 0
+        )
         assert conn.execute("SELECT count(*) FROM comments").fetchone()[0] == 1
     finally:
         conn.close()
@@ -184,7 +218,9 @@ def test_a_plain_sqlite_file_with_a_higher_version_is_refused(tmp_path: Path) ->
     ],
     ids=["text", "binary", "bad-header"],
 )
-def test_a_file_that_is_not_a_database_gives_a_store_error_naming_it(tmp_path: Path, content: bytes) -> None:
+def test_a_file_that_is_not_a_database_gives_a_store_error_naming_it(
+    tmp_path: Path, content: bytes
+) -> None:
     path = tmp_path / "notes.txt"
     path.write_bytes(content)
     with pytest.raises(StoreError) as raised:

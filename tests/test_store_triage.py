@@ -23,8 +23,13 @@ T0 = 1_795_000_000
 
 def incoming(remote_id: str, text: str = "hello", **fields) -> IncomingComment:
     return IncomingComment(
-        network="mastodon", account="acme", remote_id=remote_id,
-        author=IncomingAuthor(handle="bob"), text=text, created_at=fields.pop("created_at", T0), **fields,
+        network="mastodon",
+        account="acme",
+        remote_id=remote_id,
+        author=IncomingAuthor(handle="bob"),
+        text=text,
+        created_at=fields.pop("created_at", T0),
+        **fields,
     )
 
 
@@ -37,14 +42,26 @@ def ids(store: Store) -> list[int]:
 def snapshot(store: Store) -> dict:
     """Everything a triage action may change, for exact before/after comparisons."""
     return {
-        "comments": [tuple(r) for r in store.db.query(
-            "SELECT id, status, snoozed_until FROM comments ORDER BY id")],
-        "labels": [tuple(r) for r in store.db.query(
-            "SELECT comment_id, label FROM comment_labels ORDER BY comment_id, label")],
-        "escalations": [tuple(r) for r in store.db.query(
-            "SELECT id, comment_id, team, state FROM escalations WHERE state = 'open' ORDER BY id")],
-        "replies": [tuple(r) for r in store.db.query(
-            "SELECT id, comment_id, text, state FROM replies ORDER BY id")],
+        "comments": [
+            tuple(r)
+            for r in store.db.query("SELECT id, status, snoozed_until FROM comments ORDER BY id")
+        ],
+        "labels": [
+            tuple(r)
+            for r in store.db.query(
+                "SELECT comment_id, label FROM comment_labels ORDER BY comment_id, label"
+            )
+        ],
+        "escalations": [
+            tuple(r)
+            for r in store.db.query(
+                "SELECT id, comment_id, team, state FROM escalations WHERE state = 'open' ORDER BY id"
+            )
+        ],
+        "replies": [
+            tuple(r)
+            for r in store.db.query("SELECT id, comment_id, text, state FROM replies ORDER BY id")
+        ],
         "counts": store.view_counts(),
     }
 
@@ -83,7 +100,10 @@ def test_set_status_records_one_batch_with_an_event_per_comment(store: Store, id
     assert {e["action"] for e in written} == {"done"}
     assert {e["at"] for e in written} == {int(clock.now)}
     by_comment = {e["comment_id"]: e for e in written}
-    assert json.loads(by_comment[ids[1]]["before"]) == {"status": "snoozed", "snoozed_until": T0 + 999}
+    assert json.loads(by_comment[ids[1]]["before"]) == {
+        "status": "snoozed",
+        "snoozed_until": T0 + 999,
+    }
     assert json.loads(by_comment[ids[1]]["after"]) == {"status": "done", "snoozed_until": None}
     assert json.loads(by_comment[ids[0]]["before"]) == {"status": "new", "snoozed_until": None}
     assert store.comment(ids[1]).snoozed_until is None
@@ -116,8 +136,12 @@ def test_escalate_opens_an_escalation_with_its_note(store: Store, ids) -> None:
     store.escalate([ids[0]], "legal", "threatens to sue", severity="high")
     assert status(store, ids[0]) is Status.ESCALATED
     (escalation,) = store.escalations_for(ids[0])
-    assert (escalation["team"], escalation["note"], escalation["severity"], escalation["state"]) == (
-        "legal", "threatens to sue", "high", "open")
+    assert (
+        escalation["team"],
+        escalation["note"],
+        escalation["severity"],
+        escalation["state"],
+    ) == ("legal", "threatens to sue", "high", "open")
 
 
 def test_labels_are_added_and_removed_trimmed_and_deduplicated(store: Store, ids) -> None:
@@ -135,7 +159,9 @@ def test_labels_are_added_and_removed_trimmed_and_deduplicated(store: Store, ids
 # --- undo --------------------------------------------------------------------------------------------
 
 
-def test_undo_restores_exactly_the_previous_state_many_levels_deep(store: Store, ids, clock) -> None:
+def test_undo_restores_exactly_the_previous_state_many_levels_deep(
+    store: Store, ids, clock
+) -> None:
     rng = random.Random(42)
     store.change_labels(ids[:3], add=["seed"])
     states = [snapshot(store)]
@@ -150,7 +176,9 @@ def test_undo_restores_exactly_the_previous_state_many_levels_deep(store: Store,
         elif kind == 2:
             store.escalate(chosen, rng.choice(["support", "legal"]))
         elif kind == 3:
-            store.change_labels(chosen, add=rng.sample(["a", "b", "c"], 2), remove=rng.sample(["a", "b", "seed"], 1))
+            store.change_labels(
+                chosen, add=rng.sample(["a", "b", "c"], 2), remove=rng.sample(["a", "b", "seed"], 1)
+            )
         elif kind == 4:
             store.queue_reply(chosen[0], f"reply {step}")
         else:
@@ -218,7 +246,9 @@ def test_undo_of_an_escalation_withdraws_it(store: Store, ids) -> None:
     store.escalate([ids[0], ids[1]], "support", "angry customer")
     result = store.undo_last()
     assert result.action == "escalate" and set(result.comment_ids) == {ids[0], ids[1]}
-    assert status(store, ids[0]) is Status.SNOOZED and store.comment(ids[0]).snoozed_until == T0 + 100
+    assert (
+        status(store, ids[0]) is Status.SNOOZED and store.comment(ids[0]).snoozed_until == T0 + 100
+    )
     assert status(store, ids[1]) is Status.NEW
     states = [r[0] for r in store.db.query("SELECT state FROM escalations")]
     assert states == ["withdrawn", "withdrawn"]
@@ -239,7 +269,9 @@ def idempotency_key(store: Store, reply_id: int) -> str:
     return store.db.query_one("SELECT idempotency_key FROM replies WHERE id = ?", (reply_id,))[0]
 
 
-def test_undo_of_a_queued_reply_returns_a_draft_and_the_previous_status(store: Store, ids, clock) -> None:
+def test_undo_of_a_queued_reply_returns_a_draft_and_the_previous_status(
+    store: Store, ids, clock
+) -> None:
     store.escalate([ids[0]], "support")
     store.save_draft(ids[0], "first words")
     clock.advance(60)
@@ -281,7 +313,9 @@ def test_undo_of_a_snoozed_comments_reply_restores_the_snooze(store: Store, ids)
 
 
 @pytest.mark.parametrize("state", ["sent", "sending"])
-def test_a_reply_that_left_cannot_be_undone_and_undo_moves_on(store: Store, ids, state: str) -> None:
+def test_a_reply_that_left_cannot_be_undone_and_undo_moves_on(
+    store: Store, ids, state: str
+) -> None:
     store.change_labels([ids[0]], add=["urgent"])
     reply = store.queue_reply(ids[0], "Fixed now!")
     with store.db.transaction() as conn:
@@ -307,8 +341,10 @@ def test_a_reply_that_left_cannot_be_undone_and_undo_moves_on(store: Store, ids,
 def test_undo_of_a_reply_that_failed_to_send_returns_it_to_a_draft(store: Store, ids) -> None:
     reply = store.queue_reply(ids[0], "will fail")
     with store.db.transaction() as conn:
-        conn.execute("UPDATE replies SET state = 'failed', error = 'HTTP 503', attempts = 3 WHERE id = ?",
-                     (reply.id,))
+        conn.execute(
+            "UPDATE replies SET state = 'failed', error = 'HTTP 503', attempts = 3 WHERE id = ?",
+            (reply.id,),
+        )
     result = store.undo_last()
     assert result.refused is None
     assert status(store, ids[0]) is Status.NEW

@@ -22,10 +22,11 @@ class SchemaTooNewError(StoreError):
 class Database:
     """One SQLite connection shared by the threads of one process.
 
-    SQLite serialises writers anyway; a lock here keeps Python's connection
-    object from being used by two threads at once (the TUI runs queries in
-    worker threads). WAL lets the CLI and the TUI read and write one file
-    together, and the busy timeout turns brief lock waits into waits, not errors.
+    Writes go through one connection guarded by a lock (SQLite serialises
+    writers anyway). Reads run on a connection of the calling thread's own, so
+    a slow query in a worker thread never holds up the UI thread painting the
+    queue: WAL lets readers proceed side by side, and lets the CLI and the TUI
+    share the file. The busy timeout turns brief lock waits into waits, not errors.
     """
 
     def __init__(self, path: Path | str, *, busy_timeout_ms: int = 10_000) -> None:
@@ -34,16 +35,25 @@ class Database:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise StoreError(f"cannot create the folder for {self.path}: {error.strerror}") from None
+                raise StoreError(
+                    f"cannot create the folder for {self.path}: {error.strerror}"
+                ) from None
         try:
             self.conn = sqlite3.connect(
-                str(self.path), check_same_thread=False, isolation_level=None, timeout=busy_timeout_ms / 1000
+                str(self.path),
+                check_same_thread=False,
+                isolation_level=None,
+                timeout=busy_timeout_ms / 1000,
             )
         except sqlite3.Error as error:
             raise StoreError(f"cannot open the database {self.path}: {error}") from None
         self.conn.row_factory = sqlite3.Row
         self.lock = threading.RLock()
         self._depth = 0
+        self._owner: int | None = None
+        self._busy_timeout_ms = busy_timeout_ms
+        self._readers: dict[int, sqlite3.Connection] = {}
+        self._readers_lock = threading.Lock()
         try:
             self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             self.conn.execute("PRAGMA journal_mode = WAL")
@@ -52,7 +62,9 @@ class Database:
             self._migrate()
         except sqlite3.DatabaseError as error:
             self.conn.close()
-            raise StoreError(f"{self.path} is not a cm-inbox database or is damaged: {error}") from None
+            raise StoreError(
+                f"{self.path} is not a cm-inbox database or is damaged: {error}"
+            ) from None
 
     def _migrate(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
@@ -85,30 +97,70 @@ class Database:
                 return
             self.conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
+            self._owner = threading.get_ident()
             try:
                 yield self.conn
             except BaseException:
                 self._depth = 0
+                self._owner = None
                 self.conn.execute("ROLLBACK")
                 raise
             else:
                 self._depth = 0
+                self._owner = None
                 try:
                     self.conn.execute("COMMIT")
                 except sqlite3.Error:
                     self.conn.execute("ROLLBACK")
                     raise
 
-    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+    def _reader(self) -> sqlite3.Connection | None:
+        """This thread's read connection; None means use the main one (under the lock).
+
+        Inside a write transaction the main connection must answer, or the
+        thread would not see its own uncommitted writes; an in-memory
+        database has only the one connection.
+        """
+        ident = threading.get_ident()
+        if str(self.path) == ":memory:" or self._owner == ident:
+            return None
+        reader = self._readers.get(ident)
+        if reader is None:
+            # Used by this thread only; another thread may close it once this one ends.
+            reader = sqlite3.connect(
+                str(self.path), timeout=self._busy_timeout_ms / 1000, check_same_thread=False
+            )
+            reader.row_factory = sqlite3.Row
+            reader.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+            reader.execute("PRAGMA foreign_keys = ON")
+            with self._readers_lock:
+                alive = {thread.ident for thread in threading.enumerate()}
+                for gone in [key for key in self._readers if key not in alive]:
+                    self._readers.pop(gone).close()
+                self._readers[ident] = reader
+        return reader
+
+    def query(self, sql: str, params: tuple | dict | list = ()) -> list[sqlite3.Row]:
         """Run a read query and return all its rows (callers keep results small)."""
+        reader = self._reader()
+        if reader is not None:
+            return reader.execute(sql, params).fetchall()
         with self.lock:
             return self.conn.execute(sql, params).fetchall()
 
-    def query_one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
+    def query_one(self, sql: str, params: tuple | dict | list = ()) -> sqlite3.Row | None:
+        """Run a read query and return its first row, or None."""
+        reader = self._reader()
+        if reader is not None:
+            return reader.execute(sql, params).fetchone()
         with self.lock:
             return self.conn.execute(sql, params).fetchone()
 
     def close(self) -> None:
+        with self._readers_lock:
+            for reader in self._readers.values():
+                reader.close()
+            self._readers.clear()
         with self.lock:
             self.conn.close()
 

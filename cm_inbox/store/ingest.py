@@ -56,8 +56,9 @@ class IngestMixin(StoreBase):
         seen = item.created_at
         row = conn.execute(
             """
-            INSERT INTO authors (network, handle, display_name, followers, first_seen, last_seen)
-            VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO authors (network, handle, handle_key, display_name, followers, first_seen,
+                last_seen)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (network, handle) DO UPDATE SET
                 display_name = coalesce(excluded.display_name, display_name),
                 followers = coalesce(excluded.followers, followers),
@@ -65,7 +66,15 @@ class IngestMixin(StoreBase):
                 last_seen = max(last_seen, excluded.last_seen)
             RETURNING id
             """,
-            (item.network, author.handle, author.name, author.followers, seen, seen),
+            (
+                item.network,
+                author.handle,
+                handle_key(item.network, author.handle),
+                author.name,
+                author.followers,
+                seen,
+                seen,
+            ),
         ).fetchone()
         return row[0]
 
@@ -98,6 +107,8 @@ class IngestMixin(StoreBase):
             root = parent[0] if parent is not None else item.parent_remote_id
         root = root or item.remote_id
         status = item.status or Status.NEW
+        if status is Status.SNOOZED and item.snoozed_until is None:
+            status = Status.NEW  # a snooze with no end would never come back
         comment_id = conn.execute(
             """
             INSERT INTO comments (account_id, remote_id, parent_remote_id, root_remote_id, author_id,
@@ -106,9 +117,20 @@ class IngestMixin(StoreBase):
             RETURNING id
             """,
             (
-                account_id, item.remote_id, item.parent_remote_id, root, author_id, item.text,
-                item.markup, item.url, item.created_at, now, item.language, str(status),
-                item.snoozed_until if status == Status.SNOOZED else None, int(item.is_ours),
+                account_id,
+                item.remote_id,
+                item.parent_remote_id,
+                root,
+                author_id,
+                item.text,
+                item.markup,
+                item.url,
+                item.created_at,
+                now,
+                item.language,
+                str(status),
+                item.snoozed_until if status == Status.SNOOZED else None,
+                int(item.is_ours),
             ),
         ).fetchone()[0]
         if item.labels:
@@ -124,6 +146,19 @@ class IngestMixin(StoreBase):
                 (root, account_id, item.remote_id),
             )
         return True
+
+
+def handle_key(network: str, handle: str) -> str:
+    """The name part of a handle, lower case, letters and digits only.
+
+    Mastodon handles carry their instance after an @, Bluesky handles are
+    domains: "@camille_dev@mastodon.social" and "camille-dev.bsky.social" both
+    give "camilledev".
+    """
+    local = handle.strip().lstrip("@").split("@")[0]
+    if network == "bluesky":
+        local = local.split(".")[0]
+    return "".join(ch for ch in local.lower() if ch.isalnum())
 
 
 def _make_safe(item: IncomingComment) -> None:

@@ -87,17 +87,23 @@ class OutboxMixin(StoreBase):
                 (comment_id,),
             )
             self._event(  # type: ignore[attr-defined]
-                conn, batch, "reply", comment_id,
+                conn,
+                batch,
+                "reply",
+                comment_id,
                 {"status": current["status"], "snoozed_until": current["snoozed_until"]},
                 {"status": Status.REPLIED.value, "snoozed_until": None},
-                None, reply_id,
+                None,
+                reply_id,
             )
         reply = self.reply(reply_id)
         assert reply is not None
         return reply
 
     def reply(self, reply_id: int) -> Reply | None:
-        row = self.db.query_one(f"SELECT {REPLY_COLUMNS} FROM replies r WHERE r.id = ?", (reply_id,))
+        row = self.db.query_one(
+            f"SELECT {REPLY_COLUMNS} FROM replies r WHERE r.id = ?", (reply_id,)
+        )
         return reply_from_row(row) if row else None
 
     def replies_for(self, comment_id: int) -> list[Reply]:

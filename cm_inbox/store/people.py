@@ -19,7 +19,8 @@ class PeopleMixin(StoreBase):
     def comment(self, comment_id: int) -> Comment | None:
         """One comment by its local id."""
         row = self.db.query_one(
-            f"SELECT {COMMENT_COLUMNS} FROM comments c {COMMENT_JOINS} WHERE c.id = ?", (comment_id,)
+            f"SELECT {COMMENT_COLUMNS} FROM comments c {COMMENT_JOINS} WHERE c.id = ?",
+            (comment_id,),
         )
         return comment_from_row(row) if row else None
 
@@ -67,18 +68,19 @@ class PeopleMixin(StoreBase):
     def author_card(self, comment: Comment, recent: int = 5) -> AuthorCard:
         """Who is speaking: their history with the brand, on every network.
 
-        The same person on other networks is matched by identical handle
-        (ignoring a leading @ and an instance suffix); confirmed links between
-        differently named accounts come with the composer's identity work.
+        The same person on other networks is found by the name part of their
+        handle (an indexed lookup); the card lists each such alias, so the
+        community manager sees what was linked.
         """
         author = comment.author
-        base_handle = author.handle.lstrip("@").split("@")[0].split(".")[0].lower()
         related = self.db.query(
-            "SELECT id, network FROM authors WHERE id = ? OR lower(handle) = ? OR lower(handle) LIKE ?"
-            " OR lower(handle) LIKE ? LIMIT 20",
-            (author.id, base_handle, base_handle + "@%", base_handle + ".%"),
+            "SELECT id, network, handle FROM authors WHERE id = ?"
+            " OR (handle_key != '' AND handle_key = (SELECT handle_key FROM authors WHERE id = ?))"
+            " LIMIT 20",
+            (author.id, author.id),
         )
         author_ids = [row["id"] for row in related] or [author.id]
+        aliases = [(row["network"], row["handle"]) for row in related if row["id"] != author.id]
         marks = ",".join("?" * len(author_ids))
         stats = self.db.query_one(
             f"SELECT count(*), min(created_at) FROM comments WHERE author_id IN ({marks})",
@@ -102,14 +104,23 @@ class PeopleMixin(StoreBase):
             first_seen=stats[1] if stats else None,
             our_replies=[reply_from_row(row) for row in reply_rows],
             recent=[comment_from_row(row) for row in recent_rows],
+            aliases=aliases,
         )
 
     def accounts(self) -> list[tuple[int, str, str]]:
         """The brand's accounts as (id, network, name)."""
-        return [tuple(row) for row in self.db.query("SELECT id, network, name FROM accounts ORDER BY network, name")]  # type: ignore[misc]
+        return [
+            tuple(row)
+            for row in self.db.query(
+                "SELECT id, network, name FROM accounts ORDER BY network, name"
+            )
+        ]  # type: ignore[misc]
 
     def networks(self) -> list[str]:
-        return [row[0] for row in self.db.query("SELECT DISTINCT network FROM accounts ORDER BY network")]
+        return [
+            row[0]
+            for row in self.db.query("SELECT DISTINCT network FROM accounts ORDER BY network")
+        ]
 
     def languages(self) -> list[str]:
         """Languages seen, for the filter picker (reads the language index's distinct keys)."""

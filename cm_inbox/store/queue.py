@@ -63,13 +63,10 @@ class QueueMixin(StoreBase):
         if query.label:
             where.append("c.id IN (SELECT comment_id FROM comment_labels WHERE label = ?)")
             params.append(query.label)
-        if query.search:
-            match = fts_query(query.search)
-            if match is None:
-                where.append("0")
-            else:
-                where.append("c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)")
-                params.append(match)
+        match = fts_query(query.search) if query.search else None
+        if match is not None:  # a search of only symbols searches for nothing, so shows all
+            where.append("c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)")
+            params.append(match)
         return where, params
 
     def queue_keys(self, query: QueueQuery, limit: int | None = None) -> array:
@@ -83,8 +80,7 @@ class QueueMixin(StoreBase):
         sql, params = self._keys_sql(query)
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        with self.db.lock:
-            row = self.db.conn.execute(f"SELECT group_concat(id) FROM ({sql})", params).fetchone()
+        row = self.db.query_one(f"SELECT group_concat(id) FROM ({sql})", params)
         joined = row[0] if row else None
         return array("q", map(int, joined.split(","))) if joined else array("q")
 
@@ -146,7 +142,10 @@ class QueueMixin(StoreBase):
                 f"JOIN comments c ON c.id = r.comment_id {COMMENT_JOINS} WHERE r.id IN ({marks})",
                 tuple(keys),
             )
-            found = {row["reply_id"]: QueueRow(comment_from_row(row), reply_from_row(row)) for row in rows}
+            found = {
+                row["reply_id"]: QueueRow(comment_from_row(row), reply_from_row(row))
+                for row in rows
+            }
         else:
             rows = self.db.query(
                 f"SELECT {COMMENT_COLUMNS} FROM comments c {COMMENT_JOINS} WHERE c.id IN ({marks})",

@@ -29,12 +29,17 @@ MIGRATIONS: list[str] = [
         id INTEGER PRIMARY KEY,
         network TEXT NOT NULL,
         handle TEXT NOT NULL,
+        -- The handle reduced to its name part ("camille-dev.bsky.social" and
+        -- "camille_dev@mastodon.social" both give "camilledev"), to find the
+        -- same person on other networks.
+        handle_key TEXT NOT NULL DEFAULT '',
         display_name TEXT,
         followers INTEGER,
         first_seen INTEGER NOT NULL,
         last_seen INTEGER NOT NULL,
         UNIQUE (network, handle)
     );
+    CREATE INDEX authors_handle_key ON authors (handle_key);
 
     CREATE TABLE comments (
         id INTEGER PRIMARY KEY,

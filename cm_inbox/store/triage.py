@@ -56,7 +56,11 @@ class TriageMixin(StoreBase):
             "INSERT INTO events (at, batch, comment_id, reply_id, action, before, after, detail)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                self.now(), batch, comment_id, reply_id, action,
+                self.now(),
+                batch,
+                comment_id,
+                reply_id,
+                action,
                 json.dumps(before) if before is not None else None,
                 json.dumps(after) if after is not None else None,
                 json.dumps(detail) if detail is not None else None,
@@ -64,10 +68,16 @@ class TriageMixin(StoreBase):
         )
 
     def _status_rows(self, conn: sqlite3.Connection, ids: Sequence[int]) -> list[sqlite3.Row]:
-        marks = ",".join("?" * len(ids))
-        return conn.execute(
-            f"SELECT id, status, snoozed_until FROM comments WHERE id IN ({marks})", tuple(ids)
-        ).fetchall()
+        # In chunks: SQLite caps the number of parameters of one statement.
+        rows: list[sqlite3.Row] = []
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            rows += conn.execute(
+                f"SELECT id, status, snoozed_until FROM comments WHERE id IN ({marks})",
+                tuple(chunk),
+            ).fetchall()
+        return rows
 
     def set_status(
         self,
@@ -106,7 +116,8 @@ class TriageMixin(StoreBase):
             due = [
                 row[0]
                 for row in conn.execute(
-                    "SELECT id FROM comments WHERE status = 'snoozed' AND snoozed_until <= ?", (now,)
+                    "SELECT id FROM comments WHERE status = 'snoozed' AND snoozed_until <= ?",
+                    (now,),
                 )
             ]
             if not due:
@@ -141,10 +152,18 @@ class TriageMixin(StoreBase):
                     (row["id"],),
                 )
                 self._event(
-                    conn, batch, "escalate", row["id"],
+                    conn,
+                    batch,
+                    "escalate",
+                    row["id"],
                     {"status": row["status"], "snoozed_until": row["snoozed_until"]},
                     {"status": "escalated", "snoozed_until": None},
-                    {"team": team, "note": note, "severity": severity, "escalation_id": escalation_id},
+                    {
+                        "team": team,
+                        "note": note,
+                        "severity": severity,
+                        "escalation_id": escalation_id,
+                    },
                 )
         return batch
 
@@ -156,7 +175,10 @@ class TriageMixin(StoreBase):
 
     def all_labels(self) -> list[str]:
         """Every label in use, for pickers and filters."""
-        return [row[0] for row in self.db.query("SELECT DISTINCT label FROM comment_labels ORDER BY label")]
+        return [
+            row[0]
+            for row in self.db.query("SELECT DISTINCT label FROM comment_labels ORDER BY label")
+        ]
 
     def change_labels(
         self, ids: Iterable[int], add: Iterable[str] = (), remove: Iterable[str] = ()
@@ -216,7 +238,9 @@ class TriageMixin(StoreBase):
             if left:
                 conn.execute("UPDATE events SET undone_at = ? WHERE batch = ?", (self.now(), batch))
                 return UndoResult(
-                    action="reply", comment_ids=(), reply_ids=tuple(left),
+                    action="reply",
+                    comment_ids=(),
+                    reply_ids=tuple(left),
                     refused="the reply has already been sent",
                 )
             for event in events:
@@ -227,10 +251,16 @@ class TriageMixin(StoreBase):
                     reply_ids.append(event["reply_id"])
             conn.execute("UPDATE events SET undone_at = ? WHERE batch = ?", (self.now(), batch))
         action = events[-1]["action"] if events else "action"
-        return UndoResult(action=action, comment_ids=tuple(reversed(comment_ids)), reply_ids=tuple(reply_ids))
+        return UndoResult(
+            action=action, comment_ids=tuple(reversed(comment_ids)), reply_ids=tuple(reply_ids)
+        )
 
-    def _replies_already_out(self, conn: sqlite3.Connection, events: list[sqlite3.Row]) -> list[int]:
-        ids = [e["reply_id"] for e in events if e["action"] == "reply" and e["reply_id"] is not None]
+    def _replies_already_out(
+        self, conn: sqlite3.Connection, events: list[sqlite3.Row]
+    ) -> list[int]:
+        ids = [
+            e["reply_id"] for e in events if e["action"] == "reply" and e["reply_id"] is not None
+        ]
         if not ids:
             return []
         marks = ",".join("?" * len(ids))

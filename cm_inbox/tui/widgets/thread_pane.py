@@ -140,11 +140,10 @@ class ThreadPane(VerticalScroll, can_focus=True):
         lines = [Text(), Text("Who is speaking", style="bold")]
         since = f" since {stamp(card.first_seen, self.zone)}" if card.first_seen else ""
         nets = ", ".join(rules_for(n).label for n in card.networks)
-        lines.append(
-            Text(
-                f"  {card.comment_count} comment{'s' if card.comment_count != 1 else ''}{since} · on {nets}"
-            )
-        )
+        plural = "s" if card.comment_count != 1 else ""
+        lines.append(Text(f"  {card.comment_count} comment{plural}{since} · on {nets}"))
+        for network, handle in card.aliases:
+            lines.append(Text(f"  also @{handle} on {rules_for(network).label}", style="dim"))
         if card.our_replies:
             last = card.our_replies[0]
             line = Text(
