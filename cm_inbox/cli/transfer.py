@@ -1,0 +1,277 @@
+"""`cm-inbox import` and `export`: comments in and out as JSON Lines (or CSV out).
+
+Import streams: it reads a line at a time and writes batches of
+:data:`BATCH` comments per transaction, so a file of millions of lines takes
+constant memory, and an interrupted import keeps the batches it wrote
+(importing again is safe: comments are keyed on their remote id).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sqlite3
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from cm_inbox.cli.common import (
+    CliError,
+    db_path,
+    err_console,
+    open_store,
+    out_console,
+    query_from,
+    stdout_is_utf8,
+)
+from cm_inbox.model import IncomingComment
+from cm_inbox.records import comment_to_record, record_to_incoming
+from cm_inbox.store import Store
+
+BATCH = 2_000
+# Past this many, bad lines are counted but not each reported: a file in the
+# wrong format altogether should not bury the terminal.
+REPORT_LIMIT = 100
+PROGRESS_MIN_BYTES = 4 << 20
+
+# Failures that belong to one record, found only when the store writes it (a
+# number too large for SQLite, a lone surrogate in a field the records module
+# does not clean). Anything else from SQLite (locked, disk full) stops the import.
+_RECORD_FAILURES = (
+    OverflowError,
+    UnicodeEncodeError,
+    ValueError,
+    sqlite3.IntegrityError,
+    sqlite3.InterfaceError,
+)
+
+CSV_FIELDS = (
+    "id", "network", "account", "parent_id", "root_id", "author_handle", "author_name",
+    "author_followers", "text", "created_at", "url", "status", "labels", "snoozed_until",
+    "language", "sentiment", "sentiment_score", "intents", "priority", "html",
+)  # fmt: skip
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"invalid JSON: {name} is not a number JSON allows")
+
+
+@dataclass
+class ImportReport:
+    """What an import did, and where it complains."""
+
+    source: str
+    console: Console
+    new: int = 0
+    updated: int = 0
+    bad: int = 0
+
+    def bad_line(self, number: int, reason: str) -> None:
+        self.bad += 1
+        if self.bad <= REPORT_LIMIT:
+            self.console.print(f"{self.source}:{number}: {reason}", markup=False)
+        elif self.bad == REPORT_LIMIT + 1:
+            self.console.print(
+                f"{self.source}: more bad lines; only the first {REPORT_LIMIT} are shown",
+                markup=False,
+            )
+
+    def summary(self) -> str:
+        return f"{self.new:,} new, {self.updated:,} updated, {self.bad:,} skipped (bad lines)"
+
+
+def run_import(args: argparse.Namespace) -> int:
+    source = args.file
+    name = "<stdin>" if source == "-" else source
+    database = db_path(args)
+    with _open_input(source) as (stream, size):
+        errors = err_console()
+        report = ImportReport(name, errors)
+        show_progress = size is not None and size >= PROGRESS_MIN_BYTES and errors.is_terminal
+        with open_store(database, create=True) as store:
+            progress = (
+                Progress(
+                    TextColumn("Importing"),
+                    BarColumn(),
+                    DownloadColumn(),
+                    TimeRemainingColumn(),
+                    console=errors,
+                    transient=True,
+                )
+                if show_progress
+                else nullcontext()
+            )
+            with progress:
+                task = progress.add_task("import", total=size) if show_progress else None
+
+                def advance(done: int) -> None:
+                    if task is not None:
+                        progress.update(task, completed=done)
+
+                try:
+                    ingest(store, stream, report, on_batch=advance)
+                except KeyboardInterrupt:
+                    raise CliError(
+                        f"import of {name} interrupted after {report.new + report.updated:,} comments;"
+                        " importing again picks up safely",
+                        code=130,
+                    ) from None
+    out_console().print(report.summary(), markup=False)
+    return 0
+
+
+@contextmanager
+def _open_input(source: str) -> Iterator[tuple[IO[bytes], int | None]]:
+    """The bytes to import and their size when known (for the progress bar)."""
+    if source == "-":
+        yield sys.stdin.buffer, None
+        return
+    try:
+        stream = open(source, "rb")  # noqa: SIM115 (closed below; open errors need their own message)
+    except OSError as error:
+        raise CliError(f"cannot read {source}: {error.strerror or error}") from None
+    with stream:
+        info = os.fstat(stream.fileno())
+        yield stream, info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
+def ingest(store: Store, stream: IO[bytes], report: ImportReport, *, on_batch: Any = None) -> None:
+    """Parse JSON Lines from ``stream`` into the store, reporting bad lines to ``report``."""
+    batch: list[tuple[int, IncomingComment]] = []
+    done = 0
+    number = 0
+    try:
+        for number, raw in enumerate(stream, 1):
+            done += len(raw)
+            if not raw.strip():
+                continue
+            try:
+                item = record_to_incoming(json.loads(raw, parse_constant=_reject_constant))
+            except json.JSONDecodeError as error:
+                report.bad_line(number, f"invalid JSON: {error.msg} (column {error.colno})")
+            except UnicodeDecodeError:
+                report.bad_line(number, "not UTF-8 text")
+            except (ValueError, OverflowError) as error:  # RecordError is a ValueError
+                report.bad_line(number, str(error))
+            else:
+                batch.append((number, item))
+                if len(batch) >= BATCH:
+                    _store_batch(store, batch, report)
+                    batch.clear()
+                    if on_batch is not None:
+                        on_batch(done)
+    except OSError as error:
+        raise CliError(f"cannot read {report.source} at line {number + 1}: {error}") from None
+    if batch:
+        _store_batch(store, batch, report)
+    if on_batch is not None:
+        on_batch(done)
+
+
+def _store_batch(
+    store: Store, batch: list[tuple[int, IncomingComment]], report: ImportReport
+) -> None:
+    try:
+        result = store.upsert_comments(item for _, item in batch)
+    except _RECORD_FAILURES:
+        # One record the store cannot take spoils its batch (the batch rolled
+        # back): write them one by one to skip just that line.
+        for number, item in batch:
+            try:
+                single = store.upsert_comments([item])
+            except _RECORD_FAILURES as error:
+                report.bad_line(number, f"cannot store this record: {error}")
+            else:
+                report.new += single.inserted
+                report.updated += single.updated
+        return
+    except sqlite3.Error as error:
+        raise CliError(
+            f"cannot write to {store.path} at line {batch[0][0]}: {error}"
+            f" ({report.new + report.updated:,} comments were imported before it)"
+        ) from None
+    report.new += result.inserted
+    report.updated += result.updated
+
+
+def run_export(args: argparse.Namespace) -> int:
+    query = query_from(args)
+    with open_store(db_path(args)) as store, _open_output(args.output) as stream:
+        records = (comment_to_record(row.comment) for row in store.iter_queue(query))
+        if args.format == "csv":
+            writer = csv.writer(stream)
+            writer.writerow(CSV_FIELDS)
+
+            def emit(record: dict[str, Any]) -> None:
+                writer.writerow(csv_row(record))
+        else:
+            # Files are UTF-8; a terminal or pipe that is not gets escapes instead.
+            ascii_only = stream is sys.stdout and not stdout_is_utf8()
+
+            def emit(record: dict[str, Any]) -> None:
+                stream.write(json.dumps(record, ensure_ascii=ascii_only) + "\n")
+
+        count = 0
+        for record in records:
+            emit(record)
+            count += 1  # noqa: SIM113 (records is a generator; enumerate would hide the count when empty)
+    if args.output and args.output != "-":
+        err_console().print(f"exported {count:,} comments to {args.output}", markup=False)
+    return 0
+
+
+def csv_row(record: dict[str, Any]) -> list[str]:
+    """A record flattened for CSV: author fields split out, lists joined with ";"."""
+    author = record.get("author") or {}
+    flat = dict(record)
+    flat["author_handle"] = author.get("handle")
+    flat["author_name"] = author.get("name")
+    flat["author_followers"] = author.get("followers")
+    cells = []
+    for name in CSV_FIELDS:
+        value = flat.get(name)
+        if isinstance(value, list):
+            value = ";".join(str(item) for item in value)
+        cells.append("" if value is None else str(value))
+    return cells
+
+
+@contextmanager
+def _open_output(target: str | None) -> Iterator[IO[str]]:
+    """stdout, or a file written beside its destination and moved into place when complete."""
+    if not target or target == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    path = Path(target).expanduser()
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    except OSError as error:
+        raise CliError(f"cannot write {target}: {error.strerror or error}") from None
+    try:
+        with open(handle, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+        os.chmod(temporary, 0o644 & ~_umask())
+        os.replace(temporary, path)
+    except OSError as error:
+        os.unlink(temporary)
+        raise CliError(f"cannot write {target}: {error.strerror or error}") from None
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,120 @@
+"""The checks a reply goes through before it is queued.
+
+Shared by `cm-inbox reply` and the TUI composer, so both refuse and warn about
+the same things. A check is a function that looks at a :class:`Draft` and
+yields :class:`DraftProblem` s; :data:`CHECKS` lists them in the order their
+problems are shown. A new check (brand voice, banned words) is one function
+appended to that list; callers do not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import regex
+
+from cm_inbox.model import Comment
+from cm_inbox.networks.rules import NetworkRules, rules_for
+
+# A mention as people type them: "@bob", "@bob@example.org", "@bob.bsky.social".
+_MENTION = regex.compile(r"(?<![\w@])@[\w.-]+(?:@[\w.-]+)?")
+
+
+@dataclass(frozen=True, slots=True)
+class DraftProblem:
+    """Something wrong with a draft. A blocking problem stops the reply from being queued."""
+
+    code: str
+    message: str
+    blocking: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """What every check looks at: the reply, the comment it answers, the network's rules."""
+
+    comment: Comment
+    text: str
+    rules: NetworkRules
+    limit: int
+
+    @property
+    def body(self) -> str:
+        """The text without any @mentions, stripped: what the reply actually says."""
+        return _MENTION.sub("", self.text).strip()
+
+
+Check = Callable[[Draft], Iterable[DraftProblem]]
+
+
+def reply_prefill(comment: Comment) -> str:
+    """What a new reply to ``comment`` starts with: the @mention where the network needs one."""
+    return rules_for(comment.network).mention(comment.author.handle)
+
+
+def length_status(
+    comment_network: str, text: str, limit: int | None = None
+) -> tuple[int, int, str]:
+    """``(count, limit, unit)`` of ``text`` by the network's own counting rule.
+
+    ``limit`` overrides the network's default (a Mastodon instance's own limit).
+    """
+    rules = rules_for(comment_network)
+    return rules.count(text), limit or rules.max_length, rules.unit
+
+
+def check_empty(draft: Draft) -> Iterator[DraftProblem]:
+    """Nothing to send: blank text, or only @mentions."""
+    if not draft.text.strip():
+        yield DraftProblem("empty", "the reply is empty", blocking=True)
+    elif not draft.body:
+        yield DraftProblem(
+            "mention-only", "the reply only mentions people; write something to them", blocking=True
+        )
+
+
+def check_length(draft: Draft) -> Iterator[DraftProblem]:
+    """Over the network's limit, counted the way the network counts."""
+    count = draft.rules.count(draft.text)
+    if count > draft.limit:
+        yield DraftProblem(
+            "too-long",
+            f"too long for {draft.rules.label}: {count:,} / {draft.limit:,} {draft.rules.unit}",
+            blocking=True,
+        )
+
+
+def check_mention(draft: Draft) -> Iterator[DraftProblem]:
+    """On networks that only notify people who are mentioned, the author should be."""
+    handle = draft.comment.author.handle.lstrip("@")
+    if not draft.rules.needs_mention or not handle or not draft.body:
+        return
+    # The handle must stand whole: "@bob" is not "@bobby", "@bob@a.org" is not "@bob@a.org.uk".
+    pattern = r"(?<![\w@])@" + regex.escape(handle) + r"(?![\w@-]|\.\w)"
+    if regex.search(pattern, draft.text, regex.IGNORECASE) is None:
+        yield DraftProblem(
+            "missing-mention",
+            f"the reply does not mention @{handle}, so {draft.rules.label} will not notify them",
+            blocking=False,
+        )
+
+
+CHECKS: list[Check] = [check_empty, check_length, check_mention]
+
+
+def check_draft(comment: Comment, text: str, *, limit: int | None = None) -> list[DraftProblem]:
+    """Every problem with replying ``text`` to ``comment``, blocking ones first.
+
+    ``limit`` overrides the network's default length limit (a Mastodon
+    instance's own limit). An empty list means the reply can go as it is.
+    """
+    rules = rules_for(comment.network)
+    draft = Draft(comment=comment, text=text, rules=rules, limit=limit or rules.max_length)
+    problems = [problem for check in CHECKS for problem in check(draft)]
+    return sorted(problems, key=lambda problem: not problem.blocking)
+
+
+def is_blocked(problems: Iterable[DraftProblem]) -> bool:
+    """True when any of ``problems`` stops the reply from being queued."""
+    return any(problem.blocking for problem in problems)
