@@ -22,6 +22,9 @@ from cm_inbox.model import Comment, IncomingAuthor, IncomingComment, Status
 from cm_inbox.text import clean_text, html_to_text
 
 REQUIRED = ("network", "account", "id", "author", "created_at")
+# 10000-01-01T00:00:00Z: later times are typos, and do not fit SQLite's integers either way.
+_LATEST = 253_402_300_800
+_MAX_FOLLOWERS = 2**53
 
 
 class RecordError(ValueError):
@@ -33,6 +36,8 @@ def parse_time(value: Any, field: str = "created_at") -> int:
     if isinstance(value, bool):
         raise RecordError(f"{field}: expected an ISO-8601 time, got {value!r}")
     if isinstance(value, int | float):
+        if not (0 <= value < _LATEST):  # also refuses NaN and infinities
+            raise RecordError(f"{field}: {value!r} is not a time between 1970 and 9999")
         return int(value)
     if not isinstance(value, str) or not value.strip():
         raise RecordError(f"{field}: expected an ISO-8601 time, got {value!r}")
@@ -45,7 +50,10 @@ def parse_time(value: Any, field: str = "created_at") -> int:
         raise RecordError(f"{field}: {value!r} is not an ISO-8601 time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp())
+    seconds = int(moment.timestamp())
+    if not 0 <= seconds < _LATEST:
+        raise RecordError(f"{field}: {value!r} is not a time between 1970 and 9999")
+    return seconds
 
 
 def format_time(seconds: int | None) -> str | None:
@@ -65,6 +73,15 @@ def _string(record: dict, field: str, *, required: bool = False) -> str | None:
         return str(value)
     if not isinstance(value, str):
         raise RecordError(f"{field}: expected a string, got {type(value).__name__}")
+    return _encodable(value, field)
+
+
+def _encodable(value: str, field: str) -> str:
+    """Refuse lone surrogates (from JSON escapes like \\ud800), which SQLite cannot store."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RecordError(f"{field}: contains an invalid character (a lone surrogate)") from None
     return value
 
 
@@ -81,8 +98,10 @@ def record_to_incoming(record: Any) -> IncomingComment:
     if not isinstance(author, dict) or not author.get("handle"):
         raise RecordError("author: expected an object with a handle")
     followers = author.get("followers")
-    if followers is not None and (isinstance(followers, bool) or not isinstance(followers, int)):
-        raise RecordError(f"author.followers: expected a whole number, got {followers!r}")
+    if followers is not None and (
+        isinstance(followers, bool) or not isinstance(followers, int) or not 0 <= followers < _MAX_FOLLOWERS
+    ):
+        raise RecordError(f"author.followers: expected a whole number of followers, got {followers!r}")
     html = _string(record, "html")
     text = _string(record, "text")
     if text is None and html is None:
@@ -105,8 +124,8 @@ def record_to_incoming(record: Any) -> IncomingComment:
         account=str(_string(record, "account", required=True)),
         remote_id=str(_string(record, "id", required=True)),
         author=IncomingAuthor(
-            handle=clean_text(str(author["handle"])),
-            name=clean_text(str(author["name"])) if author.get("name") else None,
+            handle=clean_text(_encodable(str(author["handle"]), "author.handle")),
+            name=clean_text(_encodable(str(author["name"]), "author.name")) if author.get("name") else None,
             followers=followers,
         ),
         text=plain,
@@ -117,7 +136,7 @@ def record_to_incoming(record: Any) -> IncomingComment:
         markup=html,
         language=_string(record, "language"),
         status=status,
-        labels=tuple(labels),
+        labels=tuple(_encodable(label, "labels") for label in labels),
         snoozed_until=parse_time(snoozed, "snoozed_until") if snoozed is not None else None,
     )
 

@@ -365,13 +365,13 @@ def test_import_reports_bad_lines_and_is_idempotent(cli, jsonl: Path, tmp_path: 
     assert statuses == {"1": ("new", []), "2": ("new", ["vip"]), "4": ("escalated", [])}
 
 
-def test_import_in_many_batches_skips_only_records_the_store_refuses(
+def test_import_in_many_batches_skips_only_the_bad_records(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(transfer, "BATCH", 3)
     source = tmp_path / "big.jsonl"
     lines = [record(str(n), f"comment {n}") for n in range(10)]
-    # Valid as a record, but too large a number for SQLite: found only when stored.
+    # Too large a number for SQLite: refused by validation before the store sees it.
     lines[4] = record("4", author={"handle": "zed", "followers": 10**30})
     lines[3] = record("3", account="acme@other.example")  # a new account in the failed batch
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -379,7 +379,7 @@ def test_import_in_many_batches_skips_only_records_the_store_refuses(
     result = cli("import", source, "--db", path)
     assert result.code == 0, result.err
     assert result.out.strip() == "9 new, 0 updated, 1 skipped (bad lines)"
-    assert result.err.startswith(f"{source}:5: cannot store this record")
+    assert result.err.startswith(f"{source}:5: author.followers")
     items = json.loads(cli("list", "--db", path, "--json", "--view", "all").out)
     assert sorted(remote_ids(items), key=int) == [str(n) for n in range(10) if n != 4]
 

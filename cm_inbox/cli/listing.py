@@ -18,6 +18,7 @@ from cm_inbox.model import Comment, QueueQuery, QueueRow, View
 from cm_inbox.networks.rules import rules_for
 from cm_inbox.records import format_time
 from cm_inbox.text import clean_text
+from cm_inbox.timefmt import age
 
 TABLE_LIMIT = 50
 # The clock ages are measured against; tests set it.
@@ -69,15 +70,6 @@ def reply_json(row: QueueRow) -> dict[str, Any]:
         "updated_at": format_time(reply.updated_at),
         "author": {"handle": comment.author.handle, "name": comment.author.display_name},
     }
-
-
-def age(seconds: float) -> str:
-    """How long ago, compactly: "now", "5m", "3h", "2d", "8w", "2y"."""
-    seconds = max(0, int(seconds))
-    for unit, size in (("y", 365 * 86400), ("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return "now"
 
 
 def first_line(text: str) -> str:

@@ -242,8 +242,17 @@ def csv_row(record: dict[str, Any]) -> list[str]:
         value = flat.get(name)
         if isinstance(value, list):
             value = ";".join(str(item) for item in value)
-        cells.append("" if value is None else str(value))
+        cells.append(_spreadsheet_safe("" if value is None else str(value)))
     return cells
+
+
+def _spreadsheet_safe(cell: str) -> str:
+    """Defuse a cell a spreadsheet would run as a formula (``=HYPERLINK(...)``).
+
+    Comment text is untrusted, and CSV files end up in Excel: a leading
+    quote makes the cell plain text there and shows as written everywhere.
+    """
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from cm_inbox.model import IncomingComment, IngestResult, Status
 from cm_inbox.store.base import StoreBase
-from cm_inbox.text import clean_text
+from cm_inbox.text import clean_text, one_line
 
 
 class IngestMixin(StoreBase):
@@ -164,6 +164,12 @@ def handle_key(network: str, handle: str) -> str:
 def _make_safe(item: IncomingComment) -> None:
     """Clean what a network wrote before it is stored: every path in passes here."""
     item.text = clean_text(item.text)
-    item.author.handle = clean_text(item.author.handle).strip() or "unknown"
+    item.author.handle = one_line(clean_text(item.author.handle)) or "unknown"
     if item.author.name is not None:
-        item.author.name = clean_text(item.author.name)
+        item.author.name = one_line(clean_text(item.author.name))
+    item.account = one_line(clean_text(item.account)) or "unknown"
+    item.labels = tuple(label for label in (one_line(clean_text(x)) for x in item.labels) if label)
+    for name in ("url", "language", "remote_id", "parent_remote_id", "root_remote_id"):
+        value = getattr(item, name)
+        if value is not None:
+            setattr(item, name, one_line(clean_text(value), 2048))
