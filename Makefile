@@ -27,7 +27,7 @@ demo: $(STAMP_RUN)
 	$(BIN)/cm-inbox demo
 
 lint: $(STAMP_TEST)
-	$(BIN)/ruff check cm_inbox tests benchmarks
+	$(BIN)/ruff check .
 
 test: $(STAMP_TEST) lint
 	$(BIN)/python -m pytest

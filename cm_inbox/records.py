@@ -99,9 +99,13 @@ def record_to_incoming(record: Any) -> IncomingComment:
         raise RecordError("author: expected an object with a handle")
     followers = author.get("followers")
     if followers is not None and (
-        isinstance(followers, bool) or not isinstance(followers, int) or not 0 <= followers < _MAX_FOLLOWERS
+        isinstance(followers, bool)
+        or not isinstance(followers, int)
+        or not 0 <= followers < _MAX_FOLLOWERS
     ):
-        raise RecordError(f"author.followers: expected a whole number of followers, got {followers!r}")
+        raise RecordError(
+            f"author.followers: expected a whole number of followers, got {followers!r}"
+        )
     html = _string(record, "html")
     text = _string(record, "text")
     if text is None and html is None:
@@ -125,7 +129,9 @@ def record_to_incoming(record: Any) -> IncomingComment:
         remote_id=str(_string(record, "id", required=True)),
         author=IncomingAuthor(
             handle=clean_text(_encodable(str(author["handle"]), "author.handle")),
-            name=clean_text(_encodable(str(author["name"]), "author.name")) if author.get("name") else None,
+            name=clean_text(_encodable(str(author["name"]), "author.name"))
+            if author.get("name")
+            else None,
             followers=followers,
         ),
         text=plain,

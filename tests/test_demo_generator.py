@@ -56,7 +56,9 @@ def test_same_seed_same_records_and_content_does_not_move_with_now(records: list
     assert [r.get("text") for r in other] != [r.get("text") for r in records]
 
 
-def test_iter_records_is_a_lazy_generator_whose_prefix_does_not_depend_on_count(records: list[dict]) -> None:
+def test_iter_records_is_a_lazy_generator_whose_prefix_does_not_depend_on_count(
+    records: list[dict],
+) -> None:
     stream = iter_records(now=FIXED_NOW, count=1_000_000)
     assert inspect.isgenerator(stream)
     first = [next(stream) for _ in range(200)]
@@ -80,9 +82,14 @@ def test_volume_networks_accounts_and_languages(records: list[dict]) -> None:
     assert set(networks) == {"mastodon", "bluesky", "reddit", "youtube", "discourse"}
     assert min(networks.values()) > 40
     accounts = {(r["network"], r["account"]) for r in records}
-    assert {("mastodon", "lumo@mastodon.social"), ("mastodon", "lumo_fr@piaille.fr"),
-            ("bluesky", "lumo.app"), ("reddit", "u/LumoOfficial"), ("youtube", "Lumo"),
-            ("discourse", "forum.lumo.app")} == accounts
+    assert {
+        ("mastodon", "lumo@mastodon.social"),
+        ("mastodon", "lumo_fr@piaille.fr"),
+        ("bluesky", "lumo.app"),
+        ("reddit", "u/LumoOfficial"),
+        ("youtube", "Lumo"),
+        ("discourse", "forum.lumo.app"),
+    } == accounts
     languages = Counter(r["language"] for r in records)
     assert set(languages) == {"en", "fr", "es", "de"}
     assert languages["en"] + languages["fr"] > 0.6 * len(records)
@@ -91,7 +98,9 @@ def test_volume_networks_accounts_and_languages(records: list[dict]) -> None:
     assert french_account.most_common(1)[0][0] == "fr"
 
 
-def test_times_are_the_last_14_days_newest_last_and_never_in_the_future(records: list[dict]) -> None:
+def test_times_are_the_last_14_days_newest_last_and_never_in_the_future(
+    records: list[dict],
+) -> None:
     times = [parse_time(r["created_at"]) for r in records]
     assert all(FIXED_NOW - 14 * DAY < t < FIXED_NOW for t in times)
     assert all(r["created_at"].endswith("Z") for r in records)
@@ -112,11 +121,18 @@ def test_every_record_imports_and_ids_are_unique(records: list[dict]) -> None:
 def test_ids_and_urls_look_like_each_network(records: list[dict]) -> None:
     patterns = {
         "mastodon": (r"\d{18}", r"https://[\w.-]+/@\w+/(?P<id>\d{18})"),
-        "bluesky": (r"at://did:plc:[a-z2-7]{24}/app\.bsky\.feed\.post/[2-7a-z]{13}",
-                    r"https://bsky\.app/profile/[\w.-]+/post/[2-7a-z]{13}"),
-        "reddit": (r"t1_[0-9a-z]{7}", r"https://www\.reddit\.com/r/lumo/comments/\w+/\w+/[0-9a-z]{7}/"),
-        "youtube": (r"Ug[wxyz][\w-]{20}4AaABAg(\.[\w-]{22})?",
-                    r"https://www\.youtube\.com/watch\?v=[\w-]{11}&lc=Ug[\w.-]+"),
+        "bluesky": (
+            r"at://did:plc:[a-z2-7]{24}/app\.bsky\.feed\.post/[2-7a-z]{13}",
+            r"https://bsky\.app/profile/[\w.-]+/post/[2-7a-z]{13}",
+        ),
+        "reddit": (
+            r"t1_[0-9a-z]{7}",
+            r"https://www\.reddit\.com/r/lumo/comments/\w+/\w+/[0-9a-z]{7}/",
+        ),
+        "youtube": (
+            r"Ug[wxyz][\w-]{20}4AaABAg(\.[\w-]{22})?",
+            r"https://www\.youtube\.com/watch\?v=[\w-]{11}&lc=Ug[\w.-]+",
+        ),
         "discourse": (r"\d{5,}", r"https://forum\.lumo\.app/t/[a-z0-9-]+/\d+/\d+"),
     }
     for record in records:
@@ -148,7 +164,9 @@ def test_threads_are_consistent_and_2_to_6_deep(records: list[dict]) -> None:
     assert max(depths) <= 6
     assert all(depths[d] for d in (2, 3, 4, 5))
     with_replies = {(r["account"], r["parent_id"]) for r in records if r["parent_id"]}
-    singles = [r for r in records if not r["parent_id"] and (r["account"], r["id"]) not in with_replies]
+    singles = [
+        r for r in records if not r["parent_id"] and (r["account"], r["id"]) not in with_replies
+    ]
     assert len(singles) > 250
     deep = Counter(_depths(generate_records(now=FIXED_NOW, count=5000)).values())
     assert deep[6] and max(deep) == 6
@@ -166,8 +184,11 @@ def test_people_come_back_across_networks_with_heavy_tailed_audiences(records: l
     assert len(cross) >= 5
     per_handle = Counter((r["network"], r["author"]["handle"]) for r in records)
     assert sum(1 for n in per_handle.values() if n >= 3) >= 10  # regulars
-    followers = {key: r["author"]["followers"] for r in records
-                 if (key := (r["network"], r["author"]["handle"])) and r["author"]["followers"] is not None}
+    followers = {
+        key: r["author"]["followers"]
+        for r in records
+        if (key := (r["network"], r["author"]["handle"])) and r["author"]["followers"] is not None
+    }
     assert statistics.median(followers.values()) < 500
     assert 1 <= sum(f > 50_000 for f in followers.values()) < 0.05 * len(followers)
 
@@ -176,8 +197,18 @@ def test_content_is_varied_and_covers_what_a_community_manager_meets(records: li
     texts = [r.get("text") or r["html"] for r in records]
     assert len(set(texts)) > 0.75 * len(texts)
     joined = "\n".join(texts)
-    for phrase in ("export", "Pro", "@lumo ", "l'appli plante", "boycott", "see you in court",
-                   "follow", "pas terrible", "not bad at all", "synchro"):
+    for phrase in (
+        "export",
+        "Pro",
+        "@lumo ",
+        "l'appli plante",
+        "boycott",
+        "see you in court",
+        "follow",
+        "pas terrible",
+        "not bad at all",
+        "synchro",
+    ):
         assert phrase.lower() in joined.lower(), phrase
     assert re.search(r"[\U0001F300-\U0001FAFF]", joined)  # emoji
 
@@ -242,11 +273,18 @@ def test_built_demo_shows_hostile_text_literally_and_keeps_threads(store, clock)
     build_demo(store, now=FIXED_NOW)
     comments = [row.comment for row in store.iter_queue(QueueQuery(view=View.ALL))]
     texts = "\n".join(c.text for c in comments)
-    for literal in ("[@click=app.quit]boom[/]", "[bold red]x", "[/foo]", "👩\u200d💻",
-                    "<script>alert(1)</script>"):
+    for literal in (
+        "[@click=app.quit]boom[/]",
+        "[bold red]x",
+        "[/foo]",
+        "👩\u200d💻",
+        "<script>alert(1)</script>",
+    ):
         assert literal in texts
     assert "\x1b" not in texts and "\u202e" not in texts  # cleaned on the way in
-    embedded = next(c for c in comments if c.markup and "<script>" in c.markup and "alert" not in c.text)
+    embedded = next(
+        c for c in comments if c.markup and "<script>" in c.markup and "alert" not in c.text
+    )
     assert "Trying to embed a widget" in embedded.text
     deepest = max(comments, key=lambda c: len(store.ancestors(c)))
     chain = store.ancestors(deepest)

@@ -37,3 +37,32 @@ def test_author_card_of_a_stranger_has_no_aliases(store, clock):
     assert card.comment_count == 1
     assert card.aliases == []
     assert card.our_replies == []
+
+
+def test_namesakes_with_different_names_are_not_merged(store, clock):
+    from tui_fixtures import incoming
+
+    now = int(clock())
+    store.upsert_comments(
+        [
+            incoming(
+                "mastodon",
+                "lumo@mastodon.social",
+                "x1",
+                "lea_martin@eldritch.cafe",
+                "hi",
+                now,
+                name="Léa Martin",
+            ),
+            incoming(
+                "bluesky", "lumo.app", "x2", "leamartin.bsky.social", "hello", now, name="Léa"
+            ),
+            incoming(
+                "bluesky", "lumo.app", "x3", "lea-martin.bsky.social", "hey", now, name="lea MARTIN"
+            ),
+        ]
+    )
+    card = store.author_card(store.comment(1))
+    assert card.aliases == [("bluesky", "lea-martin.bsky.social")], (
+        "same handle and name (accents, case aside)"
+    )

@@ -31,9 +31,18 @@ def assert_terminal_safe(text: str) -> None:
         ("\x1b[1;38;2;255;0;0mbold truecolor\x1b[m", "bold truecolor"),
         ("\x1b[2J\x1b[Hscreen cleared", "screen cleared"),
         ("\x1b[?1049halt screen\x1b[?1049l", "alt screen"),
-        ("before\x1b[6nafter", "beforeafter"),  # a cursor-position query that would answer into stdin
-        ("\x1b]8;;https://evil.example\x07click me\x1b]8;;\x07", "click me"),  # OSC 8, BEL-terminated
-        ("\x1b]8;;https://evil.example\x1b\\click me\x1b]8;;\x1b\\", "click me"),  # OSC 8, ST-terminated
+        (
+            "before\x1b[6nafter",
+            "beforeafter",
+        ),  # a cursor-position query that would answer into stdin
+        (
+            "\x1b]8;;https://evil.example\x07click me\x1b]8;;\x07",
+            "click me",
+        ),  # OSC 8, BEL-terminated
+        (
+            "\x1b]8;;https://evil.example\x1b\\click me\x1b]8;;\x1b\\",
+            "click me",
+        ),  # OSC 8, ST-terminated
         ("\x1b]0;new window title\x07text", "text"),
         ("\x1b]52;c;ZXZpbA==\x07paste", "paste"),  # clipboard write
         ("text\x1b]0;never terminated", "text"),
@@ -49,7 +58,15 @@ def test_escape_sequences_are_removed(raw: str, expected: str) -> None:
 
 
 def test_no_escape_character_survives() -> None:
-    for raw in ["\x1bc reset", "\x1b(B charset", "\x1b", "\x1b\x1b[", "a\x1b[", "\x1b7\x1b8", "\x1b#8"]:
+    for raw in [
+        "\x1bc reset",
+        "\x1b(B charset",
+        "\x1b",
+        "\x1b\x1b[",
+        "a\x1b[",
+        "\x1b7\x1b8",
+        "\x1b#8",
+    ]:
         cleaned = clean_text(raw)
         assert "\x1b" not in cleaned
         assert_terminal_safe(cleaned)
@@ -58,7 +75,9 @@ def test_no_escape_character_survives() -> None:
 # --- clean_text: controls and bidi ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("control", [chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]])
+@pytest.mark.parametrize(
+    "control", [chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]]
+)
 def test_c0_controls_are_removed(control: str) -> None:
     assert clean_text(f"a{control}b") == "ab"
 
@@ -122,9 +141,25 @@ def test_emoji_sequences_accents_and_scripts_are_kept(text: str) -> None:
 def test_cleaning_is_idempotent_and_always_safe() -> None:
     rng = random.Random(1234)
     alphabet = (
-        [chr(c) for c in range(0x00, 0x20)] + ["\x7f", "\x1b", "[", "]", ";", "\\", "m", "8", "P", "_"]
-        + [chr(c) for c in range(0x80, 0xA0)] + list(BIDI_CONTROLS)
-        + ["a", "é", "e\u0301", "\u200d", "👩", "\ufe0f", "\u200e", "\ufeff", "\u00ad", " ", "\n", "\r", "\t"]
+        [chr(c) for c in range(0x00, 0x20)]
+        + ["\x7f", "\x1b", "[", "]", ";", "\\", "m", "8", "P", "_"]
+        + [chr(c) for c in range(0x80, 0xA0)]
+        + list(BIDI_CONTROLS)
+        + [
+            "a",
+            "é",
+            "e\u0301",
+            "\u200d",
+            "👩",
+            "\ufe0f",
+            "\u200e",
+            "\ufeff",
+            "\u00ad",
+            " ",
+            "\n",
+            "\r",
+            "\t",
+        ]
     )
     for _ in range(2000):
         raw = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
@@ -148,11 +183,11 @@ def test_one_line_folds_whitespace_and_cuts() -> None:
 
 MASTODON_STATUS = (
     '<p><span class="h-card" translate="no"><a href="https://mastodon.social/@acme" class="u-url mention">'
-    '@<span>acme</span></a></span> the app crashes since the update, see '
+    "@<span>acme</span></a></span> the app crashes since the update, see "
     '<a href="https://status.example.com/incidents/2026/11/20/login-failures" target="_blank" '
     'rel="nofollow noopener noreferrer" translate="no"><span class="invisible">https://</span>'
     '<span class="ellipsis">status.example.com/incidents/2</span><span class="invisible">'
-    '026/11/20/login-failures</span></a></p>'
+    "026/11/20/login-failures</span></a></p>"
     '<p><a href="https://mastodon.social/tags/AcmeDown" class="mention hashtag" rel="tag">'
     '#<span>AcmeDown</span></a> <a href="https://mastodon.social/tags/help" class="mention hashtag" '
     'rel="tag">#<span>help</span></a></p>'
@@ -168,14 +203,18 @@ def test_a_mastodon_status_reads_as_plain_text() -> None:
 
 
 def test_mentions_and_hashtags_keep_only_their_text() -> None:
-    html = ('<p><span class="h-card"><a href="https://example.social/@zoe" class="u-url mention">'
-            '@<span>zoe@example.social</span></a></span> hi</p>')
+    html = (
+        '<p><span class="h-card"><a href="https://example.social/@zoe" class="u-url mention">'
+        "@<span>zoe@example.social</span></a></span> hi</p>"
+    )
     assert html_to_text(html) == "@zoe@example.social hi"
 
 
 def test_a_truncated_url_shows_its_full_target_once() -> None:
-    html = ('<a href="https://example.com/a/very/long/path?q=1"><span class="invisible">https://</span>'
-            '<span class="ellipsis">example.com/a/very/lo</span><span class="invisible">ng/path?q=1</span></a>')
+    html = (
+        '<a href="https://example.com/a/very/long/path?q=1"><span class="invisible">https://</span>'
+        '<span class="ellipsis">example.com/a/very/lo</span><span class="invisible">ng/path?q=1</span></a>'
+    )
     assert html_to_text(html) == "https://example.com/a/very/long/path?q=1"
 
 
@@ -214,25 +253,29 @@ def test_a_link_that_shows_its_target_is_not_repeated(text: str, href: str) -> N
 
 
 def test_scripts_styles_and_templates_are_dropped_with_their_content() -> None:
-    html = ("<head><title>t</title></head><style>p { color: red }</style><p>visible</p>"
-            "<script>alert('x')</script><template><p>hidden</p></template><p>also visible</p>"
-            "<script type='text/javascript'>var a = '</p>';</script>")
+    html = (
+        "<head><title>t</title></head><style>p { color: red }</style><p>visible</p>"
+        "<script>alert('x')</script><template><p>hidden</p></template><p>also visible</p>"
+        "<script type='text/javascript'>var a = '</p>';</script>"
+    )
     assert html_to_text(html) == "visible\n\nalso visible"
 
 
 def test_line_breaks_and_paragraphs() -> None:
     assert html_to_text("one<br>two<br/>three<br />four") == "one\ntwo\nthree\nfour"
     assert html_to_text("<p>first</p><p>second</p>") == "first\n\nsecond"
-    assert html_to_text("<p>a<br></p><p></p><p></p><p>b</p>") == "a\n\nb"  # never more than one blank line
+    assert (
+        html_to_text("<p>a<br></p><p></p><p></p><p>b</p>") == "a\n\nb"
+    )  # never more than one blank line
     assert html_to_text("  <p>  padded  </p>  ") == "padded"
     assert html_to_text("<blockquote>quoted</blockquote>reply") == "quoted\n\nreply"
     assert html_to_text("<ul><li>one</li><li>two</li></ul>") == "• one\n\n• two"
 
 
 def test_entities_are_decoded_as_text_not_markup() -> None:
-    assert html_to_text("Tom &amp; Jerry &lt;b&gt;not bold&lt;/b&gt; &quot;q&quot; caf&eacute;") == (
-        'Tom & Jerry <b>not bold</b> "q" café'
-    )
+    assert html_to_text(
+        "Tom &amp; Jerry &lt;b&gt;not bold&lt;/b&gt; &quot;q&quot; caf&eacute;"
+    ) == ('Tom & Jerry <b>not bold</b> "q" café')
 
 
 def test_escapes_and_controls_inside_html_are_removed() -> None:
@@ -251,7 +294,9 @@ def test_images_become_their_alt_text() -> None:
 
 def test_broken_html_still_gives_text() -> None:
     # An unclosed link never gets to show its target: the text is what is known.
-    assert html_to_text("<p>unclosed <b>bold <a href='https://x.example'>link") == "unclosed bold link"
+    assert (
+        html_to_text("<p>unclosed <b>bold <a href='https://x.example'>link") == "unclosed bold link"
+    )
     assert html_to_text("") == ""
     assert html_to_text("plain text only") == "plain text only"
     assert html_to_text("</p></a></div>stray closers") == "stray closers"

@@ -22,11 +22,16 @@ def incoming(
         network=network,
         account=account,
         remote_id=remote_id,
-        author=IncomingAuthor(handle, kw.pop("name", handle.title()), kw.pop("followers", 100)),
+        author=IncomingAuthor(handle, kw.pop("name", _first_name(handle)), kw.pop("followers", 100)),
         text=text,
         created_at=at,
         **kw,
     )
+
+
+def _first_name(handle: str) -> str:
+    """"camille@piaille.fr" and "camille.bsky.social" both give "Camille", as people do."""
+    return handle.split("@")[0].split(".")[0].title()
 
 
 def fill(store: Store, now: int) -> None:

@@ -31,29 +31,74 @@ HOURS = SPAN // 3600
 # records carry them all and a benchmark's million carry them throughout, whatever the seed.
 BLOCK = 4096
 HOSTILE_AT = {pos: n for n, pos in enumerate((29, 83, 131, 188, 245, 302, 377, 433, 509))}
-FEATURED_AT = {pos: n for n, pos in enumerate((12, 47, 96, 150, 207, 266, 333, 399, 470, 541,
-                                               588, 611, 630))}
+FEATURED_AT = {
+    pos: n for n, pos in enumerate((12, 47, 96, 150, 207, 266, 333, 399, 470, 541, 588, 611, 630))
+}
 REPLY_CHANCE = 0.4
 T = TypeVar("T")
 
-KIND_WEIGHTS = (("question", 26), ("bug", 18), ("complaint", 11), ("praise", 15), ("purchase", 7),
-                ("feature", 9), ("spam", 6), ("crisis", 1.5), ("chatter", 6.5))
+KIND_WEIGHTS = (
+    ("question", 26),
+    ("bug", 18),
+    ("complaint", 11),
+    ("praise", 15),
+    ("purchase", 7),
+    ("feature", 9),
+    ("spam", 6),
+    ("crisis", 1.5),
+    ("chatter", 6.5),
+)
 # How likely a top-level comment of each kind draws replies.
-THREAD_CHANCE = {"question": 0.33, "bug": 0.36, "complaint": 0.3, "praise": 0.12, "purchase": 0.26,
-                 "feature": 0.22, "spam": 0.0, "crisis": 0.7, "chatter": 0.18}
+THREAD_CHANCE = {
+    "question": 0.33,
+    "bug": 0.36,
+    "complaint": 0.3,
+    "praise": 0.12,
+    "purchase": 0.26,
+    "feature": 0.22,
+    "spam": 0.0,
+    "crisis": 0.7,
+    "chatter": 0.18,
+}
 REPLY_LENGTHS = ((1, 30), (2, 25), (3, 20), (4, 14), (5, 11))
 # What other people answer to each kind of comment (pools of words.REPLIES).
-OTHER_POOLS = {"question": ("tip", "curious", "tip"), "bug": ("same", "fix", "disagree", "same"),
-               "complaint": ("same", "defend"), "praise": ("praise",), "chatter": ("praise",),
-               "purchase": ("purchase", "curious"), "feature": ("wish",), "crisis": ("crisis",)}
+OTHER_POOLS = {
+    "question": ("tip", "curious", "tip"),
+    "bug": ("same", "fix", "disagree", "same"),
+    "complaint": ("same", "defend"),
+    "praise": ("praise",),
+    "chatter": ("praise",),
+    "purchase": ("purchase", "curious"),
+    "feature": ("wish",),
+    "crisis": ("crisis",),
+}
 # What the original poster says back once the brand has answered.
-AFTER_BRAND = {"bug": ("ok", "ko", "dm"), "question": ("ok", "thanks"), "complaint": ("dm",), "crisis": ("dm",)}
+AFTER_BRAND = {
+    "bug": ("ok", "ko", "dm"),
+    "question": ("ok", "thanks"),
+    "complaint": ("dm",),
+    "crisis": ("dm",),
+}
 # The emoji a message may end on follows its mood, by kind or by reply pool.
-MOODS = {"bug": "down", "complaint": "down", "crisis": "down", "same": "down", "ko": "down", "bump": "down",
-         "praise": "up", "chatter": "up", "feature": "up", "wish": "up", "ok": "up", "thanks": "up"}
+MOODS = {
+    "bug": "down",
+    "complaint": "down",
+    "crisis": "down",
+    "same": "down",
+    "ko": "down",
+    "bump": "down",
+    "praise": "up",
+    "chatter": "up",
+    "feature": "up",
+    "wish": "up",
+    "ok": "up",
+    "thanks": "up",
+}
 KIND_LABELS = {"bug": "bug", "purchase": "billing", "feature": "feature-request", "crisis": "legal"}
-PLATFORM_LABELS = {"android": ("Android", "Pixel", "Galaxy", "Samsung", "Xiaomi"),
-                   "ios": ("iOS", "iPad", "iPhone")}
+PLATFORM_LABELS = {
+    "android": ("Android", "Pixel", "Galaxy", "Samsung", "Xiaomi"),
+    "ios": ("iOS", "iPad", "iPhone"),
+}
 
 
 def _table(pairs: Sequence[tuple[T, float]], size: int = 1000) -> tuple[T, ...]:
@@ -113,11 +158,29 @@ class Timeline:
 class Thread:
     """A conversation still going: who started it, where it stands, what comes next."""
 
-    __slots__ = ("account", "language", "kind", "root", "last", "asker", "script", "step", "place", "said",
-                 "template")
+    __slots__ = (
+        "account",
+        "language",
+        "kind",
+        "root",
+        "last",
+        "asker",
+        "script",
+        "step",
+        "place",
+        "said",
+        "template",
+    )
 
-    def __init__(self, account: BrandAccount, language: str, kind: str, root: Node,
-                 script: list[str], place: list[Any]) -> None:
+    def __init__(
+        self,
+        account: BrandAccount,
+        language: str,
+        kind: str,
+        root: Node,
+        script: list[str],
+        place: list[Any],
+    ) -> None:
         self.account = account
         self.language = language
         self.kind = kind
@@ -177,7 +240,9 @@ class DemoStream:
         self.language_tables = {a.name: _table(a.languages, 100) for a in ACCOUNTS}
         self.kind_table = _table(KIND_WEIGHTS)
         self.length_table = _table(REPLY_LENGTHS, 100)
-        self.slot_pools = {lang: {**words.SLOTS[lang], **words.COMMON_SLOTS} for lang in words.LANGUAGES}
+        self.slot_pools = {
+            lang: {**words.SLOTS[lang], **words.COMMON_SLOTS} for lang in words.LANGUAGES
+        }
         self.brand = {a.name: (a.handle, a.display, a.followers) for a in ACCOUNTS}
         self.accounts = {a.name: a for a in ACCOUNTS}
 
@@ -201,8 +266,9 @@ class DemoStream:
 
     # Conversations ----------------------------------------------------------
 
-    def start(self, created_at: int, featured: tuple[str, str, str, str | None, str] | None = None
-              ) -> tuple[dict[str, Any], str]:
+    def start(
+        self, created_at: int, featured: tuple[str, str, str, str | None, str] | None = None
+    ) -> tuple[dict[str, Any], str]:
         """A new top-level comment (drawn, or ``featured`` as written), which may open a thread."""
         slots = Slots({}, self.rnd)
         if featured is None:
@@ -220,10 +286,16 @@ class DemoStream:
         if featured is not None and featured[3] is not None:
             author = self.people.persona(featured[3], network)
         else:
-            author = self.people.spammer(network) if kind == "spam" else self.people.person(network, language)
+            author = (
+                self.people.spammer(network)
+                if kind == "spam"
+                else self.people.person(network, language)
+            )
         script = self.script(kind)
         place = self.style.place(network, body)
-        remote_id, url, text, html = self.style.emit(account, place, None, None, author[0], body, slots.get("link"))
+        remote_id, url, text, html = self.style.emit(
+            account, place, None, None, author[0], body, slots.get("link")
+        )
         status = "replied" if script and script[0] == "brand" else self.triage(kind)
         labels = self.labels(kind, slots, author, status)
         node: Node = (remote_id, author, created_at, 1)
@@ -264,8 +336,15 @@ class DemoStream:
         addressed = thread.last
         linear = True
         if account.network == "youtube":
-            parent = thread.root  # YouTube threads are one level deep: every reply hangs off the top
-        elif role != "brand" and following != "brand" and thread.last is not thread.root and self.rnd() < 0.2:
+            parent = (
+                thread.root
+            )  # YouTube threads are one level deep: every reply hangs off the top
+        elif (
+            role != "brand"
+            and following != "brand"
+            and thread.last is not thread.root
+            and self.rnd() < 0.2
+        ):
             parent = addressed = thread.root
             linear = False
         else:
@@ -290,7 +369,9 @@ class DemoStream:
         thread.said = "brand" if role == "brand" else pool
         # A reply is always later than what it answers, even when two land in the same second.
         created_at = max(created_at, thread.last[2] + 1)
-        remote_id, url, text, html = self.style.emit(account, thread.place, parent, addressed, author[0], body, None)
+        remote_id, url, text, html = self.style.emit(
+            account, thread.place, parent, addressed, author[0], body, None
+        )
         if following == "brand" and linear:
             status: str | None = "replied"
         elif role == "brand":
@@ -301,7 +382,9 @@ class DemoStream:
         if linear:
             thread.last = node
         labels = self.labels(kind, slots, author, status) if role != "brand" else []
-        return self.record(account, node, (parent[0], thread.root[0]), text, url, language, html, status, labels)
+        return self.record(
+            account, node, (parent[0], thread.root[0]), text, url, language, html, status, labels
+        )
 
     def asker_pool(self, kind: str, said: str) -> str:
         """What the original poster answers, given what was said to them last."""
@@ -364,22 +447,38 @@ class DemoStream:
             text += self.pick(words.SIGN_OFFS[language])
         return text
 
-    def hostile(self, entry: tuple[str, str, str | None, str | None], created_at: int) -> dict[str, Any]:
+    def hostile(
+        self, entry: tuple[str, str, str | None, str | None], created_at: int
+    ) -> dict[str, Any]:
         """A top-level comment carrying a string the app must show as typed."""
         network, language, text, html = entry
         account = self.first_account[network]
         author = self.people.person(network, language)
         body = text if text is not None else "embed widget"
         place = self.style.place(network, body)
-        remote_id, url, shown, markup = self.style.emit(account, place, None, None, author[0], body, None)
+        remote_id, url, shown, markup = self.style.emit(
+            account, place, None, None, author[0], body, None
+        )
         node: Node = (remote_id, author, created_at, 1)
         record = self.record(account, node, None, shown, url, language, html or markup, None, [])
         if text is None:
-            del record["text"]  # only the HTML, as some exports carry it: the import derives the text
+            del record[
+                "text"
+            ]  # only the HTML, as some exports carry it: the import derives the text
         return record
 
-    def record(self, account: BrandAccount, node: Node, ancestry: tuple[str, str] | None, text: str,
-               url: str, language: str, html: str | None, status: str | None, labels: list[str]) -> dict[str, Any]:
+    def record(
+        self,
+        account: BrandAccount,
+        node: Node,
+        ancestry: tuple[str, str] | None,
+        text: str,
+        url: str,
+        language: str,
+        html: str | None,
+        status: str | None,
+        labels: list[str],
+    ) -> dict[str, Any]:
         """One import record (see cm_inbox.records)."""
         remote_id, author, created_at, _depth = node
         record: dict[str, Any] = {
@@ -405,7 +504,9 @@ class DemoStream:
         return record
 
 
-def iter_tagged(*, seed: int = 7, now: int, count: int = 640) -> Iterator[tuple[dict[str, Any], str]]:
+def iter_tagged(
+    *, seed: int = 7, now: int, count: int = 640
+) -> Iterator[tuple[dict[str, Any], str]]:
     """Like ``iter_records``, with each record's kind ("question", "bug", …, "hostile")."""
     now = int(now)
     stream = DemoStream(seed, now)

@@ -35,27 +35,71 @@ class BrandAccount:
 
 
 ACCOUNTS: tuple[BrandAccount, ...] = (
-    BrandAccount("mastodon", "lumo@mastodon.social", "lumo@mastodon.social", "Lumo", 18_400, 0.17,
-                 (("en", 0.55), ("de", 0.25), ("fr", 0.1), ("es", 0.1))),
-    BrandAccount("mastodon", "lumo_fr@piaille.fr", "lumo_fr@piaille.fr", "Lumo 🇫🇷", 6_900, 0.12,
-                 (("fr", 0.95), ("en", 0.05))),
-    BrandAccount("bluesky", "lumo.app", "lumo.app", "Lumo", 41_300, 0.2,
-                 (("en", 0.6), ("fr", 0.3), ("es", 0.05), ("de", 0.05))),
-    BrandAccount("reddit", "u/LumoOfficial", "LumoOfficial", "Lumo (official)", 3_100, 0.17,
-                 (("en", 0.85), ("de", 0.07), ("es", 0.08))),
-    BrandAccount("youtube", "Lumo", "@lumo", "Lumo", 96_000, 0.17,
-                 (("en", 0.35), ("fr", 0.25), ("es", 0.3), ("de", 0.1))),
-    BrandAccount("discourse", "forum.lumo.app", "lumo_team", "Lumo Team", None, 0.17,
-                 (("en", 0.5), ("fr", 0.3), ("de", 0.2))),
+    BrandAccount(
+        "mastodon",
+        "lumo@mastodon.social",
+        "lumo@mastodon.social",
+        "Lumo",
+        18_400,
+        0.17,
+        (("en", 0.55), ("de", 0.25), ("fr", 0.1), ("es", 0.1)),
+    ),
+    BrandAccount(
+        "mastodon",
+        "lumo_fr@piaille.fr",
+        "lumo_fr@piaille.fr",
+        "Lumo 🇫🇷",
+        6_900,
+        0.12,
+        (("fr", 0.95), ("en", 0.05)),
+    ),
+    BrandAccount(
+        "bluesky",
+        "lumo.app",
+        "lumo.app",
+        "Lumo",
+        41_300,
+        0.2,
+        (("en", 0.6), ("fr", 0.3), ("es", 0.05), ("de", 0.05)),
+    ),
+    BrandAccount(
+        "reddit",
+        "u/LumoOfficial",
+        "LumoOfficial",
+        "Lumo (official)",
+        3_100,
+        0.17,
+        (("en", 0.85), ("de", 0.07), ("es", 0.08)),
+    ),
+    BrandAccount(
+        "youtube",
+        "Lumo",
+        "@lumo",
+        "Lumo",
+        96_000,
+        0.17,
+        (("en", 0.35), ("fr", 0.25), ("es", 0.3), ("de", 0.1)),
+    ),
+    BrandAccount(
+        "discourse",
+        "forum.lumo.app",
+        "lumo_team",
+        "Lumo Team",
+        None,
+        0.17,
+        (("en", 0.5), ("fr", 0.3), ("de", 0.2)),
+    ),
 )
 NETWORKS = tuple(dict.fromkeys(account.network for account in ACCOUNTS))
 
 # Comments on Reddit hang under Lumo's posts in r/lumo; on YouTube under its videos.
-REDDIT_POSTS = (("1gq2x7k", "lumo_42_is_out_calendar_view_offline_mode_and_more"),
-                ("1gs9a0p", "weekly_help_and_questions_thread"),
-                ("1gu4k2e", "ama_with_the_lumo_team_ask_us_anything"),
-                ("1gw7h1c", "lumo_pro_pricing_changes_what_you_need_to_know"),
-                ("1gx0m3d", "sync_issues_megathread"))
+REDDIT_POSTS = (
+    ("1gq2x7k", "lumo_42_is_out_calendar_view_offline_mode_and_more"),
+    ("1gs9a0p", "weekly_help_and_questions_thread"),
+    ("1gu4k2e", "ama_with_the_lumo_team_ask_us_anything"),
+    ("1gw7h1c", "lumo_pro_pricing_changes_what_you_need_to_know"),
+    ("1gx0m3d", "sync_issues_megathread"),
+)
 YOUTUBE_VIDEOS = ("Lm0Qx7vK2aE", "p4Rt9zYw1Ck", "Hn3bV8sQe0M", "aZ7yT2kLq5U")
 
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -80,9 +124,15 @@ def did_for(handle: str) -> str:
 def tid(value: int) -> str:
     """A Bluesky record key: 13 sortable base32 characters of a 64-bit timestamp id."""
     pairs = _TID_PAIRS
-    return (_TID_ALPHABET[(value >> 60) & 31] + pairs[(value >> 50) & 1023] + pairs[(value >> 40) & 1023]
-            + pairs[(value >> 30) & 1023] + pairs[(value >> 20) & 1023] + pairs[(value >> 10) & 1023]
-            + pairs[value & 1023])
+    return (
+        _TID_ALPHABET[(value >> 60) & 31]
+        + pairs[(value >> 50) & 1023]
+        + pairs[(value >> 40) & 1023]
+        + pairs[(value >> 30) & 1023]
+        + pairs[(value >> 20) & 1023]
+        + pairs[(value >> 10) & 1023]
+        + pairs[value & 1023]
+    )
 
 
 def base36(value: int) -> str:
@@ -126,8 +176,10 @@ def html_body(body: str, link: str | None) -> str:
 def mention_html(handle: str) -> str:
     """A Mastodon mention as Mastodon renders it."""
     user, _, instance = handle.partition("@")
-    return (f'<span class="h-card" translate="no"><a href="https://{instance}/@{user}" '
-            f'class="u-url mention">@<span>{user}</span></a></span>')
+    return (
+        f'<span class="h-card" translate="no"><a href="https://{instance}/@{user}" '
+        f'class="u-url mention">@<span>{user}</span></a></span>'
+    )
 
 
 class Styler:
@@ -154,8 +206,16 @@ class Styler:
             return [self.discourse_topic, slug(body), 1]
         return []
 
-    def emit(self, account: BrandAccount, place: list[Any], parent: Node | None, addressed: Node | None,
-             handle: str, body: str, link: str | None) -> tuple[str, str, str, str | None]:
+    def emit(
+        self,
+        account: BrandAccount,
+        place: list[Any],
+        parent: Node | None,
+        addressed: Node | None,
+        handle: str,
+        body: str,
+        link: str | None,
+    ) -> tuple[str, str, str, str | None]:
         """Remote id, url, text and HTML (or None) of a message by ``handle`` answering ``addressed``."""
         network = account.network
         to = addressed[1][0] if addressed is not None and addressed[1][0] != handle else None
@@ -166,14 +226,23 @@ class Styler:
             # Mastodon messages open with the mentions of whoever they address, and of the brand.
             mentions = [m for m in dict.fromkeys((to, account.handle)) if m and m != handle]
             text = "".join("@" + m.partition("@")[0] + " " for m in mentions) + body
-            html = "<p>" + "".join(mention_html(m) + " " for m in mentions) + html_body(body, link) + "</p>"
+            html = (
+                "<p>"
+                + "".join(mention_html(m) + " " for m in mentions)
+                + html_body(body, link)
+                + "</p>"
+            )
             return remote_id, f"https://{instance}/@{user}/{remote_id}", text, html
         if network == "bluesky":
             self.tid_us += 1_000_000 + int(self.rnd() * 3_000_000_000)
             rkey = tid((self.tid_us << 10) | int(self.rnd() * 1024))
             text = "@lumo.app " + body if addressed is None and self.rnd() < 0.4 else body
-            return (f"at://{did_for(handle)}/app.bsky.feed.post/{rkey}",
-                    f"https://bsky.app/profile/{handle}/post/{rkey}", text, None)
+            return (
+                f"at://{did_for(handle)}/app.bsky.feed.post/{rkey}",
+                f"https://bsky.app/profile/{handle}/post/{rkey}",
+                text,
+                None,
+            )
         if network == "reddit":
             self.reddit_id += 1 + int(self.rnd() * 4000)
             comment = base36(self.reddit_id)
@@ -184,9 +253,16 @@ class Styler:
                 tail = base64.urlsafe_b64encode(self.rng.randbytes(15)).decode()
                 remote_id = ("Ugz", "Ugx", "Ugw", "Ugy")[int(self.rnd() * 4)] + tail + "4AaABAg"
             else:
-                remote_id = parent[0] + "." + base64.urlsafe_b64encode(self.rng.randbytes(18)).decode()[:22]
+                remote_id = (
+                    parent[0] + "." + base64.urlsafe_b64encode(self.rng.randbytes(18)).decode()[:22]
+                )
             text = f"{to} {body}" if to else body  # YouTube prefills the @handle being answered
-            return remote_id, f"https://www.youtube.com/watch?v={place[0]}&lc={remote_id}", text, None
+            return (
+                remote_id,
+                f"https://www.youtube.com/watch?v={place[0]}&lc={remote_id}",
+                text,
+                None,
+            )
         # Discourse: numeric post ids, urls by topic and post number, cooked HTML.
         self.discourse_post += 1 + int(self.rnd() * 6)
         number = place[2]

@@ -40,7 +40,9 @@ class Crowd:
         for name, languages, followers, handles in words.PERSONAS:
             for network, handle in handles.items():
                 for language in languages:
-                    self.personas.setdefault((network, language), []).append((handle, name, followers))
+                    self.personas.setdefault((network, language), []).append(
+                        (handle, name, followers)
+                    )
         groups = (*words.FIRST_NAMES.values(), *words.LAST_NAMES.values())
         self.folded = {name: fold(name).replace(" ", "") for group in groups for name in group}
 
@@ -66,7 +68,9 @@ class Crowd:
         # and network), so this stays bounded however many records are generated.
         cached = self.known.get((network, language, number))
         if cached is None:
-            cached = self.known[(network, language, number)] = self.make_person(network, language, number)
+            cached = self.known[(network, language, number)] = self.make_person(
+                network, language, number
+            )
         return cached
 
     def make_person(self, network: str, language: str, number: int) -> Author:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from collections.abc import Iterable
 
 from cm_inbox.model import IncomingComment, IngestResult, Status
@@ -56,11 +57,13 @@ class IngestMixin(StoreBase):
         seen = item.created_at
         row = conn.execute(
             """
-            INSERT INTO authors (network, handle, handle_key, display_name, followers, first_seen,
-                last_seen)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO authors (network, handle, handle_key, name_key, display_name, followers,
+                first_seen, last_seen)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (network, handle) DO UPDATE SET
                 display_name = coalesce(excluded.display_name, display_name),
+                name_key = CASE WHEN excluded.display_name IS NULL THEN name_key
+                    ELSE excluded.name_key END,
                 followers = coalesce(excluded.followers, followers),
                 first_seen = min(first_seen, excluded.first_seen),
                 last_seen = max(last_seen, excluded.last_seen)
@@ -70,6 +73,7 @@ class IngestMixin(StoreBase):
                 item.network,
                 author.handle,
                 handle_key(item.network, author.handle),
+                name_key(author.name),
                 author.name,
                 author.followers,
                 seen,
@@ -159,6 +163,14 @@ def handle_key(network: str, handle: str) -> str:
     if network == "bluesky":
         local = local.split(".")[0]
     return "".join(ch for ch in local.lower() if ch.isalnum())
+
+
+def name_key(name: str | None) -> str:
+    """A display name folded for comparison: no case, accents, spaces or punctuation."""
+    if not name:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in decomposed if ch.isalnum())
 
 
 def _make_safe(item: IncomingComment) -> None:

@@ -33,6 +33,8 @@ MIGRATIONS: list[str] = [
         -- "camille_dev@mastodon.social" both give "camilledev"), to find the
         -- same person on other networks.
         handle_key TEXT NOT NULL DEFAULT '',
+        -- The display name folded the same way: a handle alone links namesakes.
+        name_key TEXT NOT NULL DEFAULT '',
         display_name TEXT,
         followers INTEGER,
         first_seen INTEGER NOT NULL,
