@@ -22,7 +22,9 @@ def incoming(
         network=network,
         account=account,
         remote_id=remote_id,
-        author=IncomingAuthor(handle, kw.pop("name", _first_name(handle)), kw.pop("followers", 100)),
+        author=IncomingAuthor(
+            handle, kw.pop("name", _first_name(handle)), kw.pop("followers", 100)
+        ),
         text=text,
         created_at=at,
         **kw,
@@ -30,7 +32,7 @@ def incoming(
 
 
 def _first_name(handle: str) -> str:
-    """"camille@piaille.fr" and "camille.bsky.social" both give "Camille", as people do."""
+    """ "camille@piaille.fr" and "camille.bsky.social" both give "Camille", as people do."""
     return handle.split("@")[0].split(".")[0].title()
 
 
