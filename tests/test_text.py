@@ -300,3 +300,10 @@ def test_broken_html_still_gives_text() -> None:
     assert html_to_text("") == ""
     assert html_to_text("plain text only") == "plain text only"
     assert html_to_text("</p></a></div>stray closers") == "stray closers"
+
+
+def test_handles_are_shown_with_one_at_sign_whatever_the_network():
+    from cm_inbox.networks import at_handle
+
+    assert at_handle("@elisemercier") == "@elisemercier"  # YouTube handles carry their own
+    assert at_handle("camille@piaille.fr") == "@camille@piaille.fr"

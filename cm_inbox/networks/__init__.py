@@ -5,6 +5,6 @@ post's length, how a reply names the person answered) live in ``rules``;
 connectors that log in, fetch and post join the registry beside them.
 """
 
-from cm_inbox.networks.rules import NETWORKS, NetworkRules, rules_for
+from cm_inbox.networks.rules import NETWORKS, NetworkRules, at_handle, rules_for
 
-__all__ = ["NETWORKS", "NetworkRules", "rules_for"]
+__all__ = ["NETWORKS", "NetworkRules", "at_handle", "rules_for"]

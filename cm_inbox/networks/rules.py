@@ -20,6 +20,12 @@ _REMOTE_MENTION = regex.compile(r"(?<![\w@])@(\w+)@[\w.-]+\w", regex.UNICODE)
 _GRAPHEME = regex.compile(r"\X")
 
 
+def at_handle(handle: str) -> str:
+    """A handle as people write it: one "@", even where the network's own
+    handles already start with one (YouTube's "@name")."""
+    return "@" + handle.lstrip("@")
+
+
 def count_characters(text: str) -> int:
     """Unicode code points."""
     return len(text)
@@ -52,7 +58,7 @@ class NetworkRules:
         """The mention that opens a reply to ``handle``, or "" where threads say who."""
         if not self.needs_mention or not handle:
             return ""
-        return "@" + handle.lstrip("@") + " "
+        return at_handle(handle) + " "
 
     def remaining(self, text: str, limit: int | None = None) -> int:
         return (limit or self.max_length) - self.count(text)

@@ -14,7 +14,7 @@ from textual.widgets import Static, TextArea
 
 from cm_inbox.compose import check_draft, length_status
 from cm_inbox.model import Comment
-from cm_inbox.networks import rules_for
+from cm_inbox.networks import at_handle, rules_for
 
 
 class Composer(Vertical):
@@ -66,7 +66,7 @@ class Composer(Vertical):
         """Start (or resume) the reply to ``comment`` with ``text`` in the editor."""
         self.comment = comment
         rules = rules_for(comment.network)
-        title = Text(f"Reply to @{comment.author.handle} on {rules.label} as {comment.account}")
+        title = Text(f"Reply to {at_handle(comment.author.handle)} on {rules.label} as {comment.account}")
         self.title.update(title)
         self.editor.load_text(text)
         self.editor.move_cursor(self.editor.document.end)

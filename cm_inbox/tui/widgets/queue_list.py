@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from cm_inbox.model import QueueRow, Status, View
-from cm_inbox.networks import rules_for
+from cm_inbox.networks import at_handle, rules_for
 from cm_inbox.store import Store
 from cm_inbox.text import one_line
 from cm_inbox.timefmt import age
@@ -299,7 +299,7 @@ class QueueList(ScrollView, can_focus=True):
         author_width = 18 if width >= 90 else 14
         parts.append(
             Segment(
-                _fit("@" + comment.author.handle, author_width) + " ",
+                _fit(at_handle(comment.author.handle), author_width) + " ",
                 self._style("queue--author", base),
             )
         )

@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from cm_inbox.model import AuthorCard, Comment, Reply
-from cm_inbox.networks import rules_for
+from cm_inbox.networks import at_handle, rules_for
 from cm_inbox.text import one_line
 from cm_inbox.timefmt import age, stamp
 
@@ -64,7 +64,7 @@ class ThreadPane(VerticalScroll, can_focus=True):
         rules = rules_for(comment.network)
         author = comment.author
         head = Text()
-        head.append("@" + author.handle, style="bold")
+        head.append(at_handle(author.handle), style="bold")
         if author.display_name:
             head.append(f"  {author.display_name}")
         if author.followers is not None:
@@ -130,7 +130,7 @@ class ThreadPane(VerticalScroll, can_focus=True):
             line = Text(
                 indent + ("▶ " if is_current else "· "), style="bold" if is_current else "dim"
             )
-            line.append("@" + item.author.handle, style="bold" if is_current else "")
+            line.append(at_handle(item.author.handle), style="bold" if is_current else "")
             line.append(f" {age(now - item.created_at)}  ", style="dim")
             line.append(one_line(item.text, 300), style="bold" if is_current else "")
             lines.append(line)
@@ -143,7 +143,7 @@ class ThreadPane(VerticalScroll, can_focus=True):
         plural = "s" if card.comment_count != 1 else ""
         lines.append(Text(f"  {card.comment_count} comment{plural}{since} · on {nets}"))
         for network, handle in card.aliases:
-            lines.append(Text(f"  also @{handle} on {rules_for(network).label}", style="dim"))
+            lines.append(Text(f"  also {at_handle(handle)} on {rules_for(network).label}", style="dim"))
         if card.our_replies:
             last = card.our_replies[0]
             line = Text(
