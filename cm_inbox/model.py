@@ -36,6 +36,14 @@ class View(StrEnum):
     def title(self) -> str:
         return self.value.capitalize()
 
+    @property
+    def short_title(self) -> str:
+        """For narrow terminals: still a word a person recognises."""
+        return _SHORT_TITLES.get(self.value, self.title)
+
+
+_SHORT_TITLES = {"escalated": "Esc", "snoozed": "Snz", "outbox": "Out", "handled": "Done"}
+
 
 class ReplyState(StrEnum):
     """Where a reply stands in the outbox."""

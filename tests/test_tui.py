@@ -349,3 +349,13 @@ async def test_user_keymap_rebinds_a_key(store, clock, tmp_path):
 def test_queue_count_matches_what_the_tui_shows(store, clock):
     fill(store, int(clock()))
     assert store.queue_count(QueueQuery()) == 12
+
+
+async def test_a_narrow_terminal_still_shows_every_view_and_its_count(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        header = str(inbox(app).query_one("ViewTabs").render())
+        for number, title in enumerate(
+            ["Inbox 12", "Esc 0", "Snz 0", "Out 0", "Done 0", "Spam 0", "All 12"], 1
+        ):
+            assert f"{number} {title}" in header

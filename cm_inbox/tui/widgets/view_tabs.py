@@ -33,16 +33,21 @@ class ViewTabs(Static):
         self.counts = counts
         text = Text(no_wrap=True, overflow="ellipsis")
         self._spans = []
-        compact = self.size.width and self.size.width < 100
-        for number, view in enumerate(View, start=1):
+        labels = [
+            (view, f"{number} {{}} {counts.get(view, 0):,}")
+            for number, view in enumerate(View, start=1)
+        ]
+        # Full titles when they fit; else a short form, so no count is cut off.
+        full_width = sum(len(label.format(view.title)) + 3 for view, label in labels)
+        compact = bool(self.size.width) and full_width > self.size.width - 2
+        for view, label in labels:
             start = len(text)
-            count = counts.get(view, 0)
-            label = f"{number} {view.title if not compact else view.title[:4]} {count:,}"
+            shown = label.format(view.short_title if compact else view.title)
             if view is current:
-                text.append(f" {label} ", style="bold reverse")
+                text.append(f" {shown} ", style="bold reverse")
             else:
-                style = "bold" if view is View.INBOX and count else ""
-                text.append(f" {label} ", style=style)
+                style = "bold" if view is View.INBOX and counts.get(view, 0) else ""
+                text.append(f" {shown} ", style=style)
             self._spans.append((start, len(text), view))
             text.append(" ")
         self.update(text)
