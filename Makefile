@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: $(STAMP_TEST)
 
 test: $(STAMP_TEST) lint
 	$(BIN)/python -m pytest
+
+# The README's picture, saved by the app itself from the demo inbox.
+screenshot: $(STAMP_RUN)
+	$(BIN)/python docs/screenshot.py docs/screenshot.svg
 
 clean:
 	rm -rf $(VENV)
