@@ -34,7 +34,9 @@ async def save(target: Path) -> None:
                 await pilot.pause()
                 await pilot.press(*keys)
             await app.workers.wait_for_complete()
-            await pilot.press(*"Hi Mia, you are right to be upset and we hear you. Dark mode stays free for everyone: the change is rolled back in 4.2.1 today. Sorry for the scare!")
+            await pilot.press(
+                *"Hi Mia, you are right to be upset and we hear you. Dark mode stays free for everyone: the change is rolled back in 4.2.1 today. Sorry for the scare!"
+            )
             await pilot.pause()
             app.save_screenshot(filename=target.name, path=str(target.parent))
         store.close()

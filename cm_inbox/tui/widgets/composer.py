@@ -66,7 +66,9 @@ class Composer(Vertical):
         """Start (or resume) the reply to ``comment`` with ``text`` in the editor."""
         self.comment = comment
         rules = rules_for(comment.network)
-        title = Text(f"Reply to {at_handle(comment.author.handle)} on {rules.label} as {comment.account}")
+        title = Text(
+            f"Reply to {at_handle(comment.author.handle)} on {rules.label} as {comment.account}"
+        )
         self.title.update(title)
         self.editor.load_text(text)
         self.editor.move_cursor(self.editor.document.end)

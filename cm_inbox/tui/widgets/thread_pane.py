@@ -143,7 +143,9 @@ class ThreadPane(VerticalScroll, can_focus=True):
         plural = "s" if card.comment_count != 1 else ""
         lines.append(Text(f"  {card.comment_count} comment{plural}{since} · on {nets}"))
         for network, handle in card.aliases:
-            lines.append(Text(f"  also {at_handle(handle)} on {rules_for(network).label}", style="dim"))
+            lines.append(
+                Text(f"  also {at_handle(handle)} on {rules_for(network).label}", style="dim")
+            )
         if card.our_replies:
             last = card.our_replies[0]
             line = Text(
