@@ -211,6 +211,8 @@ async def test_select_all_then_spam(app, store):
         await settle(pilot)
         assert store.view_counts()[View.SPAM] == 12
         assert store.view_counts()[View.INBOX] == 0
+        # The pane no longer shows a comment that left the view.
+        assert "Inbox zero" in _plain(app)
 
 
 async def test_search_narrows_and_escape_clears(app):

@@ -232,7 +232,9 @@ class TriageMixin(StoreBase):
             events = conn.execute(
                 "SELECT * FROM events WHERE batch = ? ORDER BY id DESC", (batch,)
             ).fetchall()
-            comment_ids: list[int] = []
+            # A dict keeps first-seen order and finds repeats at once: a batch
+            # can hold every comment of a million-row view.
+            comment_ids: dict[int, None] = {}
             reply_ids: list[int] = []
             left = self._replies_already_out(conn, events)
             if left:
@@ -245,8 +247,8 @@ class TriageMixin(StoreBase):
                 )
             for event in events:
                 self._undo_event(conn, event)
-                if event["comment_id"] is not None and event["comment_id"] not in comment_ids:
-                    comment_ids.append(event["comment_id"])
+                if event["comment_id"] is not None:
+                    comment_ids.setdefault(event["comment_id"])
                 if event["reply_id"] is not None:
                     reply_ids.append(event["reply_id"])
             conn.execute("UPDATE events SET undone_at = ? WHERE batch = ?", (self.now(), batch))

@@ -52,6 +52,10 @@ NETWORK_COLOURS = {
 REPLY_MARK = {"draft": "✎", "queued": "⇢", "sending": "⇢", "failed": "✗", "sent": "✓"}
 
 
+# Never a real (cursor, key): the next announcement goes out whatever it says.
+_ANNOUNCE_AGAIN = (-1, -1)
+
+
 class QueueList(ScrollView, can_focus=True):
     """A virtual list of the current view's rows."""
 
@@ -107,7 +111,7 @@ class QueueList(ScrollView, can_focus=True):
         self.total = 0
         self.selected: set[int] = set()
         self._rows: OrderedDict[int, QueueRow] = OrderedDict()
-        self._last_highlighted: tuple[int, int] | None = None
+        self._last_highlighted: tuple[int, int] | None = _ANNOUNCE_AGAIN
 
     # -- data ---------------------------------------------------------------
 
@@ -128,6 +132,7 @@ class QueueList(ScrollView, can_focus=True):
         target = self.index_of(keep) if keep is not None else None
         self.cursor = target if target is not None else min(self.cursor, max(0, len(keys) - 1))
         self.refresh()
+        self._announce_current()
 
     def _key_lookup(self, wanted: Iterable[int]) -> Iterable[int]:
         wanted = set(wanted)
@@ -168,7 +173,7 @@ class QueueList(ScrollView, can_focus=True):
         """Drop cached rows so their next paint reads the store again."""
         for key in keys:
             self._rows.pop(key, None)
-        self._last_highlighted = None
+        self._last_highlighted = _ANNOUNCE_AGAIN
         self.refresh()
 
     def remove_keys(self, keys: Iterable[int]) -> None:
@@ -192,9 +197,10 @@ class QueueList(ScrollView, can_focus=True):
         self.selected -= doomed
         self.total = len(self.keys)
         self.virtual_size = Size(self.size.width, self.total)
-        self._last_highlighted = None
+        self._last_highlighted = _ANNOUNCE_AGAIN
         self.cursor = max(0, min(self.cursor - before_cursor, len(self.keys) - 1))
         self.refresh()
+        self._announce_current()
 
     # -- cursor ---------------------------------------------------------------
 
@@ -204,8 +210,16 @@ class QueueList(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self._scroll_cursor_into_view()
         self.refresh()
+        self._announce_current()
+
+    def _announce_current(self) -> None:
+        """Tell the screen when the highlighted comment changed, or none is left.
+
+        Called after the keys change too: the cursor index can stay the same
+        (0 when the view empties) while the row under it is another, or gone.
+        """
         row = self.current
-        marker = (new, row.key) if row else None
+        marker = (self.cursor, row.key) if row else None
         if marker != self._last_highlighted:
             self._last_highlighted = marker
             self.post_message(self.Highlighted(row))
