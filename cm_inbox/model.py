@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Status(StrEnum):
@@ -225,6 +226,9 @@ class IncomingComment:
     status: Status | None = None
     labels: tuple[str, ...] = ()
     snoozed_until: int | None = None
+    # Network facts a reply needs later (Mastodon's visibility, Bluesky's cid
+    # and root cid); stored as JSON, never shown.
+    extra: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

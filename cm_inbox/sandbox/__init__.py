@@ -1,0 +1,60 @@
+"""Sandbox networks: fake Mastodon and Bluesky servers that answer in the shapes
+of the real APIs (see tests/conformance), for the demo, the tests and a
+user's own checks.
+
+One Starlette application serves every network (their paths do not collide:
+Mastodon under /api and /oauth, Bluesky under /xrpc). It runs in-process
+through ``httpx.ASGITransport`` or on loopback with ``cm-inbox sandbox serve``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from cm_inbox.sandbox import bluesky, mastodon
+from cm_inbox.sandbox.state import AcceptedReply, SandboxState
+
+__all__ = ["AcceptedReply", "SandboxState", "make_sandbox", "account_commands"]
+
+TWINS = (mastodon, bluesky)
+
+
+def make_sandbox(state: SandboxState | None = None) -> Starlette:
+    """The ASGI application of every sandbox network, sharing ``state``."""
+    state = state or SandboxState()
+
+    async def list_replies(request: Request) -> JSONResponse:
+        return JSONResponse([reply.public() for reply in state.replies])
+
+    async def set_fault(request: Request) -> JSONResponse:
+        body = await request.json()
+        try:
+            state.set_fault(str(body["network"]), str(body["fault"]), int(body.get("count", 1)))
+        except (KeyError, ValueError, TypeError) as error:
+            return JSONResponse({"error": str(error)}, status_code=400)
+        return JSONResponse({"ok": True})
+
+    async def clear_faults(request: Request) -> JSONResponse:
+        state.clear_faults()
+        return JSONResponse({"ok": True})
+
+    routes: list[Any] = [
+        Route("/_sandbox/replies", list_replies, methods=["GET"]),
+        Route("/_sandbox/faults", set_fault, methods=["POST"]),
+        Route("/_sandbox/faults", clear_faults, methods=["DELETE"]),
+    ]
+    for twin in TWINS:
+        routes.extend(twin.routes(state))
+    app = Starlette(routes=routes)
+    app.state.sandbox = state
+    return app
+
+
+def account_commands(base_url: str, state: SandboxState) -> dict[str, dict[str, Any]]:
+    """For each network: the `cm-inbox` arguments and stdin that add an account on it."""
+    return {twin.NETWORK: twin.account_command(base_url, state) for twin in TWINS}

@@ -1,0 +1,133 @@
+"""What the sandbox networks share: the clock, the generated audience, the
+replies they accepted, and the fault switches tests and users can flip.
+
+The audience comes from the demo generator, so the sandbox talks about the
+same brand as the demo. Records are generated with times reaching a little
+into the future and shown only once the clock has passed them: the sandbox
+"receives" new comments as time goes by, and a second sync soon after the
+first finds nothing new.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cm_inbox.demo.generator import iter_records
+
+# How far into the future the generated comments reach, and how many there are
+# over the whole span (14 days back + this): about one new comment every few
+# minutes on each network.
+FUTURE_S = 6 * 3600
+RECORD_COUNT = 4000
+
+FAULT_KINDS = (
+    "rate_limit",  # the next N calls answer 429 with the network's headers and Retry-After
+    "server_error",  # the next N calls answer 503
+    "expire_tokens",  # every access token issued so far stops working (Bluesky: ExpiredToken)
+    "revoke",  # every token and session is refused (401): a new login is needed
+    "malformed",  # the next N notification pages carry one item in a broken shape
+)
+
+
+@dataclass
+class AcceptedReply:
+    """A reply the sandbox accepted, as `GET /_sandbox/replies` lists it."""
+
+    network: str
+    parent_id: str
+    text: str
+    created_at: str
+    remote_id: str
+    account: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "network": self.network,
+            "parent_id": self.parent_id,
+            "text": self.text,
+            "created_at": self.created_at,
+            "id": self.remote_id,
+            "account": self.account,
+        }
+
+
+class SandboxState:
+    """Shared by the network twins of one sandbox; thread-safe for uvicorn's workers."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 7,
+        clock: Callable[[], float] = time.time,
+        future_s: int = FUTURE_S,
+        count: int = RECORD_COUNT,
+    ) -> None:
+        self.seed = seed
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.started = int(clock())
+        self._records: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for record in iter_records(seed=seed, now=self.started + future_s, count=count):
+            record["_at"] = _epoch(record["created_at"])
+            self._records[record["network"]].append(record)
+        self.replies: list[AcceptedReply] = []
+        self._faults: dict[tuple[str, str], int] = {}
+        # Bumped by "expire_tokens" and "revoke": tokens carry the generation they were issued in.
+        self.token_generation: dict[str, int] = defaultdict(int)
+        self.revoked: set[str] = set()
+
+    def now(self) -> float:
+        return self.clock()
+
+    def records(self, network: str) -> list[dict[str, Any]]:
+        """The generated comments on ``network`` the clock has reached, oldest first."""
+        now = self.now()
+        return [r for r in self._records.get(network, ()) if r["_at"] <= now]
+
+    # -- faults --------------------------------------------------------------
+
+    def set_fault(self, network: str, kind: str, count: int = 1) -> None:
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; known: {', '.join(FAULT_KINDS)}")
+        with self.lock:
+            if kind == "expire_tokens":
+                self.token_generation[network] += 1
+            elif kind == "revoke":
+                self.revoked.add(network)
+            else:
+                self._faults[(network, kind)] = self._faults.get((network, kind), 0) + count
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self._faults.clear()
+            self.revoked.clear()
+
+    def take_fault(self, network: str, kind: str) -> bool:
+        """True (and one fewer left) when a fault of ``kind`` is pending on ``network``."""
+        with self.lock:
+            left = self._faults.get((network, kind), 0)
+            if left <= 0:
+                return False
+            self._faults[(network, kind)] = left - 1
+            return True
+
+    # -- replies ------------------------------------------------------------------
+
+    def accept_reply(self, reply: AcceptedReply) -> None:
+        with self.lock:
+            self.replies.append(reply)
+
+    def replies_on(self, network: str) -> list[AcceptedReply]:
+        with self.lock:
+            return [r for r in self.replies if r.network == network]
+
+
+def _epoch(iso: str) -> int:
+    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
