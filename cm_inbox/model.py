@@ -147,6 +147,7 @@ class Reply:
     remote_id: str | None = None
     sent_at: int | None = None
     attempts: int = 0
+    queued_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,9 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.delenv("CM_INBOX_DB", raising=False)
     monkeypatch.delenv("CM_INBOX_CONFIG", raising=False)
+    # Secrets go to the owner-only file in the test's config folder, never to
+    # the keyring of the machine running the tests.
+    monkeypatch.setenv("CM_INBOX_SECRETS", "file")
     return home
 
 

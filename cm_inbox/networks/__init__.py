@@ -2,7 +2,8 @@
 
 This package never imports textual. Each network's rules (how it counts a
 post's length, how a reply names the person answered) live in ``rules``;
-connectors that log in, fetch and post join the registry beside them.
+connectors that log in, fetch and post (``base.Connector``) are listed in
+``registry``, one module per network.
 """
 
 from cm_inbox.networks.rules import NETWORKS, NetworkRules, at_handle, rules_for

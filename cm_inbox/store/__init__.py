@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from cm_inbox.store.accounts import AccountsMixin, ConnectedAccount, SetAsideItem
 from cm_inbox.store.base import StoreBase
 from cm_inbox.store.database import Database, SchemaTooNewError, StoreError
 from cm_inbox.store.ingest import IngestMixin
@@ -17,10 +18,20 @@ from cm_inbox.store.people import PeopleMixin
 from cm_inbox.store.queue import QueueMixin
 from cm_inbox.store.triage import TriageMixin, UndoResult
 
-__all__ = ["Store", "StoreError", "SchemaTooNewError", "ReplyError", "UndoResult"]
+__all__ = [
+    "ConnectedAccount",
+    "SetAsideItem",
+    "Store",
+    "StoreError",
+    "SchemaTooNewError",
+    "ReplyError",
+    "UndoResult",
+]
 
 
-class Store(IngestMixin, QueueMixin, TriageMixin, OutboxMixin, PeopleMixin, StoreBase):
+class Store(
+    IngestMixin, QueueMixin, TriageMixin, OutboxMixin, PeopleMixin, AccountsMixin, StoreBase
+):
     """Everything the app reads and writes, over one database file."""
 
     def __init__(self, path: Path | str, *, clock: Callable[[], float] | None = None) -> None:

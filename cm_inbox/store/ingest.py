@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import unicodedata
 from collections.abc import Iterable
@@ -95,10 +96,20 @@ class IngestMixin(StoreBase):
             conn.execute(
                 """
                 UPDATE comments SET text = ?, markup = coalesce(?, markup), url = coalesce(?, url),
-                    author_id = ?, fetched_at = ?, language = coalesce(language, ?)
+                    author_id = ?, fetched_at = ?, language = coalesce(language, ?),
+                    extra = coalesce(?, extra)
                 WHERE id = ?
                 """,
-                (item.text, item.markup, item.url, author_id, now, item.language, existing[0]),
+                (
+                    item.text,
+                    item.markup,
+                    item.url,
+                    author_id,
+                    now,
+                    item.language,
+                    _extra_json(item),
+                    existing[0],
+                ),
             )
             return False
 
@@ -110,14 +121,16 @@ class IngestMixin(StoreBase):
             ).fetchone()
             root = parent[0] if parent is not None else item.parent_remote_id
         root = root or item.remote_id
-        status = item.status or Status.NEW
+        # The brand's own posts (seen in threads) wait for no answer.
+        status = item.status or (Status.DONE if item.is_ours else Status.NEW)
         if status is Status.SNOOZED and item.snoozed_until is None:
             status = Status.NEW  # a snooze with no end would never come back
         comment_id = conn.execute(
             """
             INSERT INTO comments (account_id, remote_id, parent_remote_id, root_remote_id, author_id,
-                text, markup, url, created_at, fetched_at, language, status, snoozed_until, is_ours)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                text, markup, url, created_at, fetched_at, language, status, snoozed_until, is_ours,
+                extra)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             RETURNING id
             """,
             (
@@ -135,6 +148,7 @@ class IngestMixin(StoreBase):
                 str(status),
                 item.snoozed_until if status == Status.SNOOZED else None,
                 int(item.is_ours),
+                _extra_json(item),
             ),
         ).fetchone()[0]
         if item.labels:
@@ -150,6 +164,10 @@ class IngestMixin(StoreBase):
                 (root, account_id, item.remote_id),
             )
         return True
+
+
+def _extra_json(item: IncomingComment) -> str | None:
+    return json.dumps(item.extra, sort_keys=True, default=str) if item.extra else None
 
 
 def handle_key(network: str, handle: str) -> str:

@@ -123,3 +123,53 @@ class OutboxMixin(StoreBase):
             (*[s.value for s in states], limit),
         )
         return [reply_from_row(row) for row in rows]
+
+    # -- sending --------------------------------------------------------------
+    # Issue-level guarantee here: a reply is taken for sending in its own
+    # transaction (queued -> sending) before any network call, so the same
+    # process never sends it twice; the outbox work makes it hold across
+    # processes and crashes.
+
+    def replies_to_send(self, account_id: int, limit: int = 100) -> list[Reply]:
+        """Queued replies of one account, oldest first."""
+        rows = self.db.query(
+            f"SELECT {REPLY_COLUMNS} FROM replies r WHERE r.account_id = ? AND r.state = 'queued'"
+            " ORDER BY r.queued_at, r.id LIMIT ?",
+            (account_id, limit),
+        )
+        return [reply_from_row(row) for row in rows]
+
+    def take_for_sending(self, reply_id: int) -> tuple[Reply, str] | None:
+        """Move a queued reply to sending; returns it with its idempotency key.
+
+        None when it is no longer queued (undone, or taken by another sender).
+        """
+        now = self.now()
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "UPDATE replies SET state = 'sending', attempts = attempts + 1, updated_at = ?"
+                " WHERE id = ? AND state = 'queued' RETURNING idempotency_key",
+                (now, reply_id),
+            ).fetchone()
+        if row is None:
+            return None
+        reply = self.reply(reply_id)
+        assert reply is not None
+        return reply, row[0]
+
+    def mark_sent(self, reply_id: int, remote_id: str) -> None:
+        now = self.now()
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE replies SET state = 'sent', remote_id = ?, error = NULL, sent_at = ?,"
+                " updated_at = ? WHERE id = ?",
+                (remote_id, now, now, reply_id),
+            )
+
+    def mark_failed(self, reply_id: int, error: str, *, retry: bool) -> None:
+        """A send that failed: back to queued for the next sync when ``retry``, else failed."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE replies SET state = ?, error = ?, updated_at = ? WHERE id = ?",
+                ("queued" if retry else "failed", error, self.now(), reply_id),
+            )

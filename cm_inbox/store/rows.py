@@ -27,7 +27,7 @@ REPLY_COLUMNS = """
     r.id AS reply_id, r.comment_id AS reply_comment_id, r.account_id AS reply_account_id,
     r.text AS reply_text, r.state AS reply_state, r.created_at AS reply_created_at,
     r.updated_at AS reply_updated_at, r.error AS reply_error, r.remote_id AS reply_remote_id,
-    r.sent_at AS reply_sent_at, r.attempts AS reply_attempts
+    r.sent_at AS reply_sent_at, r.attempts AS reply_attempts, r.queued_at AS reply_queued_at
 """
 
 
@@ -84,4 +84,5 @@ def reply_from_row(row: sqlite3.Row) -> Reply:
         remote_id=row["reply_remote_id"],
         sent_at=row["reply_sent_at"],
         attempts=row["reply_attempts"],
+        queued_at=row["reply_queued_at"],
     )

@@ -186,6 +186,39 @@ MIGRATIONS: list[str] = [
         FROM comments c WHERE c.author_id = new.id;
     END;
     """,
+    # 2: accounts connected to their networks, sync cursors, items set aside.
+    """
+    -- Non-secret facts a connector needs (instance URL, PDS, DID), as JSON.
+    -- Secrets live in the OS keyring or the owner-only secrets file, never here.
+    ALTER TABLE accounts ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+    -- 1 once `accounts add` connected it: only connected accounts are synced.
+    ALTER TABLE accounts ADD COLUMN connected INTEGER NOT NULL DEFAULT 0;
+    -- The network's own words when the credentials stopped working.
+    ALTER TABLE accounts ADD COLUMN login_problem TEXT;
+    ALTER TABLE accounts ADD COLUMN last_sync_at INTEGER;
+    ALTER TABLE accounts ADD COLUMN last_error TEXT;
+
+    -- Network facts a reply needs (Mastodon visibility, Bluesky cids), as JSON.
+    ALTER TABLE comments ADD COLUMN extra TEXT;
+
+    -- Where the next sync of an account starts. Written in the same
+    -- transaction as the items it covers, so a crash never skips or doubles.
+    CREATE TABLE sync_cursors (
+        account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+        cursor TEXT,
+        updated_at INTEGER NOT NULL
+    );
+
+    -- Items a network sent that could not be read, kept for `cm-inbox doctor`.
+    CREATE TABLE set_aside (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        received_at INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        payload TEXT NOT NULL
+    );
+    CREATE INDEX set_aside_time ON set_aside (received_at);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,32 @@
+"""Which connector speaks for which network. Adding a network adds a line here.
+
+Modules are imported on first use, so a command that never syncs never pays
+for them.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from cm_inbox.networks.base import Connector
+
+_CONNECTORS = {
+    "mastodon": "cm_inbox.networks.mastodon:MastodonConnector",
+    "bluesky": "cm_inbox.networks.bluesky:BlueskyConnector",
+}
+
+
+def connectable_networks() -> list[str]:
+    """Networks an account can be connected to (synced and replied on)."""
+    return list(_CONNECTORS)
+
+
+def connector_class(network: str) -> type[Connector]:
+    """The connector class for ``network``; KeyError names the networks that exist."""
+    try:
+        target = _CONNECTORS[network]
+    except KeyError:
+        known = ", ".join(_CONNECTORS)
+        raise KeyError(f"cm-inbox cannot connect to {network!r} yet (it can: {known})") from None
+    module_name, _, class_name = target.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)

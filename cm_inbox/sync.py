@@ -1,0 +1,307 @@
+"""Sync: bring what is new from every connected account into the store, fetch
+the threads it belongs to, and send the replies waiting in the outbox.
+
+All accounts share one ``httpx.AsyncClient`` and run at once, a few at a
+time. Each page is stored with its cursor in one transaction, so a sync that
+dies half-way resumes where it stopped, never skipping or doubling. One
+account failing (offline, refused credentials, a malformed answer) never
+stops the others: its error is recorded and shown.
+
+The CLI runs this with ``asyncio.run``; the TUI runs it in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import httpx
+
+from cm_inbox import __version__
+from cm_inbox.networks.base import (
+    AccountInfo,
+    Connector,
+    NeedsLogin,
+    NetworkError,
+    ParentRef,
+    PermanentError,
+    Secrets,
+    Sleep,
+)
+from cm_inbox.networks.registry import connector_class
+from cm_inbox.store import ConnectedAccount, Store
+
+log = logging.getLogger(__name__)
+
+# A first sync takes the recent past, never years: connectors bound their own
+# first page; this bounds how many pages one sync follows.
+MAX_PAGES = 50
+# Threads fetched per account and sync, for new comments whose parent is unknown.
+MAX_THREADS = 10
+TIMEOUT = httpx.Timeout(15.0, connect=10.0)
+
+
+@dataclass(slots=True)
+class AccountSync:
+    """What one account's sync did."""
+
+    network: str
+    account: str
+    new: int = 0
+    updated: int = 0
+    set_aside: int = 0
+    threads: int = 0
+    sent: int = 0
+    send_failures: list[str] = field(default_factory=list)
+    error: str | None = None
+    needs_login: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "network": self.network,
+            "account": self.account,
+            "new": self.new,
+            "updated": self.updated,
+            "set_aside": self.set_aside,
+            "threads": self.threads,
+            "sent": self.sent,
+            "send_failures": list(self.send_failures),
+            "error": self.error,
+            "needs_login": self.needs_login,
+        }
+
+
+@dataclass(slots=True)
+class SyncReport:
+    accounts: list[AccountSync] = field(default_factory=list)
+
+    @property
+    def new(self) -> int:
+        return sum(a.new for a in self.accounts)
+
+    @property
+    def errors(self) -> list[AccountSync]:
+        return [a for a in self.accounts if a.error]
+
+
+# Called with the account's result so far, as pages land (for progress lines).
+Progress = Callable[[AccountSync, str], None]
+SecretsFor = Callable[[ConnectedAccount], Secrets]
+
+
+def make_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+    """The one HTTP client a sync shares across accounts."""
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=TIMEOUT,
+        headers={"User-Agent": f"cm-inbox/{__version__} (+https://github.com/cm-inbox)"},
+        follow_redirects=False,
+    )
+
+
+def build_connector(
+    account: ConnectedAccount,
+    secrets: Secrets,
+    client: httpx.AsyncClient,
+    *,
+    sleep: Sleep | None = None,
+    clock: Callable[[], float] | None = None,
+) -> Connector:
+    info = AccountInfo(
+        network=account.network, name=account.name, handle=account.handle, settings=account.settings
+    )
+    return connector_class(account.network)(info, secrets, client, sleep=sleep, clock=clock)
+
+
+async def sync_accounts(
+    store: Store,
+    secrets_for: SecretsFor,
+    *,
+    accounts: Sequence[ConnectedAccount] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    send: bool = True,
+    hold_replies_s: float = 0.0,
+    concurrency: int = 4,
+    progress: Progress | None = None,
+    sleep: Sleep | None = None,
+    clock: Callable[[], float] | None = None,
+) -> SyncReport:
+    """Sync ``accounts`` (every connected one when None) at once; never raises for one account.
+
+    ``hold_replies_s`` keeps replies queued more recently than that in the
+    outbox (the TUI's undo window); the command line sends at once.
+    """
+    targets = list(accounts) if accounts is not None else store.connected_accounts()
+    report = SyncReport([AccountSync(a.network, a.name) for a in targets])
+    gate = asyncio.Semaphore(max(1, concurrency))
+    async with make_client(transport) as client:
+
+        async def one(account: ConnectedAccount, result: AccountSync) -> None:
+            async with gate:
+                await _sync_one(
+                    store,
+                    account,
+                    result,
+                    secrets_for,
+                    client,
+                    send=send,
+                    hold_replies_s=hold_replies_s,
+                    progress=progress,
+                    sleep=sleep,
+                    clock=clock or time.time,
+                )
+
+        await asyncio.gather(*(one(a, r) for a, r in zip(targets, report.accounts, strict=True)))
+    return report
+
+
+async def _sync_one(
+    store: Store,
+    account: ConnectedAccount,
+    result: AccountSync,
+    secrets_for: SecretsFor,
+    client: httpx.AsyncClient,
+    *,
+    send: bool,
+    hold_replies_s: float,
+    progress: Progress | None,
+    sleep: Sleep | None,
+    clock: Callable[[], float],
+) -> None:
+    def tell(stage: str) -> None:
+        if progress is not None:
+            progress(result, stage)
+
+    if account.login_problem:
+        result.needs_login = True
+        result.error = f"needs a new login ({account.login_problem})"
+        tell("skipped")
+        return
+    tell("starting")
+    try:
+        connector = build_connector(account, secrets_for(account), client, sleep=sleep, clock=clock)
+        parents = await _fetch_new(store, account, connector, result, tell)
+        await _fetch_threads(store, account, connector, parents, result, tell)
+        if send:
+            await _send_replies(store, account, connector, result, hold_replies_s, clock, tell)
+    except NeedsLogin as error:
+        result.needs_login = True
+        result.error = f"needs a new login: {error}"
+        store.set_login_problem(account.id, str(error))
+    except NetworkError as error:
+        result.error = str(error)
+    except Exception as error:  # a bug or an answer nobody foresaw: keep the others going
+        log.exception("sync of %s:%s failed", account.network, account.name)
+        result.error = f"unexpected {type(error).__name__}; details in the log"
+    store.record_sync(account.id, result.error)
+    log.info(
+        "sync %s:%s new=%d updated=%d set_aside=%d threads=%d sent=%d error=%s",
+        account.network,
+        account.name,
+        result.new,
+        result.updated,
+        result.set_aside,
+        result.threads,
+        result.sent,
+        result.error,
+    )
+    tell("done")
+
+
+async def _fetch_new(
+    store: Store, account: ConnectedAccount, connector: Connector, result: AccountSync, tell
+) -> list[str]:
+    """Follow pages until the network has nothing newer; returns the parents the items named."""
+    cursor = store.sync_cursor(account.id)
+    parents: list[str] = []
+    for _ in range(MAX_PAGES):
+        page = await connector.fetch_new(cursor)
+        for item in page.items:
+            item.account = account.name
+            if item.parent_remote_id:
+                parents.append(item.parent_remote_id)
+        stored = store.save_sync_page(
+            account.id,
+            page.items,
+            [(aside.reason, aside.payload) for aside in page.set_aside],
+            page.cursor,
+        )
+        result.new += stored.inserted
+        result.updated += stored.updated
+        result.set_aside += len(page.set_aside)
+        tell("fetching")
+        if page.cursor is not None:
+            cursor = page.cursor
+        if not page.more:
+            break
+    return parents
+
+
+async def _fetch_threads(
+    store: Store,
+    account: ConnectedAccount,
+    connector: Connector,
+    parents: list[str],
+    result: AccountSync,
+    tell,
+) -> None:
+    """Fetch the threads of new replies whose parent we have never seen (rule 5: understand)."""
+    for parent_id in store.missing_parents(account.id, parents)[:MAX_THREADS]:
+        try:
+            items = await connector.fetch_thread(parent_id)
+        except PermanentError:
+            continue  # deleted or hidden parent: the reply still stands on its own
+        for item in items:
+            item.account = account.name
+        stored = store.save_sync_page(account.id, items, [], None)
+        result.updated += stored.updated
+        result.new += stored.inserted
+        result.threads += 1
+        tell("threads")
+
+
+async def _send_replies(
+    store: Store,
+    account: ConnectedAccount,
+    connector: Connector,
+    result: AccountSync,
+    hold_replies_s: float,
+    clock: Callable[[], float],
+    tell,
+) -> None:
+    """Send the account's queued replies, oldest first; stop at the first network trouble."""
+    newest_allowed = clock() - hold_replies_s
+    for reply in store.replies_to_send(account.id):
+        if hold_replies_s and (reply.queued_at or reply.created_at) > newest_allowed:
+            continue  # still inside its undo window
+        taken = store.take_for_sending(reply.id)
+        if taken is None:
+            continue  # undone or taken meanwhile
+        reply, key = taken
+        comment = store.comment(reply.comment_id)
+        if comment is None:
+            store.mark_failed(reply.id, "the comment is no longer in the inbox", retry=False)
+            continue
+        parent = ParentRef(
+            remote_id=comment.remote_id,
+            root_remote_id=comment.root_remote_id,
+            author_handle=comment.author.handle,
+            extra=store.comment_extra(comment.id),
+        )
+        try:
+            posted = await connector.post_reply(parent, reply.text, key)
+        except PermanentError as error:
+            store.mark_failed(reply.id, str(error), retry=False)
+            result.send_failures.append(f"reply {reply.id}: {error}")
+            continue
+        except NetworkError as error:
+            # Not sent, or not known to be: back in the queue for the next sync.
+            store.mark_failed(reply.id, str(error), retry=True)
+            result.send_failures.append(f"reply {reply.id}: {error}")
+            raise
+        store.mark_sent(reply.id, posted.remote_id)
+        result.sent += 1
+        tell("sending")
