@@ -122,6 +122,7 @@ async def sync_accounts(
     *,
     accounts: Sequence[ConnectedAccount] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    fetch: bool = True,
     send: bool = True,
     hold_replies_s: float = 0.0,
     concurrency: int = 4,
@@ -147,6 +148,7 @@ async def sync_accounts(
                     result,
                     secrets_for,
                     client,
+                    fetch=fetch,
                     send=send,
                     hold_replies_s=hold_replies_s,
                     progress=progress,
@@ -165,6 +167,7 @@ async def _sync_one(
     secrets_for: SecretsFor,
     client: httpx.AsyncClient,
     *,
+    fetch: bool,
     send: bool,
     hold_replies_s: float,
     progress: Progress | None,
@@ -183,8 +186,9 @@ async def _sync_one(
     tell("starting")
     try:
         connector = build_connector(account, secrets_for(account), client, sleep=sleep, clock=clock)
-        parents = await _fetch_new(store, account, connector, result, tell)
-        await _fetch_threads(store, account, connector, parents, result, tell)
+        if fetch:
+            parents = await _fetch_new(store, account, connector, result, tell)
+            await _fetch_threads(store, account, connector, parents, result, tell)
         if send:
             await _send_replies(store, account, connector, result, hold_replies_s, clock, tell)
     except NeedsLogin as error:

@@ -5,6 +5,14 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 
+def ago(timestamp: int | float, now: float | None = None) -> str:
+    """A past moment as people say it: "now", "5m ago", "3h ago"."""
+    import time
+
+    shown = age((time.time() if now is None else now) - timestamp)
+    return shown if shown == "now" else f"{shown} ago"
+
+
 def age(seconds: int | float) -> str:
     """How long ago, in at most four characters: "now", "42s", "5m", "3h", "6d", "8w", "2y"."""
     seconds = max(0, int(seconds))

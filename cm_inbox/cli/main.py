@@ -15,11 +15,13 @@ import sys
 from collections.abc import Sequence
 
 from cm_inbox import __version__
+from cm_inbox.cli import accounts, sandbox, syncing
 from cm_inbox.cli.common import PROG, CliError, add_filter_arguments, err_console, say_error
 from cm_inbox.cli.launch import run_demo, run_inbox
 from cm_inbox.cli.listing import TABLE_LIMIT, run_list
 from cm_inbox.cli.replying import run_reply
 from cm_inbox.cli.transfer import run_export, run_import
+from cm_inbox.logs import start_logging
 from cm_inbox.model import View
 from cm_inbox.store import StoreError
 
@@ -122,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     export.set_defaults(handler=run_export)
+
+    accounts.register(commands, common)
+    syncing.register(commands, common)
+    sandbox.register(commands, common)
     return parser
 
 
@@ -132,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as done:  # --help, --version, bad usage
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
+    start_logging()
     try:
         return args.handler(args) or 0
     except CliError as error:

@@ -1,0 +1,333 @@
+"""`cm-inbox accounts`: connect brand accounts to their networks, list, test, remove.
+
+Secrets read here (tokens, app passwords) go straight to the secret store;
+they are never printed, logged, or written to the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import sys
+
+from rich.table import Table
+from rich.text import Text
+
+from cm_inbox.cli.common import PROG, CliError, db_path, err_console, open_store, out_console
+from cm_inbox.networks import rules_for
+from cm_inbox.networks.base import AccountInfo, MemorySecrets, NetworkError
+from cm_inbox.networks.registry import connectable_networks, connector_class
+from cm_inbox.secrets import SecretsError, SecretStore
+from cm_inbox.store import ConnectedAccount
+from cm_inbox.sync import make_client
+from cm_inbox.timefmt import ago
+
+DEFAULT_PDS = "https://bsky.social"
+
+
+def register(commands, common: argparse.ArgumentParser) -> None:
+    """Add `accounts` and its subcommands to the main parser."""
+    accounts = commands.add_parser(
+        "accounts",
+        parents=[common],
+        help="connect brand accounts (add, list, test, remove)",
+        description="Connect the brand's accounts to their networks.",
+    )
+    sub = accounts.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    add = sub.add_parser(
+        "add", parents=[common], help="connect an account", description="Connect an account."
+    )
+    networks = add.add_subparsers(title="networks", metavar="NETWORK", required=True)
+    mastodon = networks.add_parser(
+        "mastodon",
+        parents=[common],
+        help="a Mastodon account",
+        description="Connect a Mastodon account: with --token-stdin, an existing access token; "
+        "else the sign-in page of the instance gives a code to paste here.",
+    )
+    mastodon.add_argument("--name", required=True, help="what the inbox calls this account")
+    mastodon.add_argument(
+        "--instance", required=True, metavar="URL", help="e.g. https://mastodon.social"
+    )
+    mastodon.add_argument(
+        "--token-stdin", action="store_true", help="read an existing access token from stdin"
+    )
+    mastodon.set_defaults(handler=run_add_mastodon)
+
+    bluesky = networks.add_parser(
+        "bluesky",
+        parents=[common],
+        help="a Bluesky account",
+        description="Connect a Bluesky account with an app password "
+        "(Settings > Privacy and security > App passwords; never the main password).",
+    )
+    bluesky.add_argument("--name", required=True, help="what the inbox calls this account")
+    bluesky.add_argument("--handle", required=True, help="e.g. lumo.bsky.social")
+    bluesky.add_argument(
+        "--pds", default=DEFAULT_PDS, metavar="URL", help=f"default: {DEFAULT_PDS}"
+    )
+    bluesky.add_argument(
+        "--app-password-stdin", action="store_true", help="read the app password from stdin"
+    )
+    bluesky.set_defaults(handler=run_add_bluesky)
+
+    listing = sub.add_parser("list", parents=[common], help="show connected accounts")
+    listing.add_argument("--json", action="store_true", help="JSON instead of a table")
+    listing.set_defaults(handler=run_list_accounts)
+
+    for name, handler, text in (
+        ("remove", run_remove, "disconnect an account and forget its secrets (its comments stay)"),
+        ("test", run_test, "check an account's credentials with its network"),
+    ):
+        command = sub.add_parser(name, parents=[common], help=text, description=text)
+        command.add_argument("name", metavar="NAME")
+        command.add_argument(
+            "--network", choices=connectable_networks(), help="when NAME is on several"
+        )
+        command.set_defaults(handler=handler)
+
+
+# -- add ------------------------------------------------------------------------------
+
+
+def _read_secret_from_stdin(what: str) -> str:
+    value = sys.stdin.readline().strip()
+    if not value:
+        raise CliError(f"no {what} on stdin")
+    return value
+
+
+def _url(value: str, option: str) -> str:
+    value = value.strip().rstrip("/")
+    if not value.startswith(("https://", "http://")):
+        value = "https://" + value
+    if value.startswith("http://") and not _is_loopback(value):
+        raise CliError(f"{option} {value}: only https is allowed off this machine")
+    return value
+
+
+def _is_loopback(url: str) -> bool:
+    host = url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+    return host in ("127.0.0.1", "localhost", "::1")
+
+
+def _verify_and_save(
+    args: argparse.Namespace,
+    network: str,
+    handle_hint: str | None,
+    settings: dict[str, str],
+    secrets: dict[str, str],
+) -> int:
+    """Check the credentials with the network, then keep them; nothing is saved on failure."""
+    connector_type = connector_class(network)
+    trial = MemorySecrets(secrets)
+
+    async def verify() -> str:
+        async with make_client() as client:
+            info = AccountInfo(network, args.name, handle_hint, settings)
+            return await connector_type(info, trial, client).verify()
+
+    try:
+        who = asyncio.run(verify())
+    except NetworkError as error:
+        raise CliError(f"{rules_for(network).label} refused the account: {error}") from None
+    handle = who.lstrip("@")
+    store_secrets = SecretStore()
+    try:
+        # The connector may have refreshed tokens while verifying: keep the latest.
+        store_secrets.account(network, args.name).replace(trial.values)
+    except SecretsError as error:
+        raise CliError(str(error)) from None
+    with open_store(db_path(args), create=True) as store:
+        store.connect_account(network, args.name, handle, settings)
+    out_console().print(
+        Text(
+            f"Connected {rules_for(network).label} account {args.name} as @{handle}. "
+            f"Secrets kept in {store_secrets.where}. `{PROG} sync` brings its comments in."
+        )
+    )
+    return 0
+
+
+def run_add_mastodon(args: argparse.Namespace) -> int:
+    from cm_inbox.networks import mastodon
+
+    instance = _url(args.instance, "--instance")
+    settings = {"instance": instance}
+    if args.token_stdin:
+        return _verify_and_save(
+            args, "mastodon", None, settings, {"access_token": _read_secret_from_stdin("token")}
+        )
+    if not sys.stdin.isatty():
+        raise CliError("the sign-in needs a terminal; pass an existing token with --token-stdin")
+
+    async def start() -> dict[str, str]:
+        async with make_client() as client:
+            return await mastodon.register_app(client, instance)
+
+    try:
+        app = asyncio.run(start())
+    except NetworkError as error:
+        raise CliError(f"{instance} refused to register cm-inbox: {error}") from None
+    console = out_console()
+    console.print(Text("Open this page, sign in as the brand account and allow cm-inbox:"))
+    console.print(Text(mastodon.authorize_url(instance, app["client_id"]), style="bold"))
+    code = input("Then paste the code it shows: ").strip()
+    if not code:
+        raise CliError("no code given; nothing was saved")
+
+    async def finish() -> str:
+        async with make_client() as client:
+            return await mastodon.exchange_code(
+                client, instance, app["client_id"], app["client_secret"], code
+            )
+
+    try:
+        token = asyncio.run(finish())
+    except NetworkError as error:
+        raise CliError(f"{instance} refused the code: {error}") from None
+    settings["client_id"] = app["client_id"]
+    return _verify_and_save(
+        args,
+        "mastodon",
+        None,
+        settings,
+        {"access_token": token, "client_secret": app["client_secret"]},
+    )
+
+
+def run_add_bluesky(args: argparse.Namespace) -> int:
+    from cm_inbox.networks import bluesky
+
+    pds = _url(args.pds, "--pds")
+    handle = args.handle.strip().lstrip("@")
+    if args.app_password_stdin:
+        password = _read_secret_from_stdin("app password")
+    else:
+        if not sys.stdin.isatty():
+            raise CliError("no terminal to ask for the app password; use --app-password-stdin")
+        password = getpass.getpass(f"App password for {handle} (not shown): ").strip()
+        if not password:
+            raise CliError("no app password given; nothing was saved")
+
+    async def login() -> dict:
+        async with make_client() as client:
+            return await bluesky.create_session(client, pds, handle, password)
+
+    try:
+        session = asyncio.run(login())
+    except NetworkError as error:
+        raise CliError(f"Bluesky refused the login: {error}") from None
+    settings = {"pds": pds, "did": str(session["did"]), "handle": str(session["handle"])}
+    secrets = {
+        "app_password": password,
+        "access_jwt": str(session["accessJwt"]),
+        "refresh_jwt": str(session["refreshJwt"]),
+    }
+    return _verify_and_save(args, "bluesky", str(session["handle"]), settings, secrets)
+
+
+# -- list, remove, test --------------------------------------------------------------
+
+
+def _account_dict(account: ConnectedAccount) -> dict:
+    return {
+        "name": account.name,
+        "network": account.network,
+        "handle": account.handle,
+        "server": account.settings.get("instance") or account.settings.get("pds"),
+        "needs_login": account.login_problem is not None,
+        "login_problem": account.login_problem,
+        "last_sync_at": account.last_sync_at,
+        "last_error": account.last_error,
+        "comments": account.comment_count,
+    }
+
+
+def run_list_accounts(args: argparse.Namespace) -> int:
+    path = db_path(args)
+    if not path.exists():
+        accounts: list[ConnectedAccount] = []
+    else:
+        with open_store(path) as store:
+            accounts = store.connected_accounts(with_counts=True)
+    if args.json:
+        sys.stdout.write(json.dumps([_account_dict(a) for a in accounts], indent=1) + "\n")
+        return 0
+    console = out_console()
+    if not accounts:
+        console.print(Text(f"No account connected yet. `{PROG} accounts add mastodon|bluesky ...`"))
+        return 0
+    table = Table(box=None, header_style="bold")
+    for column in ("name", "network", "handle", "server", "comments", "last sync", "state"):
+        table.add_column(column)
+    for account in accounts:
+        state = (
+            Text(f"needs a new login: {account.login_problem}", style="red")
+            if account.login_problem
+            else Text(account.last_error or "ok", style="yellow" if account.last_error else "green")
+        )
+        table.add_row(
+            Text(account.name),
+            rules_for(account.network).label,
+            Text("@" + (account.handle or "?")),
+            Text(_account_dict(account)["server"] or ""),
+            f"{account.comment_count:,}",
+            ago(account.last_sync_at) if account.last_sync_at else "never",
+            state,
+        )
+    console.print(table)
+    console.print(Text(f"Secrets are kept in {SecretStore().where}.", style="dim"))
+    return 0
+
+
+def _find(args: argparse.Namespace, store) -> ConnectedAccount:
+    found = [
+        a
+        for a in store.accounts_named(args.name)
+        if a.connected and (args.network is None or a.network == args.network)
+    ]
+    if not found:
+        raise CliError(f"no connected account named {args.name!r} (`{PROG} accounts list`)")
+    if len(found) > 1:
+        networks = ", ".join(a.network for a in found)
+        raise CliError(f"{args.name!r} is on {networks}; say which with --network", code=2)
+    return found[0]
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    with open_store(db_path(args)) as store:
+        account = _find(args, store)
+        try:
+            SecretStore().remove(account.network, account.name)
+        except SecretsError as error:
+            raise CliError(str(error)) from None
+        store.disconnect_account(account.id)
+    out_console().print(
+        Text(f"Disconnected {account.name} ({account.network}); its comments stay in the inbox.")
+    )
+    return 0
+
+
+def run_test(args: argparse.Namespace) -> int:
+    with open_store(db_path(args)) as store:
+        account = _find(args, store)
+        secrets = SecretStore().account(account.network, account.name)
+        label = rules_for(account.network).label
+        try:
+            who = asyncio.run(_verify(account, secrets))
+        except NetworkError as error:
+            err_console().print(Text(f"{label} answered: {error}", style="red"))
+            return 1
+        store.set_login_problem(account.id, None)
+    out_console().print(Text(f"{label} answered: logged in as {who}", style="green"))
+    return 0
+
+
+async def _verify(account: ConnectedAccount, secrets) -> str:
+    async with make_client() as client:
+        info = AccountInfo(account.network, account.name, account.handle, account.settings)
+        return await connector_class(account.network)(info, secrets, client).verify()

@@ -1,0 +1,230 @@
+"""`cm-inbox sync`, `send` and `doctor`: the network side from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+from rich.text import Text
+
+from cm_inbox.cli.common import PROG, CliError, db_path, err_console, open_store, out_console
+from cm_inbox.networks import rules_for
+from cm_inbox.secrets import SecretsError, SecretStore
+from cm_inbox.store import Store
+from cm_inbox.sync import AccountSync, SyncReport, sync_accounts
+from cm_inbox.timefmt import ago
+
+
+def register(commands, common: argparse.ArgumentParser) -> None:
+    sync = commands.add_parser(
+        "sync",
+        parents=[common],
+        help="bring new comments from every connected account, and send queued replies",
+        description="Fetch what is new on every connected account (at once), follow the threads "
+        "of new replies, and send the replies waiting in the outbox.",
+    )
+    sync.add_argument("--account", metavar="NAME", help="only this account")
+    sync.add_argument("--json", action="store_true", help="print the summary as JSON")
+    sync.set_defaults(handler=run_sync, fetch=True)
+
+    send = commands.add_parser(
+        "send",
+        parents=[common],
+        help="send the replies waiting in the outbox",
+        description="Send every queued reply now, without fetching.",
+    )
+    send.add_argument("--account", metavar="NAME", help="only this account")
+    send.add_argument("--json", action="store_true", help="print the summary as JSON")
+    send.set_defaults(handler=run_sync, fetch=False)
+
+    doctor = commands.add_parser(
+        "doctor",
+        parents=[common],
+        help="check the database, the accounts, and items a sync set aside",
+        description="Check the database and accounts, and show what syncs could not read.",
+    )
+    doctor.add_argument("--json", action="store_true", help="JSON instead of text")
+    doctor.set_defaults(handler=run_doctor)
+
+
+def _targets(store: Store, name: str | None):
+    accounts = store.connected_accounts()
+    if name is not None:
+        accounts = [a for a in accounts if a.name == name]
+        if not accounts:
+            raise CliError(f"no connected account named {name!r} (`{PROG} accounts list`)")
+    if not accounts:
+        raise CliError(f"no account connected yet (`{PROG} accounts add mastodon|bluesky ...`)")
+    return accounts
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    secrets = SecretStore()
+    with open_store(db_path(args), create=True) as store:
+        accounts = _targets(store, args.account)
+        console = err_console()
+        show_progress = console.is_terminal and not args.json
+        try:
+            report = _run(
+                store,
+                accounts,
+                secrets,
+                fetch=args.fetch,
+                console=console if show_progress else None,
+            )
+        except SecretsError as error:
+            raise CliError(str(error)) from None
+    if args.json:
+        sys.stdout.write(
+            json.dumps(
+                {"accounts": [a.as_dict() for a in report.accounts], "new": report.new}, indent=1
+            )
+            + "\n"
+        )
+    else:
+        _print_summary(out_console(), report, fetch=args.fetch)
+    return 1 if report.errors else 0
+
+
+def _run(
+    store, accounts, secrets: SecretStore, *, fetch: bool, console: Console | None
+) -> SyncReport:
+    def secrets_for(account):
+        return secrets.account(account.network, account.name)
+
+    if console is None:
+        return asyncio.run(sync_accounts(store, secrets_for, accounts=accounts, fetch=fetch))
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
+    ) as bar:
+        tasks = {
+            (a.network, a.name): bar.add_task(_line(AccountSync(a.network, a.name), "waiting"))
+            for a in accounts
+        }
+
+        def progress(result: AccountSync, stage: str) -> None:
+            bar.update(tasks[(result.network, result.account)], description=_line(result, stage))
+
+        return asyncio.run(
+            sync_accounts(store, secrets_for, accounts=accounts, fetch=fetch, progress=progress)
+        )
+
+
+def _line(result: AccountSync, stage: str) -> str:
+    label = rules_for(result.network).label
+    return f"{label} {result.account}: {stage}, {result.new} new, {result.sent} sent"
+
+
+def _print_summary(console: Console, report: SyncReport, *, fetch: bool) -> None:
+    table = Table(box=None, header_style="bold")
+    for column in (
+        "account",
+        "network",
+        *(("new", "updated", "threads", "set aside") if fetch else ()),
+        "sent",
+        "result",
+    ):
+        table.add_column(column)
+    for result in report.accounts:
+        outcome = (
+            Text(result.error, style="red" if result.needs_login else "yellow")
+            if result.error
+            else Text("ok", style="green")
+        )
+        for failure in result.send_failures:
+            outcome.append("\n" + failure, style="yellow")
+        counts = (
+            (f"{result.new:,}", f"{result.updated:,}", str(result.threads), str(result.set_aside))
+            if fetch
+            else ()
+        )
+        table.add_row(
+            Text(result.account),
+            rules_for(result.network).label,
+            *counts,
+            str(result.sent),
+            outcome,
+        )
+    console.print(table)
+    if any(r.set_aside for r in report.accounts):
+        console.print(
+            Text(f"Some items could not be read; `{PROG} doctor` shows them.", style="dim")
+        )
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    path = db_path(args)
+    with open_store(path) as store:
+        problems = store.check_integrity()
+        accounts = store.connected_accounts(with_counts=True)
+        aside = store.set_aside_items()
+    try:
+        where = SecretStore().where
+    except SecretsError as error:
+        where = f"unavailable: {error}"
+    report = {
+        "database": str(path),
+        "integrity": problems or ["ok"],
+        "secrets": where,
+        "accounts": [
+            {
+                "name": a.name,
+                "network": a.network,
+                "needs_login": a.login_problem,
+                "last_sync_at": a.last_sync_at,
+                "last_error": a.last_error,
+            }
+            for a in accounts
+        ],
+        "set_aside": [
+            {
+                "id": item.id,
+                "network": item.network,
+                "account": item.account,
+                "received_at": item.received_at,
+                "reason": item.reason,
+                "payload": item.payload,
+            }
+            for item in aside
+        ],
+    }
+    if args.json:
+        sys.stdout.write(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+        return 1 if problems else 0
+    console = out_console()
+    console.print(
+        Text.assemble(
+            ("database  ", "bold"),
+            str(path),
+            "  ",
+            ("ok" if not problems else "; ".join(problems), "green" if not problems else "red"),
+        )
+    )
+    console.print(Text.assemble(("secrets   ", "bold"), where))
+    for account in accounts:
+        state = account.login_problem and f"needs a new login: {account.login_problem}"
+        state = state or account.last_error or "ok"
+        synced = ago(account.last_sync_at) if account.last_sync_at else "never synced"
+        console.print(Text(f"account   {account.network}:{account.name}  {synced}  {state}"))
+    if aside:
+        console.print(Text(f"\n{len(aside)} item(s) set aside (newest first):", style="bold"))
+        for item in aside:
+            console.print(
+                Text(
+                    f"#{item.id} {item.network}:{item.account} {ago(item.received_at)}: {item.reason}"
+                )
+            )
+            console.print(
+                Text(
+                    "  " + item.payload[:300] + ("…" if len(item.payload) > 300 else ""),
+                    style="dim",
+                )
+            )
+    else:
+        console.print(Text("Nothing set aside: every item synced was readable.", style="dim"))
+    return 1 if problems else 0
