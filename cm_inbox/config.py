@@ -107,6 +107,14 @@ def _local_tz() -> tzinfo:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    """``[sync]``: how often the app syncs on its own, and how long a sent reply can be undone."""
+
+    every_minutes: int = 5  # 0: only when asked (R, `cm-inbox sync`)
+    undo_seconds: int = 10
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting, already validated; ``problems`` says what was wrong in the file."""
 
@@ -115,6 +123,7 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     escalation: EscalationSettings = field(default_factory=EscalationSettings)
     snooze: SnoozeSettings = field(default_factory=SnoozeSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
     timezone: str = field(default_factory=_local_name)
     tz: tzinfo = field(default_factory=_local_tz)
     problems: list[str] = field(default_factory=list)
@@ -150,6 +159,10 @@ DEFAULT_CONFIG_TEXT = """\
 # morning = "09:00"        # "tomorrow" and a date without a time mean this time
 # evening = "18:00"        # "this evening"
 # week_starts = "monday"   # "next week" starts on this day
+
+[sync]
+# every_minutes = 5        # background sync in the app; 0 syncs only when you press R
+# undo_seconds = 10        # a queued reply waits this long before it may go (u undoes it)
 
 [time]
 # timezone = "Europe/Paris"  # an IANA zone name; by default the machine's own zone
@@ -335,6 +348,17 @@ def _weekday(value: Any) -> int:
     return WEEKDAY_NAMES[text]
 
 
+def _whole(low: int, high: int) -> Checker:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"expected a whole number, got {_type_name(value)}")
+        if not low <= value <= high:
+            raise ValueError(f"expected {low} to {high}, got {value}")
+        return value
+
+    return check
+
+
 def _teams(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise ValueError(f'must be a list such as ["support", "press"], not {_type_name(value)}')
@@ -359,13 +383,15 @@ def _keys(value: Any) -> str:
     return ",".join(keys)
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, key: str = "") -> str:
     if isinstance(value, tuple):
         return "[" + ", ".join(f'"{v}"' for v in value) + "]"
     if isinstance(value, time):
         return f'"{value:%H:%M}"'
-    if isinstance(value, int):
+    if isinstance(value, int) and key == "week_starts":
         return f'"{next(n for n, d in WEEKDAY_NAMES.items() if d == value)}"'
+    if isinstance(value, int):
+        return str(value)
     if value == "":
         return "the local zone"
     return f'"{value}"'
@@ -382,6 +408,10 @@ _SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
         "morning": (_clock_time, time(9, 0)),
         "evening": (_clock_time, time(18, 0)),
         "week_starts": (_weekday, 0),
+    },
+    "sync": {
+        "every_minutes": (_whole(0, 24 * 60), 5),
+        "undo_seconds": (_whole(0, 600), 10),
     },
     "time": {"timezone": (_string, "")},
 }
@@ -404,7 +434,7 @@ def _section(data: Mapping[str, Any], name: str, problems: _Problems) -> dict[st
         try:
             values[key] = checker(value)
         except ValueError as error:
-            problems.add((name, key), f"{_where(name, key)} {error}; using {_shown(default)}")
+            problems.add((name, key), f"{_where(name, key)} {error}; using {_shown(default, key)}")
     return values
 
 
@@ -479,6 +509,7 @@ def load_config(path: Path | None = None) -> Config:
     ui = _section(data, "ui", problems)
     escalation = _section(data, "escalation", problems)
     snooze = _section(data, "snooze", problems)
+    sync = _section(data, "sync", problems)
     time_section = _section(data, "time", problems)
     keymap = _keymap(data, problems)
 
@@ -503,6 +534,7 @@ def load_config(path: Path | None = None) -> Config:
         snooze=SnoozeSettings(
             morning=snooze["morning"], evening=snooze["evening"], week_starts=snooze["week_starts"]
         ),
+        sync=SyncSettings(every_minutes=sync["every_minutes"], undo_seconds=sync["undo_seconds"]),
         timezone=zone_name,
         tz=zone,
         problems=problems.messages,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from cm_inbox.networks.base import (
     PermanentError,
     Secrets,
     Sleep,
+    Unreachable,
 )
 from cm_inbox.networks.registry import connector_class
 from cm_inbox.store import ConnectedAccount, Store
@@ -58,6 +60,7 @@ class AccountSync:
     send_failures: list[str] = field(default_factory=list)
     error: str | None = None
     needs_login: bool = False
+    offline: bool = False
 
     def as_dict(self) -> dict:
         return {
@@ -71,6 +74,7 @@ class AccountSync:
             "send_failures": list(self.send_failures),
             "error": self.error,
             "needs_login": self.needs_login,
+            "offline": self.offline,
         }
 
 
@@ -195,6 +199,9 @@ async def _sync_one(
         result.needs_login = True
         result.error = f"needs a new login: {error}"
         store.set_login_problem(account.id, str(error))
+    except Unreachable as error:
+        result.offline = True
+        result.error = str(error)
     except NetworkError as error:
         result.error = str(error)
     except Exception as error:  # a bug or an answer nobody foresaw: keep the others going
@@ -309,3 +316,59 @@ async def _send_replies(
         store.mark_sent(reply.id, posted.remote_id)
         result.sent += 1
         tell("sending")
+
+
+class Syncer:
+    """Everything a front end needs to sync one store: where secrets come from and
+    which transport reaches the networks (the in-process sandbox in the demo).
+
+    ``run`` blocks; the TUI calls it from a worker thread, each call with its
+    own event loop.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        secrets_for: SecretsFor,
+        *,
+        transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
+        hold_replies_s: float = 0.0,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.store = store
+        self.secrets_for = secrets_for
+        self.transport_factory = transport_factory
+        self.hold_replies_s = hold_replies_s
+        self.clock = clock
+        # One sync at a time: a timer firing during a slow sync skips its turn.
+        self._lock = threading.Lock()
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
+
+    def has_accounts(self) -> bool:
+        return bool(self.store.connected_accounts())
+
+    def prepare(self) -> None:
+        """Called before each sync, one at a time: subclasses connect what they need."""
+
+    def run(self, progress: Progress | None = None) -> SyncReport | None:
+        """Sync every connected account now; None when a sync is already running."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            self.prepare()
+            transport = self.transport_factory() if self.transport_factory else None
+            return asyncio.run(
+                sync_accounts(
+                    self.store,
+                    self.secrets_for,
+                    transport=transport,
+                    hold_replies_s=self.hold_replies_s,
+                    progress=progress,
+                    clock=self.clock,
+                )
+            )
+        finally:
+            self._lock.release()

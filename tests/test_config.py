@@ -315,3 +315,14 @@ def test_key_lines_skip_multiline_strings_and_follow_tables() -> None:
     assert lines[("list", "item")] == 9
     assert lines[("list", "arr")] == 10
     assert ("list", "x") not in lines
+
+
+def test_sync_settings_are_read_and_a_bad_one_keeps_its_default(tmp_path):
+    from cm_inbox.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text("[sync]\nevery_minutes = 2\nundo_seconds = -3\n", encoding="utf-8")
+    config = load_config(path)
+    assert config.sync.every_minutes == 2
+    assert config.sync.undo_seconds == 10
+    assert any("undo_seconds" in problem and "line 3" in problem for problem in config.problems)

@@ -68,7 +68,9 @@ class SandboxState:
         clock: Callable[[], float] = time.time,
         future_s: int = FUTURE_S,
         count: int = RECORD_COUNT,
+        since: int | None = None,
     ) -> None:
+        """``since`` drops what came before it: the demo inbox already holds that past."""
         self.seed = seed
         self.clock = clock
         self.lock = threading.RLock()
@@ -76,6 +78,8 @@ class SandboxState:
         self._records: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for record in iter_records(seed=seed, now=self.started + future_s, count=count):
             record["_at"] = _epoch(record["created_at"])
+            if since is not None and record["_at"] <= since:
+                continue
             self._records[record["network"]].append(record)
         self.replies: list[AcceptedReply] = []
         self._faults: dict[tuple[str, str], int] = {}

@@ -199,6 +199,11 @@ class AccountsMixin(StoreBase):
             return {}
         return value if isinstance(value, dict) else {}
 
+    def newest_comment_time(self) -> int | None:
+        """When the newest stored comment was written (an index lookup)."""
+        row = self.db.query_one("SELECT max(created_at) FROM comments")
+        return row[0] if row else None
+
     def missing_parents(self, account_id: int, parent_ids: Iterable[str]) -> list[str]:
         """Which of these parent remote ids the store does not hold: threads worth fetching."""
         wanted = list(dict.fromkeys(parent_ids))

@@ -10,7 +10,9 @@ from textual.app import App
 
 from cm_inbox.config import Config, load_config
 from cm_inbox.paths import user_themes_dir
+from cm_inbox.secrets import SecretStore
 from cm_inbox.store import Store
+from cm_inbox.sync import Syncer
 from cm_inbox.tui.bindings import all_binding_ids
 from cm_inbox.tui.commands import InboxCommands
 from cm_inbox.tui.screens.inbox import InboxScreen
@@ -34,9 +36,12 @@ class CmInboxApp(App[int]):
         clock: Callable[[], float] = time.time,
         demo: bool = False,
         theme_folders: tuple[Path, ...] | None = None,
+        syncer: Syncer | None = None,
     ) -> None:
         super().__init__()
         self.store = store
+        # None: no network access at all (tests of the queue alone, an import-only inbox).
+        self.syncer = syncer
         self.config = config
         self.clock = clock
         self.demo = demo
@@ -98,4 +103,18 @@ def make_app(
     """Build the app on a database file and a config file (the default ones when None)."""
     config = load_config(config_path)
     store = Store(db_path, clock=clock)
-    return CmInboxApp(store, config, clock=clock, demo=demo)
+    hold = config.sync.undo_seconds
+    syncer: Syncer | None
+    if demo:
+        from cm_inbox.demo.sandboxed import demo_syncer
+
+        syncer = demo_syncer(store, clock=clock, hold_replies_s=hold)
+    else:
+        secrets = SecretStore()
+        syncer = Syncer(
+            store,
+            lambda account: secrets.account(account.network, account.name),
+            hold_replies_s=hold,
+            clock=clock,
+        )
+    return CmInboxApp(store, config, clock=clock, demo=demo, syncer=syncer)

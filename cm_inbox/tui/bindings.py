@@ -49,6 +49,7 @@ SCREEN_BINDINGS: list[Binding] = [
     Binding("5", "view('handled')", "Handled", id="view_handled", show=False),
     Binding("6", "view('spam')", "Spam view", id="view_spam", show=False),
     Binding("7", "view('all')", "All", id="view_all", show=False),
+    Binding("R", "sync", "Sync now", id="sync", show=False),
     Binding("question_mark", "help", "Help", id="help", key_display="?"),
     Binding("q", "quit", "Quit", id="quit"),
 ]
@@ -64,7 +65,7 @@ GROUP_OF: dict[str, str] = {
         for name in ("inbox", "escalated", "snoozed", "outbox", "handled", "spam", "all")
     },
     **dict.fromkeys(("search", "filter", "sort", "clear"), "find"),
-    **dict.fromkeys(("help", "quit", "command_palette"), "app"),
+    **dict.fromkeys(("sync", "help", "quit", "command_palette"), "app"),
 }
 
 LONG_HELP: dict[str, str] = {
@@ -81,6 +82,7 @@ LONG_HELP: dict[str, str] = {
     "filter": "Filter by network, account, language or label",
     "sort": "Cycle the order: newest, oldest, priority",
     "clear": "Clear the search, filters and selection",
+    "sync": "Sync every connected account now (it also runs on its own, see [sync] in config)",
     "focus_thread": "Move the focus to the thread pane to read and scroll it",
 }
 

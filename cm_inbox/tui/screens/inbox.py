@@ -26,6 +26,7 @@ from cm_inbox.store import ReplyError, StoreError
 from cm_inbox.tui.bindings import SCREEN_BINDINGS
 from cm_inbox.tui.widgets.composer import Composer
 from cm_inbox.tui.widgets.queue_list import QueueList
+from cm_inbox.tui.widgets.sync_status import SyncStatus
 from cm_inbox.tui.widgets.thread_pane import ThreadContext, ThreadPane
 from cm_inbox.tui.widgets.view_tabs import ViewTabs
 
@@ -68,6 +69,9 @@ class InboxScreen(Screen):
         self.thread = ThreadPane(self.app.clock, self.app.config.tz, id="thread")
         self.composer = Composer(id="composer")
         self.status_bar = Static("", id="status-bar")
+        self.sync_status = SyncStatus(
+            self.app.syncer, self.app.clock, self.app.config.sync.every_minutes, id="sync-status"
+        )
         self.empty = Static(Text(EMPTY_HELP), id="empty")
         yield self.tabs
         yield self.search_input
@@ -77,19 +81,37 @@ class InboxScreen(Screen):
                 yield self.thread
                 yield self.composer
         yield self.empty
-        yield self.status_bar
+        with Horizontal(id="status-row"):
+            yield self.status_bar
+            yield self.sync_status
         yield Footer()
 
     def on_mount(self) -> None:
         self.composer.display = False
         self.search_input.display = False
-        has_accounts = bool(self.store.accounts())
-        self.empty.display = not has_accounts
-        self.query_one("#body").display = has_accounts
+        self._show_body()
         self.store.wake_due_snoozes()
         self.reload(keep=None)
         self.queue.focus()
         self.set_interval(60, self._tick)
+
+    def _show_body(self) -> None:
+        """The queue once there is an account; until then, how to get one."""
+        has_accounts = bool(self.store.accounts())
+        self.empty.display = not has_accounts
+        self.query_one("#body").display = has_accounts
+
+    def action_sync(self) -> None:
+        self.say(self.sync_status.sync_now())
+
+    @on(SyncStatus.Synced)
+    def _after_sync(self, event: SyncStatus.Synced) -> None:
+        """New comments land around the cursor, which stays on the comment it was on."""
+        if event.report.new or any(r.sent or r.send_failures for r in event.report.accounts):
+            self._show_body()
+            self.reload(keep=self._current_key())
+        else:
+            self.refresh_counts()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While the user types (composer, search), the triage keys are text, not actions.
@@ -392,7 +414,10 @@ class InboxScreen(Screen):
             self._after_change([event.comment.id], Status.REPLIED, False)
         else:
             self.refresh_counts()
-        self.say("Reply queued · u to undo")
+        undo_seconds = self.app.config.sync.undo_seconds
+        self.say(f"Reply queued · u to undo (it leaves in {undo_seconds} s)")
+        # Send it as soon as its undo window closes, not at the next timed sync.
+        self.sync_status.later(undo_seconds + 1)
 
     @on(Composer.Closed)
     def _on_close(self, event: Composer.Closed) -> None:

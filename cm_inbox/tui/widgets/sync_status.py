@@ -1,0 +1,125 @@
+"""The right end of the status bar: syncing in the background, and how it went.
+
+It owns the sync timer and runs each sync in a worker thread, so the queue
+never freezes while networks answer. When a sync stored or sent anything, it
+posts ``SyncStatus.Synced`` and the screen reloads the queue in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import Static
+
+from cm_inbox.networks import rules_for
+from cm_inbox.sync import AccountSync, Syncer, SyncReport
+from cm_inbox.timefmt import ago
+
+
+class SyncStatus(Static):
+    DEFAULT_CSS = """
+    SyncStatus { width: auto; max-width: 60%; height: 1; padding: 0 1; }
+    SyncStatus.-trouble { color: $warning; }
+    """
+
+    class Synced(Message):
+        def __init__(self, report: SyncReport) -> None:
+            self.report = report
+            super().__init__()
+
+    def __init__(
+        self, syncer: Syncer | None, clock: Callable[[], float], every_minutes: int, **kwargs
+    ) -> None:
+        super().__init__("", **kwargs)
+        self.syncer = syncer
+        self.clock = clock
+        self.every_minutes = every_minutes
+        self.last_report: SyncReport | None = None
+        self.last_at: float | None = None
+        self.stage: str | None = None
+
+    def on_mount(self) -> None:
+        if self.syncer is None or not self.syncer.has_accounts():
+            self.display = False
+            return
+        if self.every_minutes:
+            self.set_interval(self.every_minutes * 60, self.sync_now)
+        self.set_interval(30, self._show)  # "synced 2m ago" moves on
+        self.call_after_refresh(self.sync_now)
+
+    def sync_now(self) -> str:
+        """Start a sync unless one is running; returns what to tell the user."""
+        if self.syncer is None or not self.syncer.has_accounts():
+            return "No account connected: `cm-inbox accounts add mastodon|bluesky …`"
+        if self.syncer.busy:
+            return "Already syncing"
+        self.display = True
+        self.stage = "syncing…"
+        self._show()
+        self._run()
+        return "Syncing"
+
+    def later(self, seconds: float) -> None:
+        """Sync once more after ``seconds`` (a reply's undo window)."""
+        if self.syncer is not None:
+            self.set_timer(seconds, self.sync_now)
+
+    def _run(self) -> None:
+        self.run_worker(self._sync, thread=True, group="sync", exclusive=False)
+
+    def _sync(self) -> None:
+        assert self.syncer is not None
+
+        def progress(result: AccountSync, stage: str) -> None:
+            label = rules_for(result.network).label
+            with contextlib.suppress(RuntimeError):  # the app is closing
+                self.app.call_from_thread(self._progress, f"{label}: {stage}, {result.new} new")
+
+        report = self.syncer.run(progress)
+        if report is not None:
+            with contextlib.suppress(RuntimeError):
+                self.app.call_from_thread(self._done, report)
+
+    def _progress(self, line: str) -> None:
+        self.stage = line
+        self._show()
+
+    def _done(self, report: SyncReport) -> None:
+        self.last_report = report
+        self.last_at = self.clock()
+        self.stage = None
+        self._show()
+        for result in report.errors:
+            self.app.notify(
+                f"{rules_for(result.network).label} {result.account}: {result.error}",
+                title="Sync",
+                severity="error" if result.needs_login else "warning",
+                timeout=10,
+            )
+        self.post_message(self.Synced(report))
+
+    def _show(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        report = self.last_report
+        trouble = bool(report and report.errors)
+        if self.stage:
+            text.append("⟳ " + self.stage)
+        elif report is not None and self.last_at is not None:
+            text.append(f"synced {ago(self.last_at, self.clock())}")
+            sent = sum(r.sent for r in report.accounts)
+            if report.new:
+                text.append(f" · {report.new} new")
+            if sent:
+                text.append(f" · {sent} sent")
+            for result in report.errors:
+                label = rules_for(result.network).badge
+                if result.needs_login:
+                    problem = "login needed"
+                else:
+                    problem = "offline" if result.offline else "error"
+                text.append(f" · {label} {problem}")
+        self.set_class(trouble, "-trouble")
+        self.update(text)
