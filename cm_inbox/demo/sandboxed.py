@@ -52,6 +52,7 @@ class DemoNetworks:
                     future_s=FUTURE_S,
                     count=COUNT,
                     since=self.since,
+                    quiet_s=60,
                 )
                 self.state = state
                 self._app = make_sandbox(state)

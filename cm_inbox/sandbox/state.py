@@ -26,6 +26,9 @@ from cm_inbox.demo.generator import iter_records
 FUTURE_S = 6 * 3600
 RECORD_COUNT = 4000
 
+# New comments show up in batches, at most this often (see ``records``).
+QUIET_S = 600.0
+
 FAULT_KINDS = (
     "rate_limit",  # the next N calls answer 429 with the network's headers and Retry-After
     "server_error",  # the next N calls answer 503
@@ -69,6 +72,7 @@ class SandboxState:
         future_s: int = FUTURE_S,
         count: int = RECORD_COUNT,
         since: int | None = None,
+        quiet_s: float = QUIET_S,
     ) -> None:
         """``since`` drops what came before it: the demo inbox already holds that past."""
         self.seed = seed
@@ -81,6 +85,8 @@ class SandboxState:
             if since is not None and record["_at"] <= since:
                 continue
             self._records[record["network"]].append(record)
+        self.quiet_s = quiet_s
+        self._horizon: dict[str, float] = {}
         self.replies: list[AcceptedReply] = []
         self._faults: dict[tuple[str, str], int] = {}
         # Bumped by "expire_tokens" and "revoke": tokens carry the generation they were issued in.
@@ -91,9 +97,19 @@ class SandboxState:
         return self.clock()
 
     def records(self, network: str) -> list[dict[str, Any]]:
-        """The generated comments on ``network`` the clock has reached, oldest first."""
+        """The generated comments on ``network`` visible now, oldest first.
+
+        What is visible moves forward with the clock, but at most once per
+        ``quiet_s``: two syncs a few seconds apart see the same comments, so
+        "a second sync adds none" holds, while a sync after a pause finds
+        what the audience wrote meanwhile.
+        """
         now = self.now()
-        return [r for r in self._records.get(network, ()) if r["_at"] <= now]
+        with self.lock:
+            horizon = self._horizon.get(network)
+            if horizon is None or now - horizon >= self.quiet_s:
+                horizon = self._horizon[network] = now
+        return [r for r in self._records.get(network, ()) if r["_at"] <= horizon]
 
     # -- faults --------------------------------------------------------------
 
