@@ -1,0 +1,52 @@
+"""The layers hold: the core, the networks and the sandbox work without textual,
+so the CLI and later front ends use them as they are (see ../shared/STYLE.md)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+CORE_MODULES = [
+    "cm_inbox.model",
+    "cm_inbox.store",
+    "cm_inbox.records",
+    "cm_inbox.compose",
+    "cm_inbox.config",
+    "cm_inbox.snooze",
+    "cm_inbox.sync",
+    "cm_inbox.secrets",
+    "cm_inbox.networks.registry",
+    "cm_inbox.networks.mastodon",
+    "cm_inbox.networks.bluesky",
+    "cm_inbox.sandbox",
+    "cm_inbox.demo.builder",
+    "cm_inbox.demo.sandboxed",
+    "cm_inbox.cli.main",
+]
+
+BLOCK_TEXTUAL = """
+import sys
+
+class Blocked:
+    def find_spec(self, name, path=None, target=None):
+        if name == "textual" or name.startswith("textual."):
+            raise ImportError("textual is blocked in this test")
+        return None
+
+sys.meta_path.insert(0, Blocked())
+import importlib
+for name in sys.argv[1:]:
+    importlib.import_module(name)
+print("ok")
+"""
+
+
+def test_the_core_never_imports_textual():
+    done = subprocess.run(
+        [sys.executable, "-c", BLOCK_TEXTUAL, *CORE_MODULES],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
