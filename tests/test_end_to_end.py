@@ -1,0 +1,109 @@
+"""End to end on loopback, as a new user would do it: start the sandbox, add both
+accounts from its first line, sync, reply from the TUI with the keyboard, and
+read the reply back from the sandbox over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cm_inbox.config import load_config
+from cm_inbox.model import QueueQuery, View
+from cm_inbox.secrets import SecretStore
+from cm_inbox.store import Store
+from cm_inbox.sync import Syncer
+from cm_inbox.tui.app import CmInboxApp
+
+
+def cli(*args: str, stdin: str | None = None, db: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cm_inbox.cli.main", "--db", str(db), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=os.environ.copy(),
+    )
+
+
+@pytest.fixture
+def sandbox():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cm_inbox.cli.main", "sandbox", "serve", "--port", "0", "--seed", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = process.stdout.readline()
+        assert first, process.stderr.read()
+        yield json.loads(first)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _base_url(commands: dict) -> str:
+    args = commands["mastodon"]["args"]
+    return args[args.index("--instance") + 1]
+
+
+async def test_sandbox_to_sync_to_a_reply_from_the_keyboard(sandbox, tmp_path, isolated_dirs):
+    db = tmp_path / "inbox.sqlite3"
+    secrets = {}
+    for network, command in sandbox.items():
+        added = cli(*command["args"], stdin=command["stdin"], db=db)
+        assert added.returncode == 0, added.stderr
+        secrets[network] = command["stdin"].strip()
+
+    first = cli("sync", "--json", db=db)
+    assert first.returncode == 0, first.stdout + first.stderr
+    counts = {a["network"]: a["new"] for a in json.loads(first.stdout)["accounts"]}
+    assert counts["mastodon"] > 0 and counts["bluesky"] > 0
+    second = cli("sync", "--json", db=db)
+    assert {a["new"] for a in json.loads(second.stdout)["accounts"]} == {0}
+
+    # Reply from the TUI: r, the text, ctrl+s; then R sends it (no undo wait here).
+    config_file = tmp_path / "config.toml"
+    config_file.write_text("[sync]\nevery_minutes = 0\nundo_seconds = 0\n", encoding="utf-8")
+    store = Store(db)
+    keys = store.queue_keys(QueueQuery(view=View.INBOX))
+    target = store.queue_rows(View.INBOX, [keys[0]])[0].comment
+    vault = SecretStore()
+    syncer = Syncer(store, lambda a: vault.account(a.network, a.name))
+    app = CmInboxApp(store, load_config(config_file), syncer=syncer)
+    text = "Merci, on regarde ça tout de suite !"
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.queue.current.comment.id == target.id
+        await pilot.press("r")
+        await pilot.press(*text)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("R")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    replies = httpx.get(_base_url(sandbox) + "/_sandbox/replies", timeout=10).json()
+    ours = [r for r in replies if text in r["text"]]
+    assert len(ours) == 1, replies
+    assert ours[0]["network"] == target.network
+    assert ours[0]["parent_id"] == target.remote_id
+
+    # No secret anywhere a user or a screenshot could see it.
+    listed = cli("accounts", "list", "--json", db=db)
+    assert listed.returncode == 0
+    logs = "".join(p.read_text(errors="replace") for p in isolated_dirs.rglob("*.log"))
+    database = b"".join(p.read_bytes() for p in tmp_path.glob("inbox.sqlite3*"))
+    for secret in secrets.values():
+        assert secret not in listed.stdout
+        assert secret not in logs
+        assert secret.encode() not in database
