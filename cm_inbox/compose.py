@@ -85,14 +85,27 @@ def check_length(draft: Draft) -> Iterator[DraftProblem]:
         )
 
 
+def mentions_author(comment: Comment, text: str) -> bool:
+    """True when ``text`` names the comment's author as a whole @handle."""
+    handle = comment.author.handle.lstrip("@")
+    # The handle must stand whole: "@bob" is not "@bobby", "@bob@a.org" is not "@bob@a.org.uk".
+    pattern = r"(?<![\w@])@" + regex.escape(handle) + r"(?![\w@-]|\.\w)"
+    return regex.search(pattern, text, regex.IGNORECASE) is not None
+
+
+def with_mention(comment: Comment, text: str) -> str:
+    """``text`` opening with the author's @mention where the network needs one and it is missing."""
+    if not rules_for(comment.network).needs_mention or mentions_author(comment, text):
+        return text
+    return reply_prefill(comment) + text.lstrip()
+
+
 def check_mention(draft: Draft) -> Iterator[DraftProblem]:
     """On networks that only notify people who are mentioned, the author should be."""
     handle = draft.comment.author.handle.lstrip("@")
     if not draft.rules.needs_mention or not handle or not draft.body:
         return
-    # The handle must stand whole: "@bob" is not "@bobby", "@bob@a.org" is not "@bob@a.org.uk".
-    pattern = r"(?<![\w@])@" + regex.escape(handle) + r"(?![\w@-]|\.\w)"
-    if regex.search(pattern, draft.text, regex.IGNORECASE) is None:
+    if not mentions_author(draft.comment, draft.text):
         yield DraftProblem(
             "missing-mention",
             f"the reply does not mention @{handle}, so {draft.rules.label} will not notify them",

@@ -265,13 +265,14 @@ def test_reply_queues_it(cli, db: Path) -> None:
         assert comment is not None and comment.status is Status.REPLIED
 
 
-def test_reply_prints_warnings_and_still_queues(cli, db: Path) -> None:
+def test_reply_adds_the_mention_mastodon_needs_and_says_so(cli, db: Path) -> None:
     comment_id = json.loads(cli("list", "--db", db, "--json", "--label", "outage").out)[0]["id"]
     result = cli("--db", db, "reply", comment_id, "We are on it")
     assert result.code == 0
-    assert "warning:" in result.err and "@bob@example.org" in result.err
+    assert "added @bob@example.org" in result.err
     with Store(db) as store:
-        assert len(store.replies_for(comment_id)) == 1
+        (reply,) = store.replies_for(comment_id)
+        assert reply.text == "@bob@example.org We are on it"
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import sys
 from rich.text import Text
 
 from cm_inbox.cli.common import CliError, db_path, err_console, open_store, out_console, say_warning
-from cm_inbox.compose import check_draft
+from cm_inbox.compose import check_draft, reply_prefill, with_mention
 from cm_inbox.store import ReplyError
 
 # A blocking check (empty, too long) refused the reply: distinct from errors (1)
@@ -25,8 +25,18 @@ def run_reply(args: argparse.Namespace) -> int:
         comment = store.comment(args.comment_id)
         if comment is None:
             raise CliError(f"no comment with id {args.comment_id} in {database}")
-        problems = check_draft(comment, text)
         errors = err_console()
+        mentioned = with_mention(comment, text)
+        if mentioned != text and text.strip():
+            # What is queued is what will be posted: the mention is added here, visibly.
+            errors.print(
+                Text(
+                    f"note: added {reply_prefill(comment).strip()} at the start, so "
+                    f"{comment.network.capitalize()} notifies them"
+                )
+            )
+            text = mentioned
+        problems = check_draft(comment, text)
         blocking = [problem for problem in problems if problem.blocking]
         for problem in problems:
             if not problem.blocking:
