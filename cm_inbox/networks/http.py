@@ -107,11 +107,14 @@ class Polite:
                 await self.sleep(wait)
                 continue
             if response.status_code in RETRY_STATUSES:
-                if last:
+                # Only Retry-After paces a 5xx: the rate-limit reset (which Mastodon
+                # sends on every answer) says nothing about when the server is back.
+                wait = self._retry_after(response, default=self._backoff(attempt), use_reset=False)
+                if last or wait > MAX_WAIT_S:
                     raise TemporaryError(
                         f"{_host(url)} answered {response.status_code} {response.reason_phrase}"
                     )
-                await self.sleep(self._retry_after(response, default=self._backoff(attempt)))
+                await self.sleep(wait)
                 continue
             return response
         raise NetworkError(f"{_host(url)}: no answer after {self.attempts} attempts")
@@ -140,7 +143,9 @@ class Polite:
             return
         self.budget.reset_at = _parse_reset(reset, self.headers.reset_is_epoch)
 
-    def _retry_after(self, response: httpx.Response, default: float = 1.0) -> float:
+    def _retry_after(
+        self, response: httpx.Response, default: float = 1.0, *, use_reset: bool = True
+    ) -> float:
         """Seconds to wait: Retry-After (seconds or an HTTP date), else the rate-limit reset."""
         value = response.headers.get("retry-after")
         if value:
@@ -152,7 +157,7 @@ class Polite:
                 except (TypeError, ValueError):
                     pass
         reset = _parse_reset(response.headers.get(self.headers.reset), self.headers.reset_is_epoch)
-        if reset is not None:
+        if use_reset and reset is not None:
             return max(0.0, reset - self.clock())
         return default
 
