@@ -35,7 +35,17 @@ def cli(*args: str, stdin: str | None = None, db: Path) -> subprocess.CompletedP
 @pytest.fixture
 def sandbox():
     process = subprocess.Popen(
-        [sys.executable, "-m", "cm_inbox.cli.main", "sandbox", "serve", "--port", "0", "--seed", "5"],
+        [
+            sys.executable,
+            "-m",
+            "cm_inbox.cli.main",
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--seed",
+            "5",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
