@@ -634,3 +634,30 @@ def test_an_interrupted_demo_build_leaves_nothing_behind(
     with pytest.raises(KeyboardInterrupt):
         prepare_demo_db(path, reset=False, now=T0)
     assert list(path.parent.iterdir()) == []
+
+
+def test_doctor_shows_what_a_sync_set_aside_and_accounts_needing_a_login(cli, db: Path) -> None:
+    with Store(db) as store:
+        account = store.connect_account("mastodon", "lumo", "lumo@mastodon.social", {})
+        store.save_sync_page(account.id, [], [("status without an id", '{"content": "x"}')], "9")
+        store.set_login_problem(account.id, "The access token is invalid")
+    result = cli("doctor", "--db", db, "--json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["integrity"] == ["ok"]
+    (item,) = report["set_aside"]
+    assert item["reason"] == "status without an id" and item["payload"] == '{"content": "x"}'
+    assert report["accounts"][0]["needs_login"] == "The access token is invalid"
+    shown = cli("doctor", "--db", db)
+    assert "status without an id" in shown.out and "needs a new login" in shown.out
+
+
+def test_sync_without_accounts_says_how_to_add_one(cli, db: Path) -> None:
+    result = cli("sync", "--db", db)
+    assert result.code == 1
+    assert "accounts add" in result.err
+
+
+def test_accounts_list_is_empty_json_before_any_account(cli, db: Path) -> None:
+    result = cli("accounts", "list", "--db", db, "--json")
+    assert result.code == 0 and json.loads(result.out) == []
