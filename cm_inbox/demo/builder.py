@@ -21,6 +21,10 @@ ANSWERABLE = ("question", "purchase", "bug")
 CANDIDATES_KEPT = 64
 
 
+# The networks `cm-inbox demo` connects to its in-process sandbox (demo.sandboxed).
+SANDBOXED_NETWORKS = frozenset({"mastodon", "bluesky"})
+
+
 def build_demo(store: Store, *, now: int, seed: int = 7, count: int = DEMO_COUNT) -> dict[str, Any]:
     """Fill ``store`` with the demo inbox and start a few replies; returns what it holds.
 
@@ -39,13 +43,23 @@ def build_demo(store: Store, *, now: int, seed: int = 7, count: int = DEMO_COUNT
             yield record_to_incoming(record)
 
     result = store.upsert_comments(incoming())
+    # Two drafts anywhere, then one queued reply on a network the demo's sandbox
+    # does not serve: there it waits in the Outbox as a queued reply would
+    # offline, instead of being sent under a comment the sandbox never wrote.
     picked: list[tuple[Comment, str, str]] = []
+    queued_pick: tuple[Comment, str, str] | None = None
     for row in store.iter_queue(QueueQuery(view=View.INBOX, sort=Sort.NEWEST), chunk=50):
         found = candidates.get((row.comment.account, row.comment.remote_id))
-        if found is not None:
+        if found is None:
+            continue
+        if len(picked) < 2:
             picked.append((row.comment, *found))
-            if len(picked) == 3:
-                break
+        elif queued_pick is None and row.comment.network not in SANDBOXED_NETWORKS:
+            queued_pick = (row.comment, *found)
+        if len(picked) == 2 and queued_pick is not None:
+            break
+    if queued_pick is not None:
+        picked.append(queued_pick)
     rng = random.Random(seed)
     drafts = queued = 0
     for position, (comment, kind, language) in enumerate(picked):

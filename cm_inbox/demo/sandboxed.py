@@ -17,14 +17,17 @@ from collections.abc import Callable
 
 import httpx
 
+from cm_inbox.demo.builder import SANDBOXED_NETWORKS
 from cm_inbox.networks.base import AccountInfo, MemorySecrets
 from cm_inbox.networks.registry import connector_class
 from cm_inbox.store import ConnectedAccount, Store
 from cm_inbox.sync import Syncer
 
 SANDBOX_URL = "http://sandbox.invalid"
-# The demo accounts that get a network behind them (the others stay offline).
+# The demo accounts that get a network behind them (the others stay offline);
+# the builder keys its queued reply off the same networks.
 CONNECTED = {"mastodon": "lumo@mastodon.social", "bluesky": "lumo.app"}
+assert set(CONNECTED) == SANDBOXED_NETWORKS
 # About one new comment a minute across the networks while the demo is open.
 FUTURE_S = 3 * 3600
 COUNT = 20_000
@@ -33,10 +36,17 @@ COUNT = 20_000
 class DemoNetworks:
     """The sandbox of one demo session, built on first use (in the sync worker)."""
 
-    def __init__(self, seed: int, clock: Callable[[], float], since: int | None) -> None:
+    def __init__(
+        self,
+        seed: int,
+        clock: Callable[[], float],
+        since: int | None,
+        history: Callable[[], list[dict]] | None = None,
+    ) -> None:
         self.seed = seed
         self.clock = clock
         self.since = since
+        self.history = history
         self.secrets: dict[str, MemorySecrets] = {}
         self._app = None
         self._lock = threading.Lock()
@@ -53,6 +63,7 @@ class DemoNetworks:
                     count=COUNT,
                     since=self.since,
                     quiet_s=60,
+                    history=self.history() if self.history else None,
                 )
                 self.state = state
                 self._app = make_sandbox(state)
@@ -138,5 +149,46 @@ def demo_syncer(
     clock: Callable[[], float] = time.time,
     hold_replies_s: float = 10.0,
 ) -> DemoSyncer:
-    """The demo's Syncer: what the demo database already holds is not fetched again."""
-    return DemoSyncer(store, DemoNetworks(seed, clock, store.newest_comment_time()), hold_replies_s)
+    """The demo's Syncer: the sandbox starts from what the demo database holds."""
+    networks = DemoNetworks(
+        seed, clock, store.newest_comment_time(), history=lambda: demo_history(store)
+    )
+    return DemoSyncer(store, networks, hold_replies_s)
+
+
+def demo_history(store: Store) -> list[dict]:
+    """The demo inbox's Mastodon and Bluesky comments as sandbox records (ids kept)."""
+    from datetime import UTC, datetime
+    from html import escape
+
+    from cm_inbox.model import QueueQuery, View
+
+    records = []
+    for network in CONNECTED:
+        for row in store.iter_queue(QueueQuery(view=View.ALL, network=network), chunk=500):
+            comment = row.comment
+            if comment.is_ours:
+                continue
+            root = comment.root_remote_id
+            records.append(
+                {
+                    "network": network,
+                    "account": comment.account,
+                    "id": comment.remote_id,
+                    "parent_id": comment.parent_remote_id,
+                    "root_id": None if root == comment.remote_id else root,
+                    "author": {
+                        "handle": comment.author.handle,
+                        "name": comment.author.display_name,
+                        "followers": comment.author.followers,
+                    },
+                    "text": comment.text,
+                    "html": comment.markup or f"<p>{escape(comment.text)}</p>",
+                    "created_at": datetime.fromtimestamp(comment.created_at, UTC).strftime(
+                        "%Y-%m-%dT%H:%M:%SZ"
+                    ),
+                    "url": comment.url,
+                    "language": comment.language,
+                }
+            )
+    return records

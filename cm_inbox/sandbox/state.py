@@ -73,8 +73,11 @@ class SandboxState:
         count: int = RECORD_COUNT,
         since: int | None = None,
         quiet_s: float = QUIET_S,
+        history: list[dict[str, Any]] | None = None,
     ) -> None:
-        """``since`` drops what came before it: the demo inbox already holds that past."""
+        """``since`` drops generated comments before it, and ``history`` (records in the
+        demo generator's format) stands for that past instead: the demo inbox's own
+        comments, so a reply to any of them lands under a post the sandbox knows."""
         self.seed = seed
         self.clock = clock
         self.lock = threading.RLock()
@@ -87,6 +90,11 @@ class SandboxState:
             self._records[record["network"]].append(record)
         self.quiet_s = quiet_s
         self._horizon: dict[str, float] = {}
+        for record in history or ():
+            record["_at"] = _epoch(record["created_at"])
+            self._records[record["network"]].append(record)
+        for records in self._records.values():
+            records.sort(key=lambda r: r["_at"])
         self.replies: list[AcceptedReply] = []
         self._faults: dict[tuple[str, str], int] = {}
         # Bumped by "expire_tokens" and "revoke": tokens carry the generation they were issued in.
