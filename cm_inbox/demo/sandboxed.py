@@ -26,8 +26,12 @@ from cm_inbox.sync import Syncer
 SANDBOX_URL = "http://sandbox.invalid"
 # The demo accounts that get a network behind them (the others stay offline);
 # the builder keys its queued reply off the same networks.
-CONNECTED = {"mastodon": "lumo@mastodon.social", "bluesky": "lumo.app"}
-assert set(CONNECTED) == SANDBOXED_NETWORKS
+CONNECTED = [
+    ("mastodon", "lumo@mastodon.social"),
+    ("mastodon", "lumo_fr@piaille.fr"),
+    ("bluesky", "lumo.app"),
+]
+assert {network for network, _ in CONNECTED} == SANDBOXED_NETWORKS
 # About one new comment a minute across the networks while the demo is open.
 FUTURE_S = 3 * 3600
 COUNT = 20_000
@@ -81,13 +85,17 @@ def connect_demo_accounts(store: Store, networks: DemoNetworks) -> None:
 
     async def connect() -> None:
         async with httpx.AsyncClient(transport=networks.transport()) as client:
-            for network, name in CONNECTED.items():
+            for network, name in CONNECTED:
                 command = commands[network]
                 options = _options(command["args"])
                 secret = command["stdin"].strip()
                 if network == "mastodon":
+                    from cm_inbox.sandbox.mastodon import brand_token
+
+                    # The sandbox instance hosts both brand accounts ("lumo", "lumo_fr").
+                    token = brand_token(networks.seed, name.split("@")[0])
                     settings = {"instance": SANDBOX_URL}
-                    secrets = MemorySecrets({"access_token": secret})
+                    secrets = MemorySecrets({"access_token": token})
                     hint = None
                 else:
                     from cm_inbox.networks import bluesky
@@ -164,7 +172,7 @@ def demo_history(store: Store) -> list[dict]:
     from cm_inbox.model import QueueQuery, View
 
     records = []
-    for network in CONNECTED:
+    for network in SANDBOXED_NETWORKS:
         for row in store.iter_queue(QueueQuery(view=View.ALL, network=network), chunk=500):
             comment = row.comment
             if comment.is_ours:
