@@ -12,10 +12,12 @@ import argparse
 import csv
 import json
 import os
+import queue
 import sqlite3
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -38,7 +40,7 @@ from cm_inbox.model import IncomingComment
 from cm_inbox.records import comment_to_record, record_to_incoming
 from cm_inbox.store import Store
 
-BATCH = 2_000
+BATCH = 20_000
 # Past this many, bad lines are counted but not each reported: a file in the
 # wrong format altogether should not bury the terminal.
 REPORT_LIMIT = 100
@@ -145,37 +147,79 @@ def _open_input(source: str) -> Iterator[tuple[IO[bytes], int | None]]:
         yield stream, info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
-def ingest(store: Store, stream: IO[bytes], report: ImportReport, *, on_batch: Any = None) -> None:
-    """Parse JSON Lines from ``stream`` into the store, reporting bad lines to ``report``."""
-    batch: list[tuple[int, IncomingComment]] = []
-    done = 0
-    number = 0
+@dataclass
+class _Parsed:
+    """One batch read by the parsing thread: good records, bad lines, bytes read so far."""
+
+    items: list[tuple[int, IncomingComment]]
+    bad: list[tuple[int, str]]
+    done: int
+
+
+def _parse(stream: IO[bytes], out: queue.Queue, stop: threading.Event) -> None:
+    """Read and check JSON Lines into batches (runs in its own thread)."""
+    items: list[tuple[int, IncomingComment]] = []
+    bad: list[tuple[int, str]] = []
+    done = number = 0
     try:
         for number, raw in enumerate(stream, 1):
+            if stop.is_set():
+                return
             done += len(raw)
             if not raw.strip():
                 continue
             try:
                 item = record_to_incoming(json.loads(raw, parse_constant=_reject_constant))
             except json.JSONDecodeError as error:
-                report.bad_line(number, f"invalid JSON: {error.msg} (column {error.colno})")
+                bad.append((number, f"invalid JSON: {error.msg} (column {error.colno})"))
             except UnicodeDecodeError:
-                report.bad_line(number, "not UTF-8 text")
+                bad.append((number, "not UTF-8 text"))
             except (ValueError, OverflowError) as error:  # RecordError is a ValueError
-                report.bad_line(number, str(error))
+                bad.append((number, str(error)))
             else:
-                batch.append((number, item))
-                if len(batch) >= BATCH:
-                    _store_batch(store, batch, report)
-                    batch.clear()
-                    if on_batch is not None:
-                        on_batch(done)
+                items.append((number, item))
+                if len(items) >= BATCH:
+                    out.put(_Parsed(items, bad, done))
+                    items, bad = [], []
+        out.put(_Parsed(items, bad, done))
     except OSError as error:
-        raise CliError(f"cannot read {report.source} at line {number + 1}: {error}") from None
-    if batch:
-        _store_batch(store, batch, report)
-    if on_batch is not None:
-        on_batch(done)
+        out.put(CliError(f"cannot read at line {number + 1}: {error}"))
+    except BaseException as error:  # handed to the writer, which raises it
+        out.put(error)
+    finally:
+        out.put(None)
+
+
+def ingest(store: Store, stream: IO[bytes], report: ImportReport, *, on_batch: Any = None) -> None:
+    """Parse JSON Lines from ``stream`` into the store, reporting bad lines to ``report``.
+
+    Reading and checking runs in a second thread while this one writes: SQLite
+    releases the interpreter while it inserts and indexes, so on two cores the
+    parsing of the next batch overlaps the writing of this one.
+    """
+    batches: queue.Queue = queue.Queue(maxsize=4)
+    stop = threading.Event()
+    reader = threading.Thread(target=_parse, args=(stream, batches, stop), daemon=True)
+    reader.start()
+    try:
+        while (parsed := batches.get()) is not None:
+            if isinstance(parsed, BaseException):
+                if isinstance(parsed, CliError):
+                    raise CliError(f"{report.source}: {parsed}") from None
+                raise parsed
+            for number, message in parsed.bad:
+                report.bad_line(number, message)
+            if parsed.items:
+                _store_batch(store, parsed.items, report)
+            if on_batch is not None:
+                on_batch(parsed.done)
+    finally:
+        stop.set()
+        while reader.is_alive():  # let a reader blocked on a full queue see the stop
+            try:
+                batches.get_nowait()
+            except queue.Empty:
+                reader.join(timeout=0.05)
 
 
 def _store_batch(

@@ -39,6 +39,7 @@ class Store(
         self.path = self.db.path
         self._clock = clock or self._default_clock
         self._account_ids = {}
+        self._author_id_cache = {}
 
     def close(self) -> None:
         self.db.close()

@@ -14,6 +14,7 @@ class StoreBase:
     db: Database
     _clock: Callable[[], float]
     _account_ids: dict[tuple[str, str], int]
+    _author_id_cache: dict[tuple[str, str], int]
 
     def now(self) -> int:
         """The store's clock, injectable so tests control time."""
