@@ -612,3 +612,13 @@ def test_the_outbox_lists_unsent_replies_keyed_by_reply_id(store: Store, clock) 
     # The outbox does not depend on the comments' statuses.
     store.set_status([cids[1], cids[0]], Status.SPAM)
     assert list(store.queue_keys(query)) == keys
+
+
+def test_key_lists_parse_the_same_whatever_the_slice(monkeypatch):
+    import cm_inbox.store.queue as queue_module
+
+    joined = ",".join(str(n * 37) for n in range(1, 500))
+    whole = list(queue_module._ids_from(joined))
+    monkeypatch.setattr(queue_module, "_PARSE_SLICE", 5)
+    assert list(queue_module._ids_from(joined)) == whole == [n * 37 for n in range(1, 500)]
+    assert list(queue_module._ids_from(None)) == []

@@ -81,8 +81,7 @@ class QueueMixin(StoreBase):
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         row = self.db.query_one(f"SELECT group_concat(id) FROM ({sql})", params)
-        joined = row[0] if row else None
-        return array("q", map(int, joined.split(","))) if joined else array("q")
+        return _ids_from(row[0] if row else None)
 
     def _keys_sql(self, query: QueueQuery) -> tuple[str, list[object]]:
         where, params = self._filters(query)
@@ -198,3 +197,22 @@ def _seek(columns: tuple[str, ...], ops: tuple[str, ...], last: tuple) -> tuple[
         parts.append("(" + " AND ".join([*equal, f"{columns[depth]} {ops[depth]} ?"]) + ")")
         params.extend(last[: depth + 1])
     return "(" + " OR ".join(parts) + ")", params
+
+
+# Characters of the joined id list parsed at a time: splitting a million ids at
+# once would hold a million small strings (about 80 MB) for a moment.
+_PARSE_SLICE = 1 << 20
+
+
+def _ids_from(joined: str | None) -> array:
+    """An int64 array from SQLite's comma-joined ids, parsed a slice at a time."""
+    ids = array("q")
+    if not joined:
+        return ids
+    start, end = 0, len(joined)
+    while start < end:
+        stop = joined.find(",", start + _PARSE_SLICE) if start + _PARSE_SLICE < end else -1
+        stop = end if stop == -1 else stop
+        ids.extend(map(int, joined[start:stop].split(",")))
+        start = stop + 1
+    return ids
