@@ -18,77 +18,11 @@ from rich.text import Text
 from cm_inbox.cli.common import PROG, CliError, db_path, err_console, open_store, out_console
 from cm_inbox.networks import rules_for
 from cm_inbox.networks.base import AccountInfo, MemorySecrets, NetworkError
-from cm_inbox.networks.registry import connectable_networks, connector_class
+from cm_inbox.networks.registry import connector_class
 from cm_inbox.secrets import SecretsError, SecretStore
 from cm_inbox.store import ConnectedAccount
 from cm_inbox.sync import make_client
 from cm_inbox.timefmt import ago
-
-DEFAULT_PDS = "https://bsky.social"
-
-
-def register(commands, common: argparse.ArgumentParser) -> None:
-    """Add `accounts` and its subcommands to the main parser."""
-    accounts = commands.add_parser(
-        "accounts",
-        parents=[common],
-        help="connect brand accounts (add, list, test, remove)",
-        description="Connect the brand's accounts to their networks.",
-    )
-    sub = accounts.add_subparsers(title="commands", metavar="COMMAND", required=True)
-
-    add = sub.add_parser(
-        "add", parents=[common], help="connect an account", description="Connect an account."
-    )
-    networks = add.add_subparsers(title="networks", metavar="NETWORK", required=True)
-    mastodon = networks.add_parser(
-        "mastodon",
-        parents=[common],
-        help="a Mastodon account",
-        description="Connect a Mastodon account: with --token-stdin, an existing access token; "
-        "else the sign-in page of the instance gives a code to paste here.",
-    )
-    mastodon.add_argument("--name", required=True, help="what the inbox calls this account")
-    mastodon.add_argument(
-        "--instance", required=True, metavar="URL", help="e.g. https://mastodon.social"
-    )
-    mastodon.add_argument(
-        "--token-stdin", action="store_true", help="read an existing access token from stdin"
-    )
-    mastodon.set_defaults(handler=run_add_mastodon)
-
-    bluesky = networks.add_parser(
-        "bluesky",
-        parents=[common],
-        help="a Bluesky account",
-        description="Connect a Bluesky account with an app password "
-        "(Settings > Privacy and security > App passwords; never the main password).",
-    )
-    bluesky.add_argument("--name", required=True, help="what the inbox calls this account")
-    bluesky.add_argument("--handle", required=True, help="e.g. lumo.bsky.social")
-    bluesky.add_argument(
-        "--pds", default=DEFAULT_PDS, metavar="URL", help=f"default: {DEFAULT_PDS}"
-    )
-    bluesky.add_argument(
-        "--app-password-stdin", action="store_true", help="read the app password from stdin"
-    )
-    bluesky.set_defaults(handler=run_add_bluesky)
-
-    listing = sub.add_parser("list", parents=[common], help="show connected accounts")
-    listing.add_argument("--json", action="store_true", help="JSON instead of a table")
-    listing.set_defaults(handler=run_list_accounts)
-
-    for name, handler, text in (
-        ("remove", run_remove, "disconnect an account and forget its secrets (its comments stay)"),
-        ("test", run_test, "check an account's credentials with its network"),
-    ):
-        command = sub.add_parser(name, parents=[common], help=text, description=text)
-        command.add_argument("name", metavar="NAME")
-        command.add_argument(
-            "--network", choices=connectable_networks(), help="when NAME is on several"
-        )
-        command.set_defaults(handler=handler)
-
 
 # -- add ------------------------------------------------------------------------------
 

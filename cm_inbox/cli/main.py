@@ -15,10 +15,10 @@ import sys
 from collections.abc import Sequence
 
 from cm_inbox import __version__
-from cm_inbox.cli import accounts, sandbox, syncing
 from cm_inbox.cli.common import PROG, CliError, add_filter_arguments, err_console, say_error
 from cm_inbox.cli.launch import run_demo, run_inbox
 from cm_inbox.cli.listing import TABLE_LIMIT, run_list
+from cm_inbox.cli.network_commands import register_accounts, register_sandbox, register_syncing
 from cm_inbox.cli.replying import run_reply
 from cm_inbox.cli.transfer import run_export, run_import
 from cm_inbox.logs import start_logging
@@ -125,9 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     export.set_defaults(handler=run_export)
 
-    accounts.register(commands, common)
-    syncing.register(commands, common)
-    sandbox.register(commands, common)
+    register_accounts(commands, common)
+    register_syncing(commands, common)
+    register_sandbox(commands, common)
     return parser
 
 

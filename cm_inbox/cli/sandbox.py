@@ -11,27 +11,6 @@ import sys
 from cm_inbox.cli.common import CliError
 
 
-def register(commands, common: argparse.ArgumentParser) -> None:
-    sandbox = commands.add_parser(
-        "sandbox",
-        parents=[common],
-        help="fake Mastodon and Bluesky servers on this machine",
-        description="Fake networks that answer like the real ones, for tests and trials.",
-    )
-    sub = sandbox.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    serve = sub.add_parser(
-        "serve",
-        parents=[common],
-        help="serve the sandbox networks on 127.0.0.1",
-        description="Serve the sandbox networks on loopback. The first line printed is one JSON "
-        "object: for each network, the `cm-inbox` arguments (args) and the stdin that add an "
-        "account on it. Then it serves until stopped (ctrl+c).",
-    )
-    serve.add_argument("--port", type=int, default=0, help="default: any free port")
-    serve.add_argument("--seed", type=int, default=7, help="the generated audience (default: 7)")
-    serve.set_defaults(handler=run_serve)
-
-
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 

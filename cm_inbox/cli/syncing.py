@@ -20,38 +20,6 @@ from cm_inbox.sync import AccountSync, SyncReport, sync_accounts
 from cm_inbox.timefmt import ago
 
 
-def register(commands, common: argparse.ArgumentParser) -> None:
-    sync = commands.add_parser(
-        "sync",
-        parents=[common],
-        help="bring new comments from every connected account, and send queued replies",
-        description="Fetch what is new on every connected account (at once), follow the threads "
-        "of new replies, and send the replies waiting in the outbox.",
-    )
-    sync.add_argument("--account", metavar="NAME", help="only this account")
-    sync.add_argument("--json", action="store_true", help="print the summary as JSON")
-    sync.set_defaults(handler=run_sync, fetch=True)
-
-    send = commands.add_parser(
-        "send",
-        parents=[common],
-        help="send the replies waiting in the outbox",
-        description="Send every queued reply now, without fetching.",
-    )
-    send.add_argument("--account", metavar="NAME", help="only this account")
-    send.add_argument("--json", action="store_true", help="print the summary as JSON")
-    send.set_defaults(handler=run_sync, fetch=False)
-
-    doctor = commands.add_parser(
-        "doctor",
-        parents=[common],
-        help="check the database, the accounts, and items a sync set aside",
-        description="Check the database and accounts, and show what syncs could not read.",
-    )
-    doctor.add_argument("--json", action="store_true", help="JSON instead of text")
-    doctor.set_defaults(handler=run_doctor)
-
-
 def _targets(store: Store, name: str | None):
     accounts = store.connected_accounts()
     if name is not None:

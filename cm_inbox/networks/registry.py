@@ -7,8 +7,10 @@ for them.
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
-from cm_inbox.networks.base import Connector
+if TYPE_CHECKING:  # the registry itself stays light: `cm-inbox --help` never loads httpx
+    from cm_inbox.networks.base import Connector
 
 _CONNECTORS = {
     "mastodon": "cm_inbox.networks.mastodon:MastodonConnector",

@@ -9,9 +9,10 @@ from pathlib import Path
 from textual.app import App
 
 from cm_inbox.config import Config, load_config
+from cm_inbox.networks.base import Secrets
 from cm_inbox.paths import user_themes_dir
 from cm_inbox.secrets import SecretStore
-from cm_inbox.store import Store
+from cm_inbox.store import ConnectedAccount, Store
 from cm_inbox.sync import Syncer
 from cm_inbox.tui.bindings import all_binding_ids
 from cm_inbox.tui.commands import InboxCommands
@@ -110,11 +111,18 @@ def make_app(
 
         syncer = demo_syncer(store, clock=clock, hold_replies_s=hold)
     else:
-        secrets = SecretStore()
-        syncer = Syncer(
-            store,
-            lambda account: secrets.account(account.network, account.name),
-            hold_replies_s=hold,
-            clock=clock,
-        )
+        syncer = Syncer(store, _lazy_secrets(), hold_replies_s=hold, clock=clock)
     return CmInboxApp(store, config, clock=clock, demo=demo, syncer=syncer)
+
+
+def _lazy_secrets() -> Callable[[ConnectedAccount], Secrets]:
+    """Secrets looked up on the first sync (in its worker), not at start-up:
+    finding the OS keyring can take a fifth of a second."""
+    found: list[SecretStore] = []
+
+    def secrets_for(account: ConnectedAccount) -> Secrets:
+        if not found:
+            found.append(SecretStore())
+        return found[0].account(account.network, account.name)
+
+    return secrets_for

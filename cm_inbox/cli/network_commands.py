@@ -1,0 +1,135 @@
+"""The arguments of the network commands (accounts, sync, send, doctor, sandbox).
+
+Only argparse here: each handler's module (and httpx, keyring, uvicorn with it)
+is imported when its command runs, so `cm-inbox` alone opens the inbox without
+paying for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from cm_inbox.cli.common import lazy
+from cm_inbox.networks.registry import connectable_networks
+
+DEFAULT_PDS = "https://bsky.social"
+
+
+def register_accounts(commands, common: argparse.ArgumentParser) -> None:
+    """Add `accounts` and its subcommands to the main parser."""
+    accounts = commands.add_parser(
+        "accounts",
+        parents=[common],
+        help="connect brand accounts (add, list, test, remove)",
+        description="Connect the brand's accounts to their networks.",
+    )
+    sub = accounts.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    add = sub.add_parser(
+        "add", parents=[common], help="connect an account", description="Connect an account."
+    )
+    networks = add.add_subparsers(title="networks", metavar="NETWORK", required=True)
+    mastodon = networks.add_parser(
+        "mastodon",
+        parents=[common],
+        help="a Mastodon account",
+        description="Connect a Mastodon account: with --token-stdin, an existing access token; "
+        "else the sign-in page of the instance gives a code to paste here.",
+    )
+    mastodon.add_argument("--name", required=True, help="what the inbox calls this account")
+    mastodon.add_argument(
+        "--instance", required=True, metavar="URL", help="e.g. https://mastodon.social"
+    )
+    mastodon.add_argument(
+        "--token-stdin", action="store_true", help="read an existing access token from stdin"
+    )
+    mastodon.set_defaults(handler=lazy("cm_inbox.cli.accounts:run_add_mastodon"))
+
+    bluesky = networks.add_parser(
+        "bluesky",
+        parents=[common],
+        help="a Bluesky account",
+        description="Connect a Bluesky account with an app password "
+        "(Settings > Privacy and security > App passwords; never the main password).",
+    )
+    bluesky.add_argument("--name", required=True, help="what the inbox calls this account")
+    bluesky.add_argument("--handle", required=True, help="e.g. lumo.bsky.social")
+    bluesky.add_argument(
+        "--pds", default=DEFAULT_PDS, metavar="URL", help=f"default: {DEFAULT_PDS}"
+    )
+    bluesky.add_argument(
+        "--app-password-stdin", action="store_true", help="read the app password from stdin"
+    )
+    bluesky.set_defaults(handler=lazy("cm_inbox.cli.accounts:run_add_bluesky"))
+
+    listing = sub.add_parser("list", parents=[common], help="show connected accounts")
+    listing.add_argument("--json", action="store_true", help="JSON instead of a table")
+    listing.set_defaults(handler=lazy("cm_inbox.cli.accounts:run_list_accounts"))
+
+    for name, handler, text in (
+        (
+            "remove",
+            "run_remove",
+            "disconnect an account and forget its secrets (its comments stay)",
+        ),
+        ("test", "run_test", "check an account's credentials with its network"),
+    ):
+        command = sub.add_parser(name, parents=[common], help=text, description=text)
+        command.add_argument("name", metavar="NAME")
+        command.add_argument(
+            "--network", choices=connectable_networks(), help="when NAME is on several"
+        )
+        command.set_defaults(handler=lazy(f"cm_inbox.cli.accounts:{handler}"))
+
+
+def register_syncing(commands, common: argparse.ArgumentParser) -> None:
+    sync = commands.add_parser(
+        "sync",
+        parents=[common],
+        help="bring new comments from every connected account, and send queued replies",
+        description="Fetch what is new on every connected account (at once), follow the threads "
+        "of new replies, and send the replies waiting in the outbox.",
+    )
+    sync.add_argument("--account", metavar="NAME", help="only this account")
+    sync.add_argument("--json", action="store_true", help="print the summary as JSON")
+    sync.set_defaults(handler=lazy("cm_inbox.cli.syncing:run_sync"), fetch=True)
+
+    send = commands.add_parser(
+        "send",
+        parents=[common],
+        help="send the replies waiting in the outbox",
+        description="Send every queued reply now, without fetching.",
+    )
+    send.add_argument("--account", metavar="NAME", help="only this account")
+    send.add_argument("--json", action="store_true", help="print the summary as JSON")
+    send.set_defaults(handler=lazy("cm_inbox.cli.syncing:run_sync"), fetch=False)
+
+    doctor = commands.add_parser(
+        "doctor",
+        parents=[common],
+        help="check the database, the accounts, and items a sync set aside",
+        description="Check the database and accounts, and show what syncs could not read.",
+    )
+    doctor.add_argument("--json", action="store_true", help="JSON instead of text")
+    doctor.set_defaults(handler=lazy("cm_inbox.cli.syncing:run_doctor"))
+
+
+def register_sandbox(commands, common: argparse.ArgumentParser) -> None:
+    sandbox = commands.add_parser(
+        "sandbox",
+        parents=[common],
+        help="fake Mastodon and Bluesky servers on this machine",
+        description="Fake networks that answer like the real ones, for tests and trials.",
+    )
+    sub = sandbox.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    serve = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the sandbox networks on 127.0.0.1",
+        description="Serve the sandbox networks on loopback. The first line printed is one JSON "
+        "object: for each network, the `cm-inbox` arguments (args) and the stdin that add an "
+        "account on it. Then it serves until stopped (ctrl+c).",
+    )
+    serve.add_argument("--port", type=int, default=0, help="default: any free port")
+    serve.add_argument("--seed", type=int, default=7, help="the generated audience (default: 7)")
+    serve.set_defaults(handler=lazy("cm_inbox.cli.sandbox:run_serve"))
