@@ -622,3 +622,32 @@ def test_key_lists_parse_the_same_whatever_the_slice(monkeypatch):
     monkeypatch.setattr(queue_module, "_PARSE_SLICE", 5)
     assert list(queue_module._ids_from(joined)) == whole == [n * 37 for n in range(1, 500)]
     assert list(queue_module._ids_from(None)) == []
+
+
+def test_the_head_of_a_search_is_the_start_of_the_full_result(store, clock, monkeypatch):
+    from tui_fixtures import incoming
+
+    import cm_inbox.store.queue as queue_module
+    from cm_inbox.model import QueueQuery, Sort, View
+
+    now = int(clock())
+    store.upsert_comments(
+        [
+            incoming(
+                "mastodon",
+                "lumo@mastodon.social",
+                f"s{n}",
+                f"user{n % 7}@ex.org",
+                f"sync {'broken' if n % 3 else 'fine'} number {n}",
+                now - n * 60,
+            )
+            for n in reversed(range(120))  # oldest first, as syncs and exports bring them
+        ]
+    )
+    for hits in (queue_module.SEARCH_HEAD_HITS, 10):  # 10: the "read further" path
+        monkeypatch.setattr(queue_module, "SEARCH_HEAD_HITS", hits)
+        for sort in (Sort.NEWEST, Sort.OLDEST, Sort.PRIORITY):
+            for words in ("sync", "broken", "fine", "sync fine", "nothing"):
+                query = QueueQuery(view=View.INBOX, search=words, sort=sort)
+                full = list(store.queue_keys(query))
+                assert list(store.search_head(query, limit=20)) == full[:20], (hits, sort, words)

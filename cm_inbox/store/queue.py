@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from cm_inbox.model import VIEW_STATUSES, QueueQuery, QueueRow, Sort, View
 from cm_inbox.store.base import StoreBase
@@ -23,6 +24,9 @@ from cm_inbox.store.rows import (
 from cm_inbox.store.search import fts_query
 
 UNSENT_STATES = ("draft", "queued", "sending", "failed")
+
+# Index hits read for the head of a search (see ``search_head``).
+SEARCH_HEAD_HITS = 2000
 
 _ORDER = {
     Sort.NEWEST: ("c.created_at DESC, c.id DESC", ("c.created_at", "c.id"), ("<", "<")),
@@ -96,6 +100,41 @@ class QueueMixin(StoreBase):
         order = _ORDER[query.sort][0]
         clause = " AND ".join(where) or "1"
         return f"SELECT c.id AS id FROM comments c WHERE {clause} ORDER BY {order}", params
+
+    def search_head(self, query: QueueQuery, limit: int = 200) -> array:
+        """The first ``limit`` rows of a search, fast even for a word half the comments hold.
+
+        The full search must gather every hit before it can sort them (a
+        quarter of a second for a word in 400,000 comments). For the first
+        screen, the index is read from its newest (or oldest) end, a few
+        thousand hits at most, which the view's filters and order then
+        narrow. Ids grow as comments arrive, so this is the true head in all
+        but out-of-order imports; the front end shows it at once and replaces
+        it with the full list a moment later. Priority order and the outbox
+        take the full query.
+        """
+        match = fts_query(query.search) if query.search else None
+        direction = {Sort.NEWEST: "DESC", Sort.OLDEST: "ASC"}.get(query.sort)
+        if match is None or direction is None or query.view is View.OUTBOX:
+            return self.queue_keys(query, limit=limit)
+        where, params = self._filters(replace(query, search=None))
+        clause = " AND ".join(where) or "1"
+        hits = f"SELECT rowid AS id FROM comments_fts WHERE comments_fts MATCH ? ORDER BY rowid {direction} LIMIT {SEARCH_HEAD_HITS}"
+        # CROSS JOIN makes SQLite start from the hits, not from the view's index.
+        sql = (
+            f"SELECT c.id FROM ({hits}) hits CROSS JOIN comments c ON c.id = hits.id"
+            f" WHERE {clause} ORDER BY {_ORDER[query.sort][0]} LIMIT {int(limit)}"
+        )
+        rows = self.db.query(sql, (match, *params))
+        head = array("q", (row[0] for row in rows))
+        if len(head) < limit:
+            # Too few survived the filters: perhaps more lie further in the index.
+            found = self.db.query_one(
+                f"SELECT count(*) FROM ({hits.replace(' AS id', '')})", (match,)
+            )
+            if found is not None and found[0] >= SEARCH_HEAD_HITS:
+                return self.queue_keys(query, limit=limit)
+        return head
 
     def queue_count(self, query: QueueQuery) -> int:
         """How many rows the query shows (cached counts when unfiltered)."""

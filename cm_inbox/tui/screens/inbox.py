@@ -144,13 +144,18 @@ class InboxScreen(Screen):
         """Reload the view's keys in a worker; the cursor stays on ``keep``.
 
         An unfiltered view paints its first screenful at once from the index
-        (well under a millisecond) while the full key array loads behind it.
+        (well under a millisecond), a search from the end of the full-text
+        index (a few milliseconds), while the full key array loads behind it.
         """
         self._keep_key = keep
         query = self.query_state
         if keep is None and not query.is_filtered and query.view is not View.OUTBOX:
             head = self.store.queue_keys(query, limit=HEAD_ROWS)
             self.queue.set_keys(query.view, head, total=self.store.queue_count(query))
+        elif keep is None and query.search and query.view is not View.OUTBOX:
+            # A search shows its first screen from the index's end at once; the
+            # full list (and its count) follows from the worker.
+            self.queue.set_keys(query.view, self.store.search_head(query, HEAD_ROWS))
         self._load_keys(query)
         self.refresh_counts()
 
