@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -204,10 +205,15 @@ async def _sync_one(
         result.error = str(error)
     except NetworkError as error:
         result.error = str(error)
+    except sqlite3.Error as error:  # a full disk, a locked or damaged file: say which
+        result.error = f"cannot write to {store.path}: {error}"
     except Exception as error:  # a bug or an answer nobody foresaw: keep the others going
         log.exception("sync of %s:%s failed", account.network, account.name)
         result.error = f"unexpected {type(error).__name__}; details in the log"
-    store.record_sync(account.id, result.error)
+    try:
+        store.record_sync(account.id, result.error)
+    except sqlite3.Error:  # the same full disk: the report still says what happened
+        log.warning("could not record the sync of %s:%s", account.network, account.name)
     log.info(
         "sync %s:%s new=%d updated=%d set_aside=%d threads=%d sent=%d error=%s",
         account.network,

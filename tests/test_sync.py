@@ -219,3 +219,20 @@ def _inbox(store):
 
     keys = store.queue_keys(QueueQuery(view=View.INBOX))
     return [row.comment for row in store.queue_rows(View.INBOX, list(keys)[:200])]
+
+
+async def test_a_full_disk_is_reported_for_the_account_and_the_sync_goes_on(world, monkeypatch):
+    import sqlite3
+
+    real = world.store.save_sync_page
+
+    def full_for_mastodon(account_id, *args, **kwargs):
+        if world.store.account_by_id(account_id).network == "mastodon":
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(account_id, *args, **kwargs)
+
+    monkeypatch.setattr(world.store, "save_sync_page", full_for_mastodon)
+    report = world.by_network(await world.sync())
+    assert "disk is full" in report["mastodon"].error
+    assert str(world.store.path) in report["mastodon"].error
+    assert report["bluesky"].error is None and report["bluesky"].new > 0
