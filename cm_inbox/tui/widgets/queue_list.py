@@ -208,8 +208,15 @@ class QueueList(ScrollView, can_focus=True):
         return max(0, min(value, len(self.keys) - 1)) if self.keys else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
+        top = int(self.scroll_y)
         self._scroll_cursor_into_view()
-        self.refresh()
+        if int(self.scroll_y) == top:
+            # Only two lines changed: repaint those, not the whole list (a key
+            # press then costs two rendered lines instead of a screenful).
+            self.refresh_line(old)
+            self.refresh_line(new)
+        else:
+            self.refresh()
         self._announce_current()
 
     def _announce_current(self) -> None:
