@@ -130,12 +130,16 @@ async def sync_accounts(
     fetch: bool = True,
     send: bool = True,
     hold_replies_s: float = 0.0,
-    concurrency: int = 4,
+    concurrency: int = 16,
     progress: Progress | None = None,
     sleep: Sleep | None = None,
     clock: Callable[[], float] | None = None,
 ) -> SyncReport:
     """Sync ``accounts`` (every connected one when None) at once; never raises for one account.
+
+    Accounts wait on their networks, not on the CPU, so up to ``concurrency``
+    run side by side (rate limits are per account, each paced by its own
+    headers): ten accounts take about as long as the slowest one.
 
     ``hold_replies_s`` keeps replies queued more recently than that in the
     outbox (the TUI's undo window); the command line sends at once.
