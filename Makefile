@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: demo test lint install screenshot clean
+.PHONY: demo test lint install screenshot bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ test: $(STAMP_TEST) lint
 # The README's picture, saved by the app itself from the demo inbox.
 screenshot: $(STAMP_RUN)
 	$(BIN)/python docs/screenshot.py docs/screenshot.svg
+
+# The scale benchmark (issue 4): a million generated comments, each figure beside its
+# floor; writes benchmarks/results/latest.json. Quick runs: see
+# `$(BIN)/python benchmarks/run.py --help` (--count, --only).
+bench: $(STAMP_TEST)
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV)
