@@ -15,13 +15,21 @@ SIZE = (120, 36)
 @pytest.fixture
 def app(store, clock, tmp_path):
     fill(store, int(clock()))
-    return CmInboxApp(store, default_config(tmp_path), clock=clock)
+    # Keys in a test come faster than any hand: a short settle keeps the suite quick.
+    return CmInboxApp(store, default_config(tmp_path), clock=clock, thread_settle_s=0.01)
 
 
 async def settle(pilot) -> None:
-    """Let workers (key loading, thread loading) finish and the screen repaint."""
+    """Let workers (key loading, thread loading) finish and the screen repaint.
+
+    After quick keys the thread pane waits for the cursor to rest: wait that out
+    (a timer due before the pause ends fires first on the same event loop).
+    """
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    screen = pilot.app.screen
+    if isinstance(screen, InboxScreen) and screen.thread_pending:
+        await pilot.pause(pilot.app.thread_settle_s * 3)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
@@ -61,6 +69,36 @@ async def test_moves_through_the_queue_newest_first(app):
         assert current_id(app) == 12
         await pilot.press("down", "down", "up")
         assert current_id(app) == 11
+
+
+async def test_held_keys_show_the_thread_once_the_cursor_rests(store, clock, tmp_path):
+    """A burst of keys moves the cursor at once; the thread pane follows when it stops."""
+    fill(store, int(clock()))
+    app = CmInboxApp(store, default_config(tmp_path), clock=clock, thread_settle_s=0.5)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = inbox(app)
+        assert screen.thread.context.comment.id == 12
+        await pilot.press("j", "j", "j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert current_id(app) == 9
+        # Mid-burst the pane still shows where the burst started, and waits.
+        assert screen.thread_pending
+        assert screen.thread.context.comment.id in (12, 11)
+        await pilot.pause(1.0)  # past the settle time: the timer fires first
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not screen.thread_pending
+        assert screen.thread.context.comment.id == 9
+        # Focusing the thread reads it now, without waiting.
+        await pilot.press("j", "j")
+        assert screen.thread_pending
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.thread.context.comment.id == 7
+        assert app.focused is screen.thread
 
 
 async def test_done_is_saved_moves_on_and_undo_restores(app, store):

@@ -16,7 +16,7 @@ from cm_inbox.store import ConnectedAccount, Store
 from cm_inbox.sync import Syncer
 from cm_inbox.tui.bindings import all_binding_ids
 from cm_inbox.tui.commands import InboxCommands
-from cm_inbox.tui.screens.inbox import InboxScreen
+from cm_inbox.tui.screens.inbox import THREAD_SETTLE_S, InboxScreen
 from cm_inbox.tui.themes import bundled_themes_dir, load_themes
 
 FALLBACK_THEME = "cm-dark"
@@ -38,6 +38,7 @@ class CmInboxApp(App[int]):
         demo: bool = False,
         theme_folders: tuple[Path, ...] | None = None,
         syncer: Syncer | None = None,
+        thread_settle_s: float | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -45,6 +46,7 @@ class CmInboxApp(App[int]):
         self.syncer = syncer
         self.config = config
         self.clock = clock
+        self.thread_settle_s = THREAD_SETTLE_S if thread_settle_s is None else thread_settle_s
         self.demo = demo
         self.sub_title = f"demo · {store.path}" if demo else str(store.path)
         self._theme_folders = (

@@ -25,7 +25,7 @@ QUEUE_BINDINGS: list[Binding] = [
     Binding("G,end", "cursor_bottom", "Bottom", id="bottom", show=False),
     Binding("pagedown", "page_down", "Page down", id="page_down", show=False),
     Binding("pageup", "page_up", "Page up", id="page_up", show=False),
-    Binding("enter", "focus_thread", "Read thread", id="focus_thread", show=False),
+    Binding("enter", "screen.focus_thread", "Read thread", id="focus_thread", show=False),
 ]
 
 SCREEN_BINDINGS: list[Binding] = [

@@ -8,6 +8,7 @@ and are undoable with ``u``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -34,6 +35,10 @@ from cm_inbox.tui.widgets.view_tabs import ViewTabs
 BULK_IN_WORKER = 500
 # Rows painted before the full key array of a view has loaded.
 HEAD_ROWS = 200
+# While keys repeat (a held j sends 25 a second), the thread pane waits until
+# the cursor has rested this long: loading and laying out a thread for every
+# row that flies past would make each key wait for a pane nobody can read.
+THREAD_SETTLE_S = 0.1
 SORTS = list(Sort)
 EMPTY_HELP = (
     "No accounts yet.\n\n"
@@ -54,6 +59,10 @@ class InboxScreen(Screen):
         self.message = ""
         self._search_timer: Timer | None = None
         self._keep_key: int | None = None
+        self._thread_timer: Timer | None = None
+        self._thread_wanted: int | None = None
+        self._last_move = float("-inf")
+        self._status_shown: Text | None = None
 
     @property
     def store(self):
@@ -186,10 +195,40 @@ class InboxScreen(Screen):
     @on(QueueList.Highlighted)
     def _on_highlighted(self, event: QueueList.Highlighted) -> None:
         if event.row is None:
+            self._stop_thread_timer()
+            self._thread_wanted = None
             self.thread.show_empty(self._empty_view_text())
         else:
-            self._load_thread(event.row.comment.id)
+            self._want_thread(event.row.comment.id)
         self._update_status()
+
+    def _want_thread(self, comment_id: int) -> None:
+        """Load the thread at once after a single move; after the last of a burst."""
+        now = time.monotonic()
+        settle = self.app.thread_settle_s
+        resting = now - self._last_move >= settle
+        self._last_move = now
+        self._thread_wanted = comment_id
+        self._stop_thread_timer()
+        if resting:
+            self._load_thread(comment_id)
+        else:
+            self._thread_timer = self.set_timer(settle, self._load_wanted_thread)
+
+    def _load_wanted_thread(self) -> None:
+        self._thread_timer = None
+        if self._thread_wanted is not None:
+            self._load_thread(self._thread_wanted)
+
+    def _stop_thread_timer(self) -> None:
+        if self._thread_timer is not None:
+            self._thread_timer.stop()
+            self._thread_timer = None
+
+    @property
+    def thread_pending(self) -> bool:
+        """True while the thread pane waits for the cursor to rest."""
+        return self._thread_timer is not None
 
     @work(thread=True, exclusive=True, group="thread")
     def _load_thread(self, comment_id: int) -> None:
@@ -225,7 +264,10 @@ class InboxScreen(Screen):
             text.append(f" · {len(self.queue.selected):,} selected", style="bold")
         if self.message:
             text.append("   " + self.message, style="italic")
-        self.status_bar.update(text)
+        if text != self._status_shown:
+            # One fixed line: its size never changes, so no relayout of the screen.
+            self._status_shown = text
+            self.status_bar.update(text, layout=False)
 
     def say(self, message: str) -> None:
         self.message = message
@@ -507,6 +549,9 @@ class InboxScreen(Screen):
         self._update_status()
 
     def action_focus_thread(self) -> None:
+        if self.thread_pending:  # reading it now: no reason to wait for the cursor to rest
+            self._stop_thread_timer()
+            self._load_wanted_thread()
         self.thread.focus()
 
     def action_help(self) -> None:

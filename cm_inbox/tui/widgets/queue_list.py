@@ -4,6 +4,9 @@ It holds the view's ordered keys (an int64 array, 8 bytes a row) and asks the
 store only for the rows on screen, caching them by key. Painting a line never
 touches more than one small page of rows, so a million-row view scrolls as
 fast as a hundred-row one (the Line API, as toolong does for huge logs).
+
+Painted lines are cached too: holding ``j`` scrolls the list one line per
+key, and all but one of the lines it then paints were painted a key ago.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Callable, Iterable
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from textual.cache import LRUCache
 from textual.events import Click
 from textual.geometry import Size
 from textual.message import Message
@@ -31,6 +35,8 @@ from cm_inbox.tui.bindings import QUEUE_BINDINGS
 
 PAGE = 64
 CACHE_ROWS = 2048
+# Painted lines kept: a few screens' worth, so scrolling back and forth repaints nothing.
+CACHE_STRIPS = 512
 
 STATUS_MARK = {
     Status.NEW: "●",
@@ -111,6 +117,8 @@ class QueueList(ScrollView, can_focus=True):
         self.total = 0
         self.selected: set[int] = set()
         self._rows: OrderedDict[int, QueueRow] = OrderedDict()
+        self._strips: LRUCache[tuple, Strip] = LRUCache(CACHE_STRIPS)
+        self._frame_style: Style | None = None
         self._last_highlighted: tuple[int, int] | None = _ANNOUNCE_AGAIN
 
     # -- data ---------------------------------------------------------------
@@ -127,6 +135,7 @@ class QueueList(ScrollView, can_focus=True):
         self.keys = keys
         self.total = max(total or 0, len(keys))
         self._rows.clear()
+        self._strips.clear()
         self.selected &= set(self._key_lookup(self.selected))
         self.virtual_size = Size(self.size.width, self.total)
         target = self.index_of(keep) if keep is not None else None
@@ -173,8 +182,19 @@ class QueueList(ScrollView, can_focus=True):
         """Drop cached rows so their next paint reads the store again."""
         for key in keys:
             self._rows.pop(key, None)
+        self._strips.clear()
         self._last_highlighted = _ANNOUNCE_AGAIN
         self.refresh()
+
+    def repaint(self) -> None:
+        """Paint every line afresh (ages moved on, a row changed in place)."""
+        self._strips.clear()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        # A new theme or focus changes every colour: cached lines are stale.
+        self._strips.clear()
+        super().notify_style_update()
 
     def remove_keys(self, keys: Iterable[int]) -> None:
         """Take rows out of the view in place; the cursor lands on what followed them."""
@@ -194,6 +214,7 @@ class QueueList(ScrollView, can_focus=True):
             self.keys = array("q", (key for key in self.keys if key not in doomed))
         for key in doomed:
             self._rows.pop(key, None)
+        self._strips.clear()
         self.selected -= doomed
         self.total = len(self.keys)
         self.virtual_size = Size(self.size.width, self.total)
@@ -267,33 +288,55 @@ class QueueList(ScrollView, can_focus=True):
 
     # -- painting -------------------------------------------------------------
 
+    def render_lines(self, crop):
+        # The widget's own style walks every ancestor's CSS: work it out once a
+        # frame, not once a line.
+        self._frame_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
         width = self.scrollable_content_region.width
+        plain = self._frame_style or self.rich_style
         if index >= len(self.keys):
             if index < self.total:  # the rest of the view is still loading
                 return Strip(
-                    [Segment("  …", self._style("queue--muted", self.rich_style))]
-                ).adjust_cell_length(width, self.rich_style)
-            return Strip.blank(width, self.rich_style)
+                    [Segment("  …", self._style("queue--muted", plain))]
+                ).adjust_cell_length(width, plain)
+            return Strip.blank(width, plain)
         row = self.row_at(index)
         if row is None:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, plain)
         selected = row.key in self.selected
-        base = self.rich_style
-        if index == self.cursor:
-            base = base + self.get_component_rich_style("queue--cursor")
-        elif selected:
-            base = base + self.get_component_rich_style("queue--selected")
-        segments = self._segments(row, width, selected, base)
-        return Strip(segments).adjust_cell_length(width, base).simplify()
+        is_cursor = index == self.cursor
+        # Everything a line shows: its row (the cache is cleared when rows
+        # change), its highlight, focus, the width and the age it displays.
+        shown = (
+            row.key, is_cursor, selected, self.has_focus, width,
+            age(self.clock() - row.comment.created_at),
+        )  # fmt: skip
+        strip = self._strips.get(shown)
+        if strip is None:
+            base = plain
+            if is_cursor:
+                base = base + self.get_component_rich_style("queue--cursor")
+            elif selected:
+                base = base + self.get_component_rich_style("queue--selected")
+            segments = self._segments(row, width, selected, base, shown[-1])
+            strip = Strip(segments).adjust_cell_length(width, base).simplify()
+            self._strips[shown] = strip
+        return strip
 
     def _style(self, name: str, base: Style) -> Style:
         return base + self.get_component_rich_style(name, partial=True)
 
-    def _segments(self, row: QueueRow, width: int, selected: bool, base: Style) -> list[Segment]:
+    def _segments(
+        self, row: QueueRow, width: int, selected: bool, base: Style, shown_age: str
+    ) -> list[Segment]:
         comment = row.comment
-        now = self.clock()
         parts: list[Segment] = [Segment("▌" if selected else " ", self._style("queue--new", base))]
         if row.reply is not None:
             state = row.reply.state.value
@@ -325,7 +368,7 @@ class QueueList(ScrollView, can_focus=True):
             )
         )
         parts.append(
-            Segment(f"{age(now - comment.created_at):>4} ", self._style("queue--age", base))
+            Segment(f"{shown_age:>4} ", self._style("queue--age", base))
         )
         if comment.labels:
             labels = " ".join(f"#{label}" for label in comment.labels[:3])
