@@ -367,9 +367,7 @@ class QueueList(ScrollView, can_focus=True):
                 self._style("queue--author", base),
             )
         )
-        parts.append(
-            Segment(f"{shown_age:>4} ", self._style("queue--age", base))
-        )
+        parts.append(Segment(f"{shown_age:>4} ", self._style("queue--age", base)))
         if comment.labels:
             labels = " ".join(f"#{label}" for label in comment.labels[:3])
             parts.append(Segment(labels + " ", self._style("queue--label", base)))
