@@ -63,6 +63,7 @@ class InboxScreen(Screen):
         self._thread_wanted: int | None = None
         self._last_move = float("-inf")
         self._status_shown: Text | None = None
+        self._position_shown = ""
 
     @property
     def store(self):
@@ -77,6 +78,7 @@ class InboxScreen(Screen):
         self.queue = QueueList(self.store, self.app.clock, id="queue")
         self.thread = ThreadPane(self.app.clock, self.app.config.tz, id="thread")
         self.composer = Composer(id="composer")
+        self.position = Static("", id="position")
         self.status_bar = Static("", id="status-bar")
         self.sync_status = SyncStatus(
             self.app.syncer, self.app.clock, self.app.config.sync.every_minutes, id="sync-status"
@@ -91,6 +93,7 @@ class InboxScreen(Screen):
                 yield self.composer
         yield self.empty
         with Horizontal(id="status-row"):
+            yield self.position
             yield self.status_bar
             yield self.sync_status
         yield Footer()
@@ -103,6 +106,10 @@ class InboxScreen(Screen):
         self.reload(keep=None)
         self.queue.focus()
         self.set_interval(60, self._tick)
+        # "12 of 857,123" follows the cursor in the same frame: a watcher runs as
+        # the cursor moves, where a message would arrive after the list was
+        # painted and cost a second frame.
+        self.watch(self.queue, "cursor", lambda _: self._update_position(), init=False)
 
     def _show_body(self) -> None:
         """The queue once there is an account; until then, how to get one."""
@@ -251,10 +258,13 @@ class InboxScreen(Screen):
             self.thread.show(context)
 
     def _update_status(self) -> None:
+        """What the user is looking at: view, order, search, filters, selection, message."""
+        self._update_position()
         query = self.query_state
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f" {query.view.title}", style="bold")
-        text.append(f" · {len(self.queue.keys):,} · {query.sort.value}")
+        text.append(" · ")
+        text.append(query.view.title, style="bold")
+        text.append(f" · {query.sort.value}")
         for name in ("search", "network", "account", "language", "label"):
             value = getattr(query, name)
             if value:
@@ -268,6 +278,20 @@ class InboxScreen(Screen):
             # One fixed line: its size never changes, so no relayout of the screen.
             self._status_shown = text
             self.status_bar.update(text, layout=False)
+
+    def _update_position(self) -> None:
+        """Where the cursor is: "12 of 857,123", the one part that changes on every key.
+
+        It sits at the left, under the queue, so a key's frame repaints the
+        queue's columns only, never the thread pane beside it.
+        """
+        count = len(self.queue.keys)
+        shown = f" {self.queue.cursor + 1:,} of {count:,}" if count else " 0"
+        if shown != self._position_shown:
+            # Its width changes only when the number gains a digit.
+            resized = len(shown) != len(self._position_shown)
+            self._position_shown = shown
+            self.position.update(Text(shown, style="bold"), layout=resized)
 
     def say(self, message: str) -> None:
         self.message = message

@@ -84,6 +84,10 @@ class QueueList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     QueueList {
         overflow-x: hidden;
+        /* No scrollbar: at a million rows its thumb is one cell for 30,000 of
+           them, yet it repainted on every key; the status bar says "12 of
+           857,123" instead. The wheel still scrolls. */
+        scrollbar-size-vertical: 0;
     }
     QueueList > .queue--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
     QueueList:blur > .queue--cursor { background: $block-cursor-blurred-background; }
@@ -118,7 +122,7 @@ class QueueList(ScrollView, can_focus=True):
         self.selected: set[int] = set()
         self._rows: OrderedDict[int, QueueRow] = OrderedDict()
         self._strips: LRUCache[tuple, Strip] = LRUCache(CACHE_STRIPS)
-        self._frame_style: Style | None = None
+        self._frame: tuple[Style, int] | None = None
         self._last_highlighted: tuple[int, int] | None = _ANNOUNCE_AGAIN
 
     # -- data ---------------------------------------------------------------
@@ -289,18 +293,17 @@ class QueueList(ScrollView, can_focus=True):
     # -- painting -------------------------------------------------------------
 
     def render_lines(self, crop):
-        # The widget's own style walks every ancestor's CSS: work it out once a
-        # frame, not once a line.
-        self._frame_style = self.rich_style
+        # The widget's style walks every ancestor's CSS, and its width every
+        # gutter: work them out once a frame, not once a line.
+        self._frame = (self.rich_style, self.scrollable_content_region.width)
         try:
             return super().render_lines(crop)
         finally:
-            self._frame_style = None
+            self._frame = None
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
-        width = self.scrollable_content_region.width
-        plain = self._frame_style or self.rich_style
+        plain, width = self._frame or (self.rich_style, self.scrollable_content_region.width)
         if index >= len(self.keys):
             if index < self.total:  # the rest of the view is still loading
                 return Strip(
