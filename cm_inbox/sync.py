@@ -19,8 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-
-import httpx
+from typing import TYPE_CHECKING
 
 from cm_inbox import __version__
 from cm_inbox.networks.base import (
@@ -37,6 +36,9 @@ from cm_inbox.networks.base import (
 from cm_inbox.networks.registry import connector_class
 from cm_inbox.store import ConnectedAccount, Store
 
+if TYPE_CHECKING:  # httpx loads on the first sync: the inbox opens a tenth of a second sooner
+    import httpx
+
 log = logging.getLogger(__name__)
 
 # A first sync takes the recent past, never years: connectors bound their own
@@ -44,7 +46,8 @@ log = logging.getLogger(__name__)
 MAX_PAGES = 50
 # Threads fetched per account and sync, for new comments whose parent is unknown.
 MAX_THREADS = 10
-TIMEOUT = httpx.Timeout(15.0, connect=10.0)
+# Seconds: any read or write, and connecting.
+TIMEOUT_S, CONNECT_TIMEOUT_S = 15.0, 10.0
 
 
 @dataclass(slots=True)
@@ -99,9 +102,11 @@ SecretsFor = Callable[[ConnectedAccount], Secrets]
 
 def make_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
     """The one HTTP client a sync shares across accounts."""
+    import httpx
+
     return httpx.AsyncClient(
         transport=transport,
-        timeout=TIMEOUT,
+        timeout=httpx.Timeout(TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
         headers={"User-Agent": f"cm-inbox/{__version__} (+https://github.com/cm-inbox)"},
         follow_redirects=False,
     )

@@ -27,6 +27,10 @@ class CliError(Exception):
         self.code = code
 
 
+# Rows `cm-inbox list` prints as a table unless --limit says otherwise.
+TABLE_LIMIT = 50
+
+
 def lazy(target: str) -> Callable[[argparse.Namespace], int]:
     """A command handler named "module:function", imported only when the command runs."""
 

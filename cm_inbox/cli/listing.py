@@ -13,14 +13,20 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from cm_inbox.cli.common import db_path, open_store, out_console, query_from, stdout_is_utf8
+from cm_inbox.cli.common import (
+    TABLE_LIMIT,
+    db_path,
+    open_store,
+    out_console,
+    query_from,
+    stdout_is_utf8,
+)
 from cm_inbox.model import Comment, QueueQuery, QueueRow, View
 from cm_inbox.networks.rules import rules_for
 from cm_inbox.records import format_time
 from cm_inbox.text import clean_text
 from cm_inbox.timefmt import age
 
-TABLE_LIMIT = 50
 # The clock ages are measured against; tests set it.
 clock: Callable[[], float] = time.time
 # From this width on, the table has room for the account column.

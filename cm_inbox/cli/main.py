@@ -15,12 +15,17 @@ import sys
 from collections.abc import Sequence
 
 from cm_inbox import __version__
-from cm_inbox.cli.common import PROG, CliError, add_filter_arguments, err_console, say_error
+from cm_inbox.cli.common import (
+    PROG,
+    TABLE_LIMIT,
+    CliError,
+    add_filter_arguments,
+    err_console,
+    lazy,
+    say_error,
+)
 from cm_inbox.cli.launch import run_demo, run_inbox
-from cm_inbox.cli.listing import TABLE_LIMIT, run_list
 from cm_inbox.cli.network_commands import register_accounts, register_sandbox, register_syncing
-from cm_inbox.cli.replying import run_reply
-from cm_inbox.cli.transfer import run_export, run_import
 from cm_inbox.logs import start_logging
 from cm_inbox.model import View
 from cm_inbox.store import StoreError
@@ -89,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"at most N rows; 0 for all (default: {TABLE_LIMIT} in the table, all with --json)",
     )
     listing.add_argument("--json", action="store_true", help="one JSON array instead of a table")
-    listing.set_defaults(handler=run_list)
+    listing.set_defaults(handler=lazy("cm_inbox.cli.listing:run_list"))
 
     reply = commands.add_parser(
         "reply",
@@ -101,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
         "comment_id", type=_comment_id, metavar="COMMENT_ID", help="as `list` shows it"
     )
     reply.add_argument("text", metavar="TEXT", help='the reply ("-" reads it from stdin)')
-    reply.set_defaults(handler=run_reply)
+    reply.set_defaults(handler=lazy("cm_inbox.cli.replying:run_reply"))
 
     importing = commands.add_parser(
         "import",
@@ -110,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Add comments from JSON Lines (one comment per line). Importing again is safe.",
     )
     importing.add_argument("file", metavar="FILE", help='the file ("-" for stdin)')
-    importing.set_defaults(handler=run_import)
+    importing.set_defaults(handler=lazy("cm_inbox.cli.transfer:run_import"))
 
     export = commands.add_parser(
         "export",
@@ -123,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("jsonl", "csv"), default="jsonl", help="default: jsonl"
     )
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
-    export.set_defaults(handler=run_export)
+    export.set_defaults(handler=lazy("cm_inbox.cli.transfer:run_export"))
 
     register_accounts(commands, common)
     register_syncing(commands, common)

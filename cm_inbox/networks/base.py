@@ -18,12 +18,13 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from cm_inbox.model import IncomingComment
 from cm_inbox.networks.rules import NetworkRules, rules_for
+
+if TYPE_CHECKING:  # only connectors, which import it themselves, need httpx at run time
+    import httpx
 
 
 class NetworkError(Exception):

@@ -52,6 +52,9 @@ class InboxScreen(Screen):
     """The one screen a community manager lives in."""
 
     BINDINGS = SCREEN_BINDINGS
+    # The queue has the focus from the first frame (not the search box, which
+    # would take it, then hide, restyling itself twice before anything shows).
+    AUTO_FOCUS = "#queue"
 
     def __init__(self) -> None:
         super().__init__()
@@ -78,6 +81,8 @@ class InboxScreen(Screen):
         self.queue = QueueList(self.store, self.app.clock, id="queue")
         self.thread = ThreadPane(self.app.clock, self.app.config.tz, id="thread")
         self.composer = Composer(id="composer")
+        self.composer.display = False
+        self.search_input.display = False
         self.position = Static("", id="position")
         self.status_bar = Static("", id="status-bar")
         self.sync_status = SyncStatus(
@@ -99,8 +104,6 @@ class InboxScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.composer.display = False
-        self.search_input.display = False
         self._show_body()
         self.store.wake_due_snoozes()
         self.reload(keep=None)
