@@ -161,6 +161,23 @@ def _paced(session: Session, key: bytes, wanted, interval: float, what: str) -> 
     return latency * 1000
 
 
+def measure_key_floor(figures: Figures, env: dict[str, str], say) -> None:
+    """The held-key figures of a bare Textual list (benchmarks/bare_list.py): the floor."""
+    from bare_list import READY
+
+    argv = [sys.executable, str(HERE / "bare_list.py")]
+    with Session(argv, tui_env(env), ROWS, COLUMNS) as s:
+        s.wait_text(READY, LOAD_TIMEOUT)
+        s.pump_until(time.perf_counter() + TAPPED_INTERVAL)
+        held = [
+            _paced(s, b"j", _queue_frame, HELD_INTERVAL, "the list repainted")
+            for _ in range(HELD_PRESSES)
+        ]
+    figures.add("key_floor_p50_ms", "ms", percentile(held, 0.5))
+    figures.add("key_floor_p95_ms", "ms", percentile(held, 0.95))
+    say(f"key floor: j held p50 {percentile(held, 0.5):.1f} / p95 {percentile(held, 0.95):.1f} ms")
+
+
 def measure_session(
     figures: Figures, db: Path, expected: Expected, env: dict[str, str], say
 ) -> dict:

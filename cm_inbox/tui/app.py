@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -60,6 +61,10 @@ class CmInboxApp(App[int]):
         self._install_themes()
         self._install_keymap()
         self.push_screen(InboxScreen())
+        # Everything built so far (Textual, the widgets, the styles) lives as
+        # long as the app: set it aside from the garbage collector, whose full
+        # passes over it paused a key press for 50 ms now and then.
+        self.call_after_refresh(gc.freeze)
         for problem in self.startup_problems:
             self.notify(problem, title="Config", severity="warning", timeout=12)
 

@@ -123,6 +123,7 @@ class QueueList(ScrollView, can_focus=True):
         self._rows: OrderedDict[int, QueueRow] = OrderedDict()
         self._strips: LRUCache[tuple, Strip] = LRUCache(CACHE_STRIPS)
         self._frame: tuple[Style, int] | None = None
+        self._styles: dict[tuple[str, Style], Style] = {}
         self._last_highlighted: tuple[int, int] | None = _ANNOUNCE_AGAIN
 
     # -- data ---------------------------------------------------------------
@@ -198,6 +199,7 @@ class QueueList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         # A new theme or focus changes every colour: cached lines are stale.
         self._strips.clear()
+        self._styles.clear()
         super().notify_style_update()
 
     def remove_keys(self, keys: Iterable[int]) -> None:
@@ -334,7 +336,13 @@ class QueueList(ScrollView, can_focus=True):
         return strip
 
     def _style(self, name: str, base: Style) -> Style:
-        return base + self.get_component_rich_style(name, partial=True)
+        # Component styles walk the CSS of every ancestor: remember each one
+        # (and its sum with a line's base) until the styles change.
+        key = (name, base)
+        style = self._styles.get(key)
+        if style is None:
+            style = self._styles[key] = base + self.get_component_rich_style(name, partial=True)
+        return style
 
     def _segments(
         self, row: QueueRow, width: int, selected: bool, base: Style, shown_age: str
