@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import random
+import socket
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -29,6 +33,7 @@ from cm_inbox.networks.base import (
     NetworkError,
     ParentRef,
     PermanentError,
+    RateLimited,
     Secrets,
     Sleep,
     Unreachable,
@@ -135,6 +140,7 @@ async def sync_accounts(
     fetch: bool = True,
     send: bool = True,
     hold_replies_s: float = 0.0,
+    retry: RetryPolicy | None = None,
     concurrency: int = 16,
     progress: Progress | None = None,
     sleep: Sleep | None = None,
@@ -151,6 +157,9 @@ async def sync_accounts(
     """
     targets = list(accounts) if accounts is not None else store.connected_accounts()
     report = SyncReport([AccountSync(a.network, a.name) for a in targets])
+    plan = SendPlan(sender_id(), hold_replies_s, retry or RetryPolicy())
+    if send:
+        void_dead_claims(store)
     gate = asyncio.Semaphore(max(1, concurrency))
     async with make_client(transport) as client:
 
@@ -164,7 +173,7 @@ async def sync_accounts(
                     client,
                     fetch=fetch,
                     send=send,
-                    hold_replies_s=hold_replies_s,
+                    plan=plan,
                     progress=progress,
                     sleep=sleep,
                     clock=clock or time.time,
@@ -183,7 +192,7 @@ async def _sync_one(
     *,
     fetch: bool,
     send: bool,
-    hold_replies_s: float,
+    plan: SendPlan,
     progress: Progress | None,
     sleep: Sleep | None,
     clock: Callable[[], float],
@@ -204,7 +213,7 @@ async def _sync_one(
             parents = await _fetch_new(store, account, connector, result, tell)
             await _fetch_threads(store, account, connector, parents, result, tell)
         if send:
-            await _send_replies(store, account, connector, result, hold_replies_s, clock, tell)
+            await _send_replies(store, account, connector, result, plan, clock, tell)
     except NeedsLogin as error:
         result.needs_login = True
         result.error = f"needs a new login: {error}"
@@ -289,27 +298,80 @@ async def _fetch_threads(
         tell("threads")
 
 
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """When a failed reply is tried again: exponential backoff with jitter, capped."""
+
+    first_s: float = 30.0
+    max_s: float = 900.0
+
+    def next_attempt(self, now: float, attempts: int, error: NetworkError) -> int:
+        if isinstance(error, RateLimited):
+            return int(now + max(1.0, error.retry_after))
+        wait = min(self.max_s, self.first_s * 2 ** max(0, attempts - 1))
+        # Half to all of it, so replies that failed together do not return together.
+        return int(now + wait * random.uniform(0.5, 1.0))
+
+
+def sender_id() -> str:
+    """Who holds a claim: this host and process (a dead process's claims are void)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def void_dead_claims(store: Store) -> int:
+    """Replies left in ``sending`` by a process of this machine that has died.
+
+    Their leases would run out on their own; waiting for that after a crash
+    is pointless when the process is visibly gone. They are taken again at
+    once, looked for on the network first.
+    """
+    host = socket.gethostname()
+    dead = [owner for owner in store.sending_owners() if _dead_here(owner, host)]
+    return store.void_claims(dead) if dead else 0
+
+
+def _dead_here(owner: str, host: str) -> bool:
+    """True when ``owner`` names a process of this host that no longer runs."""
+    parts = owner.rsplit(":", 2)
+    if len(parts) != 3 or parts[0] != host:
+        return False
+    try:
+        pid = int(parts[1])
+    except ValueError:
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, someone else's
+    return False
+
+
 async def _send_replies(
     store: Store,
     account: ConnectedAccount,
     connector: Connector,
     result: AccountSync,
-    hold_replies_s: float,
+    plan: SendPlan,
     clock: Callable[[], float],
     tell,
 ) -> None:
-    """Send the account's queued replies, oldest first; stop at the first network trouble."""
-    newest_allowed = clock() - hold_replies_s
-    for reply in store.replies_to_send(account.id):
-        if hold_replies_s and (reply.queued_at or reply.created_at) > newest_allowed:
-            continue  # still inside its undo window
-        taken = store.take_for_sending(reply.id)
-        if taken is None:
-            continue  # undone or taken meanwhile
-        reply, key = taken
+    """Send the account's due replies, oldest first, each exactly once.
+
+    Stops at the first network trouble (the next sync tries again); a refusal
+    of one reply fails that reply alone.
+    """
+    while True:
+        claim = store.claim_next(account.id, plan.owner, hold_s=plan.hold_s)
+        if claim is None:
+            return
+        reply = claim.reply
         comment = store.comment(reply.comment_id)
         if comment is None:
-            store.mark_failed(reply.id, "the comment is no longer in the inbox", retry=False)
+            store.mark_failed(reply.id, "the comment is no longer in the inbox", retry_at=None)
             continue
         parent = ParentRef(
             remote_id=comment.remote_id,
@@ -318,19 +380,43 @@ async def _send_replies(
             extra=store.comment_extra(comment.id),
         )
         try:
-            posted = await connector.post_reply(parent, reply.text, key)
+            posted = None
+            if claim.look_first:
+                # An earlier attempt went unanswered: it may be there already.
+                posted = await connector.find_reply(parent, reply.text, claim.idempotency_key)
+                if posted is None:
+                    store.mark_absent(reply.id)
+            if posted is None:
+                posted = await connector.post_reply(parent, reply.text, claim.idempotency_key)
         except PermanentError as error:
-            store.mark_failed(reply.id, str(error), retry=False)
+            store.mark_failed(reply.id, str(error), retry_at=None)
             result.send_failures.append(f"reply {reply.id}: {error}")
             continue
         except NetworkError as error:
-            # Not sent, or not known to be: back in the queue for the next sync.
-            store.mark_failed(reply.id, str(error), retry=True)
+            retry_at = plan.retry.next_attempt(clock(), reply.attempts, error)
+            store.mark_failed(
+                reply.id, str(error), retry_at=retry_at, maybe_sent=error.may_have_arrived
+            )
             result.send_failures.append(f"reply {reply.id}: {error}")
+            raise
+        except BaseException:
+            # A bug, or the sync cancelled mid-request: it may have gone out.
+            store.mark_failed(
+                reply.id, "interrupted while sending", retry_at=int(clock()), maybe_sent=True
+            )
             raise
         store.mark_sent(reply.id, posted.remote_id)
         result.sent += 1
         tell("sending")
+
+
+@dataclass(frozen=True, slots=True)
+class SendPlan:
+    """How one sync sends: who it is, the undo window it honours, when it retries."""
+
+    owner: str
+    hold_s: float = 0.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 class Syncer:
@@ -348,12 +434,14 @@ class Syncer:
         *,
         transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
         hold_replies_s: float = 0.0,
+        retry: RetryPolicy | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
         self.store = store
         self.secrets_for = secrets_for
         self.transport_factory = transport_factory
         self.hold_replies_s = hold_replies_s
+        self.retry = retry
         self.clock = clock
         # One sync at a time: a timer firing during a slow sync skips its turn.
         self._lock = threading.Lock()
@@ -381,6 +469,7 @@ class Syncer:
                     self.secrets_for,
                     transport=transport,
                     hold_replies_s=self.hold_replies_s,
+                    retry=self.retry,
                     progress=progress,
                     clock=self.clock,
                 )

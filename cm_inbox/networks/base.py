@@ -33,12 +33,19 @@ class NetworkError(Exception):
     Messages never contain a token, a password or an Authorization header.
     """
 
+    # Whether a write may have reached the network anyway: unknown, so yes,
+    # unless the error proves it did not (no connection made, a refusal).
+    # A reply whose attempt ended so is looked for on the network before a retry.
+    may_have_arrived: bool = True
+
 
 class NeedsLogin(NetworkError):
     """The credentials are refused (after one refresh where the network has one).
 
     The account is marked as needing a new login, with the network's own message.
     """
+
+    may_have_arrived = False
 
 
 class Unreachable(NetworkError):
@@ -47,6 +54,8 @@ class Unreachable(NetworkError):
 
 class RateLimited(NetworkError):
     """The network asks us to wait ``retry_after`` seconds before the next call."""
+
+    may_have_arrived = False
 
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
@@ -59,6 +68,8 @@ class TemporaryError(NetworkError):
 
 class PermanentError(NetworkError):
     """The network refused this request for good (a 422, a deleted parent): do not retry."""
+
+    may_have_arrived = False
 
 
 class MalformedAnswer(NetworkError):
@@ -214,6 +225,14 @@ class Connector(ABC):
     @abstractmethod
     async def post_reply(self, parent: ParentRef, text: str, idempotency_key: str) -> Posted:
         """Post ``text`` under ``parent``; ``idempotency_key`` makes a retry safe."""
+
+    @abstractmethod
+    async def find_reply(self, parent: ParentRef, text: str, idempotency_key: str) -> Posted | None:
+        """Our reply to ``parent``, if it is on the network already.
+
+        Asked before any retry of an attempt that went unanswered (a timeout,
+        a lost answer, a sender killed mid-send), so a reply is never posted twice.
+        """
 
     async def max_length(self) -> int:
         """The reply length limit on this account's server (the network default here)."""

@@ -413,6 +413,14 @@ class BlueskyConnector(Connector):
         self._dids[handle] = did
         return did
 
+    async def find_reply(self, parent: ParentRef, text: str, idempotency_key: str) -> Posted | None:
+        """Our post under the record key this reply always uses (``getRecord``)."""
+        did = await self._our_did()
+        existing = await self._existing(did, tid_for_key(idempotency_key))
+        if existing is None:
+            return None
+        return Posted(existing, post_url(self.session.handle, did, existing), already_there=True)
+
     async def _existing(self, did: str, rkey: str) -> str | None:
         """``com.atproto.repo.getRecord``: the uri of our post under ``rkey``, if it exists."""
         response = await self.session.call(

@@ -86,7 +86,9 @@ class Polite:
                 response = await self.client.request(method, url, **kwargs)
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
                 # Nobody answered: offline or DNS. Retrying at once rarely helps.
-                raise Unreachable(f"cannot reach {_host(url)}: {_reason(error)}") from None
+                unreachable = Unreachable(f"cannot reach {_host(url)}: {_reason(error)}")
+                unreachable.may_have_arrived = attempt > 1  # an earlier try may have
+                raise unreachable from None
             except httpx.TimeoutException:
                 if last:
                     raise Unreachable(f"{_host(url)} did not answer in time") from None

@@ -264,11 +264,7 @@ class MastodonConnector(Connector):
         status it already made (kept about an hour).
         """
         host = instance_host(self.instance)
-        author = parent.author_handle.strip().lstrip("@")
-        body = text.strip()
-        # A blank reply stays blank (the server refuses it with a 422): never a bare mention.
-        if body and author and not mentions_handle(body, author, host):
-            body = f"@{qualify(author, host)} {body}".rstrip()
+        body = self._reply_body(parent, text)
         visibility = _reply_visibility(parent.extra)
         status, _ = await self._call(
             "POST",
@@ -280,6 +276,48 @@ class MastodonConnector(Connector):
             raise MalformedAnswer(f"{host} accepted the reply but sent no status id")
         url = status.get("url") or status.get("uri")
         return Posted(remote_id=status["id"], url=url if isinstance(url, str) else None)
+
+    def _reply_body(self, parent: ParentRef, text: str) -> str:
+        """What is posted: the text, led by the parent author's @mention unless it has one."""
+        host = instance_host(self.instance)
+        author = parent.author_handle.strip().lstrip("@")
+        body = text.strip()
+        # A blank reply stays blank (the server refuses it with a 422): never a bare mention.
+        if body and author and not mentions_handle(body, author, host):
+            body = f"@{qualify(author, host)} {body}".rstrip()
+        return body
+
+    async def find_reply(self, parent: ParentRef, text: str, idempotency_key: str) -> Posted | None:
+        """Our status answering ``parent`` with this text, among the parent's replies.
+
+        Within the hour the ``Idempotency-Key`` alone prevents a double post;
+        after it (a laptop closed overnight) only looking can. The context lists
+        the replies; ours is the one by our account, under this parent, whose
+        words are ours (mentions aside, which the server rewrites as links).
+        """
+        viewer = self.viewer
+        if viewer.own_acct is None:
+            own = await self.verify()
+            viewer = Viewer.of(self.account.name, self.instance, own)
+        context, _ = await self._call(
+            "GET", f"/api/v1/statuses/{_path_id(parent.remote_id)}/context"
+        )
+        descendants = context.get("descendants") if isinstance(context, Mapping) else None
+        if not isinstance(descendants, list):
+            raise MalformedAnswer(f"{instance_host(self.instance)} sent a context without lists")
+        wanted = _words(self._reply_body(parent, text))
+        for raw in descendants:
+            try:
+                status = parse_status(raw, viewer)
+            except Unreadable:
+                continue
+            if (
+                status.is_ours
+                and status.parent_remote_id == parent.remote_id
+                and _words(status.text) == wanted
+            ):
+                return Posted(remote_id=status.remote_id, url=status.url, already_there=True)
+        return None
 
     async def max_length(self) -> int:
         """configuration.statuses.max_characters of GET /api/v2/instance (500 when not said).
@@ -299,6 +337,11 @@ class MastodonConnector(Connector):
         ok = isinstance(limit, int) and not isinstance(limit, bool) and limit > 0
         self._max_length = limit if ok else DEFAULT_MAX_CHARACTERS
         return self._max_length
+
+
+def _words(text: str) -> list[str]:
+    """A status's words without its mentions: what survives the server's HTML rendering."""
+    return [word for word in text.split() if not word.startswith("@")]
 
 
 def _dig(value: Any, *keys: str) -> Any:

@@ -16,9 +16,12 @@ from cm_inbox.store.ingest import IngestMixin
 from cm_inbox.store.outbox import OutboxMixin, ReplyError
 from cm_inbox.store.people import PeopleMixin
 from cm_inbox.store.queue import QueueMixin
+from cm_inbox.store.sending import LEASE_S, Claim, SendingMixin
 from cm_inbox.store.triage import TriageMixin, UndoResult
 
 __all__ = [
+    "LEASE_S",
+    "Claim",
     "ConnectedAccount",
     "SetAsideItem",
     "Store",
@@ -30,7 +33,14 @@ __all__ = [
 
 
 class Store(
-    IngestMixin, QueueMixin, TriageMixin, OutboxMixin, PeopleMixin, AccountsMixin, StoreBase
+    IngestMixin,
+    QueueMixin,
+    TriageMixin,
+    OutboxMixin,
+    SendingMixin,
+    PeopleMixin,
+    AccountsMixin,
+    StoreBase,
 ):
     """Everything the app reads and writes, over one database file."""
 

@@ -27,7 +27,8 @@ REPLY_COLUMNS = """
     r.id AS reply_id, r.comment_id AS reply_comment_id, r.account_id AS reply_account_id,
     r.text AS reply_text, r.state AS reply_state, r.created_at AS reply_created_at,
     r.updated_at AS reply_updated_at, r.error AS reply_error, r.remote_id AS reply_remote_id,
-    r.sent_at AS reply_sent_at, r.attempts AS reply_attempts, r.queued_at AS reply_queued_at
+    r.sent_at AS reply_sent_at, r.attempts AS reply_attempts, r.queued_at AS reply_queued_at,
+    r.next_attempt_at AS reply_next_attempt_at, r.maybe_sent AS reply_maybe_sent
 """
 
 
@@ -85,4 +86,6 @@ def reply_from_row(row: sqlite3.Row) -> Reply:
         sent_at=row["reply_sent_at"],
         attempts=row["reply_attempts"],
         queued_at=row["reply_queued_at"],
+        next_attempt_at=row["reply_next_attempt_at"],
+        maybe_sent=bool(row["reply_maybe_sent"]),
     )

@@ -219,6 +219,21 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX set_aside_time ON set_aside (received_at);
     """,
+    # 3: the outbox as a state machine: retries, leases, replies that may have left.
+    """
+    -- A failed reply with a next attempt time is retried then; without one it
+    -- waits for the user (the network refused it for good).
+    ALTER TABLE replies ADD COLUMN next_attempt_at INTEGER;
+    -- Who is sending it and until when: another sender may take it only after
+    -- the lease ran out (the first one died), and looks on the network first.
+    ALTER TABLE replies ADD COLUMN lease_owner TEXT;
+    ALTER TABLE replies ADD COLUMN lease_until INTEGER;
+    -- 1 once an attempt may have reached the network without an answer saying
+    -- so: before any retry, the sender looks for the reply on the network.
+    ALTER TABLE replies ADD COLUMN maybe_sent INTEGER NOT NULL DEFAULT 0;
+    UPDATE replies SET maybe_sent = 1 WHERE state = 'sending';
+    CREATE INDEX replies_outbox ON replies (account_id, state, queued_at, id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

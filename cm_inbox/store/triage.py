@@ -223,7 +223,9 @@ class TriageMixin(StoreBase):
         with self.db.transaction() as conn:
             marks = ",".join("?" * len(SYSTEM_ACTIONS))
             row = conn.execute(
-                f"SELECT max(batch) FROM events WHERE undone_at IS NULL AND action NOT IN ({marks})",
+                # Batch 0 holds what the outbox did on its own: not the user's to undo.
+                f"SELECT max(batch) FROM events WHERE undone_at IS NULL AND batch > 0"
+                f" AND action NOT IN ({marks})",
                 SYSTEM_ACTIONS,
             ).fetchone()
             if row is None or row[0] is None:
@@ -267,7 +269,9 @@ class TriageMixin(StoreBase):
             return []
         marks = ",".join("?" * len(ids))
         rows = conn.execute(
-            f"SELECT id FROM replies WHERE id IN ({marks}) AND state IN ('sending', 'sent')", ids
+            f"SELECT id FROM replies WHERE id IN ({marks})"
+            " AND (state IN ('sending', 'sent') OR maybe_sent)",
+            ids,
         ).fetchall()
         return [row[0] for row in rows]
 
@@ -294,8 +298,9 @@ class TriageMixin(StoreBase):
                 (event["comment_id"], event["reply_id"]),
             )
             conn.execute(
-                "UPDATE replies SET state = 'draft', queued_at = NULL, error = NULL, updated_at = ?"
-                " WHERE id = ? AND state IN ('queued', 'failed')",
+                "UPDATE replies SET state = 'draft', queued_at = NULL, error = NULL,"
+                " next_attempt_at = NULL, updated_at = ?"
+                " WHERE id = ? AND state IN ('queued', 'failed') AND NOT maybe_sent",
                 (self.now(), event["reply_id"]),
             )
 
