@@ -132,4 +132,12 @@ def register_sandbox(commands, common: argparse.ArgumentParser) -> None:
     )
     serve.add_argument("--port", type=int, default=0, help="default: any free port")
     serve.add_argument("--seed", type=int, default=7, help="the generated audience (default: 7)")
+    serve.add_argument(
+        "--faults",
+        metavar="SPEC",
+        default="",
+        help="random faults on every reply posted, e.g. lost_answer=0.3,error_5xx=0.1,"
+        "timeout=0.05,reset=0.05,rate_limit=0.1,malformed=0.05,expired_token=0.05,"
+        "latency_ms=50 (timeout_s=N: how long a timeout holds; seed=N: repeatable)",
+    )
     serve.set_defaults(handler=lazy("cm_inbox.cli.sandbox:run_serve"))

@@ -14,7 +14,18 @@ from cm_inbox.cli.common import CliError
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from cm_inbox.sandbox import SandboxState, account_commands, make_sandbox
+    from cm_inbox.sandbox import (
+        FaultPlan,
+        FaultSpecError,
+        SandboxState,
+        account_commands,
+        make_sandbox,
+    )
+
+    try:
+        faults = FaultPlan.parse(args.faults) if args.faults else None
+    except FaultSpecError as error:
+        raise CliError(f"--faults: {error}") from None
 
     # Bind first, so the port printed is the port served (also with --port 0).
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -26,6 +37,7 @@ def run_serve(args: argparse.Namespace) -> int:
     listener.listen(128)
     port = listener.getsockname()[1]
     state = SandboxState(seed=args.seed)
+    state.write_faults = faults
     base_url = f"http://127.0.0.1:{port}"
     sys.stdout.write(json.dumps(account_commands(base_url, state)) + "\n")
     sys.stdout.flush()

@@ -17,15 +17,27 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from cm_inbox.sandbox import bluesky, mastodon
+from cm_inbox.sandbox.faults import FaultInjector, FaultPlan, FaultSpecError
 from cm_inbox.sandbox.state import AcceptedReply, SandboxState
 
-__all__ = ["AcceptedReply", "SandboxState", "make_sandbox", "account_commands"]
+__all__ = [
+    "AcceptedReply",
+    "FaultPlan",
+    "FaultSpecError",
+    "SandboxState",
+    "make_sandbox",
+    "account_commands",
+]
 
 TWINS = (mastodon, bluesky)
 
 
 def make_sandbox(state: SandboxState | None = None) -> Starlette:
-    """The ASGI application of every sandbox network, sharing ``state``."""
+    """The ASGI application of every sandbox network, sharing ``state``.
+
+    Random write faults (``state.write_faults``) wrap it all, as the network
+    around a real server would fail.
+    """
     state = state or SandboxState()
 
     async def list_replies(request: Request) -> JSONResponse:
@@ -41,16 +53,27 @@ def make_sandbox(state: SandboxState | None = None) -> Starlette:
 
     async def clear_faults(request: Request) -> JSONResponse:
         state.clear_faults()
+        state.write_faults = None
+        return JSONResponse({"ok": True})
+
+    async def set_write_faults(request: Request) -> JSONResponse:
+        body = await request.json()
+        try:
+            state.write_faults = FaultPlan.parse(str(body.get("spec", "")))
+        except (FaultSpecError, AttributeError) as error:
+            return JSONResponse({"error": str(error)}, status_code=400)
         return JSONResponse({"ok": True})
 
     routes: list[Any] = [
         Route("/_sandbox/replies", list_replies, methods=["GET"]),
         Route("/_sandbox/faults", set_fault, methods=["POST"]),
         Route("/_sandbox/faults", clear_faults, methods=["DELETE"]),
+        Route("/_sandbox/write-faults", set_write_faults, methods=["POST"]),
     ]
     for twin in TWINS:
         routes.extend(twin.routes(state))
     app = Starlette(routes=routes)
+    app.add_middleware(FaultInjector, plan_of=lambda: state.write_faults)
     app.state.sandbox = state
     return app
 

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from cm_inbox.demo.generator import iter_records
+from cm_inbox.sandbox.faults import FaultPlan
 
 # How far into the future the generated comments reach, and how many there are
 # over the whole span (14 days back + this): about one new comment every few
@@ -100,6 +101,8 @@ class SandboxState:
         # Bumped by "expire_tokens" and "revoke": tokens carry the generation they were issued in.
         self.token_generation: dict[str, int] = defaultdict(int)
         self.revoked: set[str] = set()
+        # Random faults on every write (see cm_inbox.sandbox.faults); None: none.
+        self.write_faults: FaultPlan | None = None
 
     def now(self) -> float:
         return self.clock()

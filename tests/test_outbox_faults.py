@@ -1,0 +1,128 @@
+"""Replies under faults, in-process: whatever the network does, each reply lands once."""
+
+from __future__ import annotations
+
+import pytest
+from sandbox_world import World
+
+from cm_inbox.model import QueueQuery, ReplyState, View
+from cm_inbox.sandbox import FaultPlan, FaultSpecError
+from cm_inbox.sync import RetryPolicy
+
+NETWORKS = ("mastodon", "bluesky")
+QUICK = RetryPolicy(first_s=1, max_s=4)
+
+
+@pytest.fixture
+async def world(store, clock):
+    made = World(store, clock)
+    await made.connect()
+    await made.sync()
+    return made
+
+
+def queue_one(world: World, network: str, text: str):
+    comment = next(
+        row.comment
+        for row in world.store.iter_queue(QueueQuery(view=View.INBOX))
+        if row.comment.network == network and not row.comment.is_ours
+    )
+    return comment, world.store.queue_reply(comment.id, text)
+
+
+def landed(world: World, network: str, text: str) -> list:
+    return [r for r in world.state.replies_on(network) if r.text.endswith(text)]
+
+
+async def flush(world: World, rounds: int = 30) -> None:
+    """Sync until the outbox is empty, moving the clock past each retry time."""
+    for _ in range(rounds):
+        pending = [
+            r for r in world.store.outbox() if r.state not in (ReplyState.SENT, ReplyState.DRAFT)
+        ]
+        if not pending:
+            return
+        due = [r.next_attempt_at for r in pending if r.next_attempt_at]
+        if due:
+            world.clock.now = max(world.clock.now, max(due))
+        await world.sync(fetch=False, retry=QUICK)
+    raise AssertionError(f"still pending: {pending}")
+
+
+def test_a_fault_spec_reads_like_the_issue_writes_it():
+    plan = FaultPlan.parse(
+        "lost_answer=0.3,error_5xx=0.1,timeout=0.05,reset=0.05,rate_limit=0.1,latency_ms=50"
+    )
+    assert plan.lost_answer == 0.3 and plan.latency_ms == 50
+    for bad, why in (
+        ("lost=0.3", "unknown fault"),
+        ("lost_answer", "expected name=value"),
+        ("reset=2", "between 0 and 1"),
+        ("reset=abc", "not a number"),
+        ("reset=0.6,timeout=0.6", "more than 1"),
+    ):
+        with pytest.raises(FaultSpecError, match=why):
+            FaultPlan.parse(bad)
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+@pytest.mark.parametrize("fault", ["lost_answer", "malformed"])
+async def test_an_answer_lost_after_the_commit_never_makes_a_double(world, network, fault):
+    """The server has the reply, the client never hears: it finds it rather than post again."""
+    comment, reply = queue_one(world, network, "we are on it, promise")
+    world.state.write_faults = FaultPlan.parse(f"{fault}=1")
+    await world.sync(fetch=False, retry=QUICK)
+    after_fault = world.store.reply(reply.id)
+    assert after_fault.state is ReplyState.FAILED and after_fault.maybe_sent
+    assert len(landed(world, network, "we are on it, promise")) == 1
+    world.state.write_faults = None
+    await flush(world)
+    sent = world.store.reply(reply.id)
+    assert sent.state is ReplyState.SENT
+    found = landed(world, network, "we are on it, promise")
+    assert len(found) == 1 and found[0].parent_id == comment.remote_id
+    # It was found, not posted again: the remote id is the one the server made.
+    assert sent.remote_id.endswith(found[0].remote_id.rsplit("/", 1)[-1])
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+@pytest.mark.parametrize("fault", ["error_5xx", "reset", "rate_limit"])
+async def test_a_refused_write_is_retried_later_and_lands_once(world, network, fault):
+    _, reply = queue_one(world, network, "thanks for the patience")
+    world.state.write_faults = FaultPlan.parse(f"{fault}=1")
+    report = world.by_network(await world.sync(fetch=False, retry=QUICK))
+    assert report[network].send_failures
+    failed = world.store.reply(reply.id)
+    assert failed.state is ReplyState.FAILED and failed.retrying
+    assert landed(world, network, "thanks for the patience") == []
+    world.state.write_faults = None
+    await flush(world)
+    assert world.store.reply(reply.id).state is ReplyState.SENT
+    assert len(landed(world, network, "thanks for the patience")) == 1
+
+
+async def test_an_expired_bluesky_token_is_refreshed_and_the_reply_goes(world):
+    _, reply = queue_one(world, "bluesky", "refreshed and sent")
+    world.state.write_faults = FaultPlan(expired_token=1.0, seed=1)
+    report = world.by_network(await world.sync(fetch=False, retry=QUICK))
+    assert report["bluesky"].sent == 1
+    assert world.store.reply(reply.id).state is ReplyState.SENT
+    assert len(landed(world, "bluesky", "refreshed and sent")) == 1
+    assert world.store.account("bluesky", "lumo-b").login_problem is None
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_many_replies_under_mixed_faults_each_land_once(world, seed):
+    world.state.write_faults = FaultPlan.parse(
+        f"lost_answer=0.25,error_5xx=0.1,reset=0.1,rate_limit=0.05,malformed=0.05,seed={seed}"
+    )
+    texts = {}
+    for number in range(6):
+        for network in NETWORKS:
+            text = f"reply {number} on {network}, seed {seed}"
+            _, reply = queue_one(world, network, text)
+            texts[reply.id] = (network, text)
+    await flush(world, rounds=60)
+    for reply_id, (network, text) in texts.items():
+        assert world.store.reply(reply_id).state is ReplyState.SENT
+        assert len(landed(world, network, text)) == 1, text
