@@ -112,6 +112,12 @@ class SyncSettings:
 
     every_minutes: int = 5  # 0: only when asked (R, `cm-inbox sync`)
     undo_seconds: int = 10
+    # A reply that failed for a passing reason is tried again after this, doubling
+    # up to retry_max_seconds (with jitter); an offline account is retried as often.
+    retry_seconds: int = 30
+    retry_max_seconds: int = 900
+    # How long one request to a network may take before it is given up.
+    timeout_seconds: int = 15
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,9 @@ DEFAULT_CONFIG_TEXT = """\
 [sync]
 # every_minutes = 5        # background sync in the app; 0 syncs only when you press R
 # undo_seconds = 10        # a queued reply waits this long before it may go (u undoes it)
+# retry_seconds = 30       # a failed reply is retried after this, doubling each time...
+# retry_max_seconds = 900  # ...up to this
+# timeout_seconds = 15     # one request to a network may take this long
 
 [time]
 # timezone = "Europe/Paris"  # an IANA zone name; by default the machine's own zone
@@ -412,6 +421,9 @@ _SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
     "sync": {
         "every_minutes": (_whole(0, 24 * 60), 5),
         "undo_seconds": (_whole(0, 600), 10),
+        "retry_seconds": (_whole(1, 3600), 30),
+        "retry_max_seconds": (_whole(1, 24 * 3600), 900),
+        "timeout_seconds": (_whole(1, 300), 15),
     },
     "time": {"timezone": (_string, "")},
 }
@@ -534,7 +546,13 @@ def load_config(path: Path | None = None) -> Config:
         snooze=SnoozeSettings(
             morning=snooze["morning"], evening=snooze["evening"], week_starts=snooze["week_starts"]
         ),
-        sync=SyncSettings(every_minutes=sync["every_minutes"], undo_seconds=sync["undo_seconds"]),
+        sync=SyncSettings(
+            every_minutes=sync["every_minutes"],
+            undo_seconds=sync["undo_seconds"],
+            retry_seconds=sync["retry_seconds"],
+            retry_max_seconds=max(sync["retry_max_seconds"], sync["retry_seconds"]),
+            timeout_seconds=sync["timeout_seconds"],
+        ),
         timezone=zone_name,
         tz=zone,
         problems=problems.messages,

@@ -44,6 +44,8 @@ from cm_inbox.store import ConnectedAccount, Store
 if TYPE_CHECKING:  # httpx loads on the first sync: the inbox opens a tenth of a second sooner
     import httpx
 
+    from cm_inbox.config import SyncSettings
+
 log = logging.getLogger(__name__)
 
 # A first sync takes the recent past, never years: connectors bound their own
@@ -105,13 +107,15 @@ Progress = Callable[[AccountSync, str], None]
 SecretsFor = Callable[[ConnectedAccount], Secrets]
 
 
-def make_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+def make_client(
+    transport: httpx.AsyncBaseTransport | None = None, *, timeout_s: float = TIMEOUT_S
+) -> httpx.AsyncClient:
     """The one HTTP client a sync shares across accounts."""
     import httpx
 
     return httpx.AsyncClient(
         transport=transport,
-        timeout=httpx.Timeout(TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+        timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, CONNECT_TIMEOUT_S)),
         headers={"User-Agent": f"cm-inbox/{__version__} (+https://github.com/cm-inbox)"},
         follow_redirects=False,
     )
@@ -141,6 +145,7 @@ async def sync_accounts(
     send: bool = True,
     hold_replies_s: float = 0.0,
     retry: RetryPolicy | None = None,
+    timeout_s: float = TIMEOUT_S,
     concurrency: int = 16,
     progress: Progress | None = None,
     sleep: Sleep | None = None,
@@ -161,7 +166,7 @@ async def sync_accounts(
     if send:
         void_dead_claims(store)
     gate = asyncio.Semaphore(max(1, concurrency))
-    async with make_client(transport) as client:
+    async with make_client(transport, timeout_s=timeout_s) as client:
 
         async def one(account: ConnectedAccount, result: AccountSync) -> None:
             async with gate:
@@ -305,6 +310,10 @@ class RetryPolicy:
     first_s: float = 30.0
     max_s: float = 900.0
 
+    @classmethod
+    def of(cls, settings: SyncSettings) -> RetryPolicy:
+        return cls(float(settings.retry_seconds), float(settings.retry_max_seconds))
+
     def next_attempt(self, now: float, attempts: int, error: NetworkError) -> int:
         if isinstance(error, RateLimited):
             return int(now + max(1.0, error.retry_after))
@@ -435,6 +444,7 @@ class Syncer:
         transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
         hold_replies_s: float = 0.0,
         retry: RetryPolicy | None = None,
+        timeout_s: float = TIMEOUT_S,
         clock: Callable[[], float] | None = None,
     ) -> None:
         self.store = store
@@ -442,6 +452,7 @@ class Syncer:
         self.transport_factory = transport_factory
         self.hold_replies_s = hold_replies_s
         self.retry = retry
+        self.timeout_s = timeout_s
         self.clock = clock
         # One sync at a time: a timer firing during a slow sync skips its turn.
         self._lock = threading.Lock()
@@ -470,6 +481,7 @@ class Syncer:
                     transport=transport,
                     hold_replies_s=self.hold_replies_s,
                     retry=self.retry,
+                    timeout_s=self.timeout_s,
                     progress=progress,
                     clock=self.clock,
                 )

@@ -13,6 +13,14 @@ def ago(timestamp: int | float, now: float | None = None) -> str:
     return shown if shown == "now" else f"{shown} ago"
 
 
+def within(timestamp: int | float, now: float | None = None) -> str:
+    """A coming moment as people say it: "now", "in 5m", "in 3h"."""
+    import time
+
+    shown = age(timestamp - (time.time() if now is None else now))
+    return shown if shown == "now" else f"in {shown}"
+
+
 def age(seconds: int | float) -> str:
     """How long ago, in at most four characters: "now", "42s", "5m", "3h", "6d", "8w", "2y"."""
     seconds = max(0, int(seconds))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,26 @@ def store(tmp_path: Path, clock: FakeClock):
 
     with Store(tmp_path / "inbox.sqlite3", clock=clock) as opened:
         yield opened
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    """Run `cm-inbox ARGS…` in-process; a wide terminal so table cells are not cut."""
+    monkeypatch.setenv("COLUMNS", "200")
+
+    from cm_inbox.cli.main import main
+
+    def run(*argv: str | Path) -> Result:
+        capsys.readouterr()
+        code = main([str(arg) for arg in argv])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run

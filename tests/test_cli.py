@@ -8,14 +8,12 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from cm_inbox.cli import listing, transfer
 from cm_inbox.cli.launch import prepare_demo_db
-from cm_inbox.cli.main import main
 from cm_inbox.model import (
     IncomingAuthor,
     IncomingComment,
@@ -38,27 +36,6 @@ REPLY_KEYS = {
     "id", "comment_id", "network", "account", "text", "state", "error", "created_at",
     "updated_at", "author",
 }  # fmt: skip
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
-    """Run `cm-inbox ARGS…` in-process; a wide terminal so table cells are not cut."""
-    monkeypatch.setenv("COLUMNS", "200")
-
-    def run(*argv: str | Path) -> Result:
-        capsys.readouterr()
-        code = main([str(arg) for arg in argv])
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
 
 
 def incoming(

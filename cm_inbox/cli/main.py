@@ -25,7 +25,12 @@ from cm_inbox.cli.common import (
     say_error,
 )
 from cm_inbox.cli.launch import run_demo, run_inbox
-from cm_inbox.cli.network_commands import register_accounts, register_sandbox, register_syncing
+from cm_inbox.cli.network_commands import (
+    register_accounts,
+    register_outbox,
+    register_sandbox,
+    register_syncing,
+)
 from cm_inbox.logs import start_logging
 from cm_inbox.model import View
 from cm_inbox.store import StoreError
@@ -132,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_accounts(commands, common)
     register_syncing(commands, common)
+    register_outbox(commands, common)
     register_sandbox(commands, common)
     return parser
 

@@ -141,3 +141,37 @@ def register_sandbox(commands, common: argparse.ArgumentParser) -> None:
         "latency_ms=50 (timeout_s=N: how long a timeout holds; seed=N: repeatable)",
     )
     serve.set_defaults(handler=lazy("cm_inbox.cli.sandbox:run_serve"))
+
+
+def register_outbox(commands, common: argparse.ArgumentParser) -> None:
+    outbox = commands.add_parser(
+        "outbox",
+        parents=[common],
+        help="list the replies on their way; cancel, retry or discard one",
+        description="Every reply not yet sent (--all: sent ones too), with its state, attempts "
+        "and last error. Subcommands act on one reply by id.",
+    )
+    outbox.add_argument("--json", action="store_true", help="every reply, as one JSON array")
+    outbox.add_argument("--all", action="store_true", help="sent replies too")
+    outbox.set_defaults(handler=lazy("cm_inbox.cli.outbox:run_outbox"))
+    sub = outbox.add_subparsers(title="commands", metavar="COMMAND")
+    cancel = sub.add_parser(
+        "cancel",
+        parents=[common],
+        help="bring a reply that has not left back to a draft (undo send)",
+    )
+    cancel.add_argument("id", type=int, metavar="ID")
+    cancel.set_defaults(handler=lazy("cm_inbox.cli.outbox:run_cancel"))
+    retry = sub.add_parser(
+        "retry", parents=[common], help="queue a failed reply again, as it is or rewritten"
+    )
+    retry.add_argument("id", type=int, metavar="ID")
+    words = retry.add_mutually_exclusive_group()
+    words.add_argument("--text", help="the new text")
+    words.add_argument("--text-stdin", action="store_true", help="read the new text from stdin")
+    retry.set_defaults(handler=lazy("cm_inbox.cli.outbox:run_retry"))
+    discard = sub.add_parser(
+        "discard", parents=[common], help="give up on a reply; its comment returns to the inbox"
+    )
+    discard.add_argument("id", type=int, metavar="ID")
+    discard.set_defaults(handler=lazy("cm_inbox.cli.outbox:run_discard"))

@@ -16,7 +16,7 @@ from cm_inbox.cli.common import PROG, CliError, db_path, err_console, open_store
 from cm_inbox.networks import rules_for
 from cm_inbox.secrets import SecretsError, SecretStore
 from cm_inbox.store import Store
-from cm_inbox.sync import AccountSync, SyncReport, sync_accounts
+from cm_inbox.sync import AccountSync, RetryPolicy, SyncReport, sync_accounts
 from cm_inbox.timefmt import ago
 
 
@@ -32,6 +32,11 @@ def _targets(store: Store, name: str | None):
 
 
 def run_sync(args: argparse.Namespace) -> int:
+    from cm_inbox.config import load_config
+
+    config = load_config()
+    for problem in config.problems:
+        err_console().print(Text(f"config: {problem}", style="yellow"))
     secrets = SecretStore()
     with open_store(db_path(args), create=True) as store:
         accounts = _targets(store, args.account)
@@ -44,6 +49,8 @@ def run_sync(args: argparse.Namespace) -> int:
                 secrets,
                 fetch=args.fetch,
                 console=console if show_progress else None,
+                retry=RetryPolicy.of(config.sync),
+                timeout_s=config.sync.timeout_seconds,
             )
         except SecretsError as error:
             raise CliError(str(error)) from None
@@ -60,13 +67,21 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def _run(
-    store, accounts, secrets: SecretStore, *, fetch: bool, console: Console | None
+    store,
+    accounts,
+    secrets: SecretStore,
+    *,
+    fetch: bool,
+    console: Console | None,
+    retry: RetryPolicy,
+    timeout_s: float,
 ) -> SyncReport:
     def secrets_for(account):
         return secrets.account(account.network, account.name)
 
+    options = {"accounts": accounts, "fetch": fetch, "retry": retry, "timeout_s": timeout_s}
     if console is None:
-        return asyncio.run(sync_accounts(store, secrets_for, accounts=accounts, fetch=fetch))
+        return asyncio.run(sync_accounts(store, secrets_for, **options))
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
     ) as bar:
@@ -78,9 +93,7 @@ def _run(
         def progress(result: AccountSync, stage: str) -> None:
             bar.update(tasks[(result.network, result.account)], description=_line(result, stage))
 
-        return asyncio.run(
-            sync_accounts(store, secrets_for, accounts=accounts, fetch=fetch, progress=progress)
-        )
+        return asyncio.run(sync_accounts(store, secrets_for, progress=progress, **options))
 
 
 def _line(result: AccountSync, stage: str) -> str:

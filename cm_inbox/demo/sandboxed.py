@@ -14,6 +14,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -129,13 +130,13 @@ def _options(args: list[str]) -> dict[str, str]:
 class DemoSyncer(Syncer):
     """A Syncer whose first run connects the demo accounts to the sandbox."""
 
-    def __init__(self, store: Store, networks: DemoNetworks, hold_replies_s: float) -> None:
+    def __init__(self, store: Store, networks: DemoNetworks, **sending: Any) -> None:
         super().__init__(
             store,
             networks.secrets_for,
             transport_factory=networks.transport,
-            hold_replies_s=hold_replies_s,
             clock=networks.clock,
+            **sending,
         )
         self.networks = networks
         self._connected = False
@@ -155,13 +156,16 @@ def demo_syncer(
     *,
     seed: int = 7,
     clock: Callable[[], float] = time.time,
-    hold_replies_s: float = 10.0,
+    **sending: Any,
 ) -> DemoSyncer:
-    """The demo's Syncer: the sandbox starts from what the demo database holds."""
+    """The demo's Syncer: the sandbox starts from what the demo database holds.
+
+    ``sending``: the Syncer's undo window, retry policy and timeout.
+    """
     networks = DemoNetworks(
         seed, clock, store.newest_comment_time(), history=lambda: demo_history(store)
     )
-    return DemoSyncer(store, networks, hold_replies_s)
+    return DemoSyncer(store, networks, **sending)
 
 
 def demo_history(store: Store) -> list[dict]:

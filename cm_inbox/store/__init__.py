@@ -16,13 +16,14 @@ from cm_inbox.store.ingest import IngestMixin
 from cm_inbox.store.outbox import OutboxMixin, ReplyError
 from cm_inbox.store.people import PeopleMixin
 from cm_inbox.store.queue import QueueMixin
-from cm_inbox.store.sending import LEASE_S, Claim, SendingMixin
+from cm_inbox.store.sending import LEASE_S, Claim, OutboxEntry, SendingMixin
 from cm_inbox.store.triage import TriageMixin, UndoResult
 
 __all__ = [
     "LEASE_S",
     "Claim",
     "ConnectedAccount",
+    "OutboxEntry",
     "SetAsideItem",
     "Store",
     "StoreError",

@@ -40,6 +40,16 @@ class Claim:
     look_first: bool
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """A reply with the account it goes out from and the comment it answers."""
+
+    reply: Reply
+    network: str
+    account: str
+    parent_remote_id: str
+
+
 class SendingMixin(StoreBase):
     def claim_next(
         self, account_id: int, owner: str, *, hold_s: float = 0, lease_s: int = LEASE_S
@@ -154,12 +164,25 @@ class SendingMixin(StoreBase):
     # -- the user's hand on the outbox ----------------------------------------
 
     def outbox(self, *, limit: int | None = None) -> list[Reply]:
-        """Every reply that is not a draft, newest first (`cm-inbox outbox`)."""
+        """Every reply that is not a draft, newest first."""
+        return [entry.reply for entry in self.outbox_entries(limit=limit)]
+
+    def outbox_entries(self, *, limit: int | None = None) -> list[OutboxEntry]:
+        """Every reply that is not a draft, newest first, with where it goes (`cm-inbox outbox`)."""
         rows = self.db.query(
-            f"SELECT {REPLY_COLUMNS} FROM replies r WHERE r.state != 'draft'"
-            " ORDER BY r.updated_at DESC, r.id DESC" + (f" LIMIT {int(limit)}" if limit else "")
+            f"SELECT {REPLY_COLUMNS}, acc.network AS network, acc.name AS account,"
+            " c.remote_id AS parent_remote_id FROM replies r"
+            " JOIN accounts acc ON acc.id = r.account_id"
+            " JOIN comments c ON c.id = r.comment_id"
+            " WHERE r.state != 'draft' ORDER BY r.updated_at DESC, r.id DESC"
+            + (f" LIMIT {int(limit)}" if limit else "")
         )
-        return [reply_from_row(row) for row in rows]
+        return [
+            OutboxEntry(
+                reply_from_row(row), row["network"], row["account"], row["parent_remote_id"]
+            )
+            for row in rows
+        ]
 
     def cancel_reply(self, reply_id: int) -> Reply:
         """Bring a reply that has not left back to a draft (undo send).

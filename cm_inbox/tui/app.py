@@ -14,7 +14,7 @@ from cm_inbox.networks.base import Secrets
 from cm_inbox.paths import user_themes_dir
 from cm_inbox.secrets import SecretStore
 from cm_inbox.store import ConnectedAccount, Store
-from cm_inbox.sync import Syncer
+from cm_inbox.sync import RetryPolicy, Syncer
 from cm_inbox.tui.bindings import all_binding_ids
 from cm_inbox.tui.commands import InboxCommands
 from cm_inbox.tui.screens.inbox import THREAD_SETTLE_S, InboxScreen
@@ -111,14 +111,18 @@ def make_app(
     """Build the app on a database file and a config file (the default ones when None)."""
     config = load_config(config_path)
     store = Store(db_path, clock=clock)
-    hold = config.sync.undo_seconds
+    sending = {
+        "hold_replies_s": config.sync.undo_seconds,
+        "retry": RetryPolicy.of(config.sync),
+        "timeout_s": config.sync.timeout_seconds,
+    }
     syncer: Syncer | None
     if demo:
         from cm_inbox.demo.sandboxed import demo_syncer
 
-        syncer = demo_syncer(store, clock=clock, hold_replies_s=hold)
+        syncer = demo_syncer(store, clock=clock, **sending)
     else:
-        syncer = Syncer(store, _lazy_secrets(), hold_replies_s=hold, clock=clock)
+        syncer = Syncer(store, _lazy_secrets(), clock=clock, **sending)
     return CmInboxApp(store, config, clock=clock, demo=demo, syncer=syncer)
 
 
