@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: demo test lint install screenshot bench clean
+.PHONY: demo test lint install screenshot bench stress clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ screenshot: $(STAMP_RUN)
 bench: $(STAMP_TEST)
 	$(BIN)/python -m compileall -q cm_inbox
 	$(BIN)/python benchmarks/run.py
+
+# The outbox under fire (issue 5): 1,000 runs of random network faults and senders killed
+# with SIGKILL mid-send; prints how many replies were checked, lost and doubled.
+stress: $(STAMP_TEST)
+	$(BIN)/python tests/outbox_crash.py --runs 1000
 
 clean:
 	rm -rf $(VENV)
