@@ -5,13 +5,10 @@ read the reply back from the sandbox over HTTP."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import httpx
 import pytest
+from loopback import base_url, connect_all, run_cli, serving
 
 from cm_inbox.config import load_config
 from cm_inbox.model import QueueQuery, View
@@ -21,62 +18,21 @@ from cm_inbox.sync import Syncer
 from cm_inbox.tui.app import CmInboxApp
 
 
-def cli(*args: str, stdin: str | None = None, db: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "cm_inbox.cli.main", "--db", str(db), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=os.environ.copy(),
-    )
-
-
 @pytest.fixture
 def sandbox():
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cm_inbox.cli.main",
-            "sandbox",
-            "serve",
-            "--port",
-            "0",
-            "--seed",
-            "5",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        first = process.stdout.readline()
-        assert first, process.stderr.read()
-        yield json.loads(first)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _base_url(commands: dict) -> str:
-    args = commands["mastodon"]["args"]
-    return args[args.index("--instance") + 1]
+    with serving() as commands:
+        yield commands
 
 
 async def test_sandbox_to_sync_to_a_reply_from_the_keyboard(sandbox, tmp_path, isolated_dirs):
     db = tmp_path / "inbox.sqlite3"
-    secrets = {}
-    for network, command in sandbox.items():
-        added = cli(*command["args"], stdin=command["stdin"], db=db)
-        assert added.returncode == 0, added.stderr
-        secrets[network] = command["stdin"].strip()
+    secrets = connect_all(sandbox, db)
 
-    first = cli("sync", "--json", db=db)
+    first = run_cli("sync", "--json", db=db)
     assert first.returncode == 0, first.stdout + first.stderr
     counts = {a["network"]: a["new"] for a in json.loads(first.stdout)["accounts"]}
     assert counts["mastodon"] > 0 and counts["bluesky"] > 0
-    second = cli("sync", "--json", db=db)
+    second = run_cli("sync", "--json", db=db)
     assert {a["new"] for a in json.loads(second.stdout)["accounts"]} == {0}
 
     # Reply from the TUI: r, the text, ctrl+s; then R sends it (no undo wait here).
@@ -102,14 +58,14 @@ async def test_sandbox_to_sync_to_a_reply_from_the_keyboard(sandbox, tmp_path, i
         await app.workers.wait_for_complete()
         await pilot.pause()
 
-    replies = httpx.get(_base_url(sandbox) + "/_sandbox/replies", timeout=10).json()
+    replies = httpx.get(base_url(sandbox) + "/_sandbox/replies", timeout=10).json()
     ours = [r for r in replies if text in r["text"]]
     assert len(ours) == 1, replies
     assert ours[0]["network"] == target.network
     assert ours[0]["parent_id"] == target.remote_id
 
     # No secret anywhere a user or a screenshot could see it.
-    listed = cli("accounts", "list", "--json", db=db)
+    listed = run_cli("accounts", "list", "--json", db=db)
     assert listed.returncode == 0
     logs = "".join(p.read_text(errors="replace") for p in isolated_dirs.rglob("*.log"))
     database = b"".join(p.read_bytes() for p in tmp_path.glob("inbox.sqlite3*"))
