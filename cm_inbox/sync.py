@@ -467,6 +467,10 @@ class Syncer:
     def prepare(self) -> None:
         """Called before each sync, one at a time: subclasses connect what they need."""
 
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self.retry or RetryPolicy()
+
     def run(self, progress: Progress | None = None) -> SyncReport | None:
         """Sync every connected account now; None when a sync is already running."""
         if not self._lock.acquire(blocking=False):

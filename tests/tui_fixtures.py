@@ -114,5 +114,10 @@ def fill(store: Store, now: int) -> None:
     store.upsert_comments(items)
 
 
-def default_config(tmp_path: Path):
-    return load_config(tmp_path / "no-config.toml")
+def default_config(tmp_path: Path, text: str | None = None):
+    """The defaults, or ``text`` as the user's config.toml."""
+    if text is None:
+        return load_config(tmp_path / "no-config.toml")
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path)

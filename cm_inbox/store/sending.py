@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cm_inbox.model import Reply, ReplyState, Status
@@ -142,6 +143,30 @@ class SendingMixin(StoreBase):
                 " updated_at = ? WHERE id = ? AND state = 'sending'",
                 (self.now(), self.now(), reply_id),
             )
+
+    def next_send_due(self, hold_s: float = 0, *, skip: Sequence[int] = ()) -> int | None:
+        """When the earliest reply waiting in the outbox may go (None: none waits).
+
+        Only accounts that can send count (connected, no login problem), less
+        those in ``skip`` (offline ones, which back off on their own).
+        """
+        marks = ",".join("?" * len(skip))
+        row = self.db.query_one(
+            f"""
+            SELECT min(CASE
+                WHEN r.state = 'queued' THEN max(coalesce(r.queued_at, r.created_at) + ?,
+                                                 coalesce(r.next_attempt_at, 0))
+                WHEN r.state = 'failed' THEN r.next_attempt_at
+                ELSE r.lease_until END)
+            FROM replies r JOIN accounts acc ON acc.id = r.account_id
+            WHERE (r.state IN ('queued', 'sending')
+                   OR (r.state = 'failed' AND r.next_attempt_at IS NOT NULL))
+              AND acc.connected AND acc.login_problem IS NULL
+              AND acc.id NOT IN ({marks})
+            """,
+            (int(hold_s), *skip),
+        )
+        return int(row[0]) if row and row[0] is not None else None
 
     def sending_owners(self) -> list[str]:
         """Senders holding claims now (to find those whose process has died)."""

@@ -3,15 +3,21 @@
 It owns the sync timer and runs each sync in a worker thread, so the queue
 never freezes while networks answer. When a sync stored or sent anything, it
 posts ``SyncStatus.Synced`` and the screen reloads the queue in place.
+
+While an account is offline, or replies wait for a retry, it syncs again on
+its own (backing off, with jitter), so the outbox flushes as soon as the
+network answers, even with background sync turned off.
 """
 
 from __future__ import annotations
 
 import contextlib
+import random
 from collections.abc import Callable
 
 from rich.text import Text
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Static
 
 from cm_inbox.networks import rules_for
@@ -40,6 +46,8 @@ class SyncStatus(Static):
         self.last_report: SyncReport | None = None
         self.last_at: float | None = None
         self.stage: str | None = None
+        self._retry_timer: Timer | None = None
+        self._offline_wait: float | None = None
 
     def on_mount(self) -> None:
         if self.syncer is None or not self.syncer.has_accounts():
@@ -99,7 +107,33 @@ class SyncStatus(Static):
                 severity="error" if result.needs_login else "warning",
                 timeout=10,
             )
+        self._plan_retry(report)
         self.post_message(self.Synced(report))
+
+    def _plan_retry(self, report: SyncReport) -> None:
+        """Sync again on its own while an account is offline or a reply waits to go."""
+        assert self.syncer is not None
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+            self._retry_timer = None
+        policy = self.syncer.retry_policy
+        delays = []
+        if any(result.offline for result in report.accounts):
+            # Offline: try again soon, then less often, up to the retry cap.
+            wait = self._offline_wait or policy.first_s
+            self._offline_wait = min(policy.max_s, wait * 2)
+            delays.append(wait * random.uniform(0.8, 1.2))
+        else:
+            self._offline_wait = None
+        store = self.syncer.store
+        offline = [store.account(r.network, r.account) for r in report.accounts if r.offline]
+        due = store.next_send_due(
+            self.syncer.hold_replies_s, skip=[account.id for account in offline if account]
+        )
+        if due is not None:
+            delays.append(max(1.0, due - self.clock()))
+        if delays:
+            self._retry_timer = self.set_timer(min(delays), self.sync_now)
 
     def _show(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -120,6 +154,6 @@ class SyncStatus(Static):
                     problem = "login needed"
                 else:
                     problem = "offline" if result.offline else "error"
-                text.append(f" · {label} {problem}")
+                text.append(f" · {label} {result.account[:16]} {problem}")
         self.set_class(trouble, "-trouble")
         self.update(text)
