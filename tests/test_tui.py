@@ -320,6 +320,45 @@ async def test_outbox_view_lists_unsent_replies(app, store):
         }
 
 
+async def test_in_the_outbox_a_failed_reply_is_rewritten_or_discarded(app, store):
+    refused = store.queue_reply(3, "x" * 600)
+    claim = store.claim_next(store.reply(refused.id).account_id, "test")
+    assert claim.reply.id == refused.id
+    store.mark_failed(refused.id, "Validation failed: Text is too long", retry_at=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        screen = inbox(app)
+        screen.queue.cursor = screen.queue.index_of(refused.id)
+        await pilot.press("r")
+        await pilot.pause()
+        assert screen.composer.failed_reply == refused.id
+        assert "Rewrite the failed reply" in str(screen.composer.title.render())
+        screen.composer.editor.load_text("Shorter, and kind.")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        again = store.reply(refused.id)
+        assert again.state is ReplyState.QUEUED and again.text == "Shorter, and kind."
+
+        # D gives up on a reply; its comment is back in the Inbox.
+        screen.queue.cursor = screen.queue.index_of(refused.id)
+        await pilot.press("D")
+        await settle(pilot)
+        assert store.reply(refused.id) is None
+        assert store.comment(3).status is Status.NEW
+
+
+async def test_d_means_discard_only_in_the_outbox(app, store):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = current_id(app)
+        await pilot.press("D")
+        await settle(pilot)
+        assert current_id(app) == first
+        assert store.comment(first).status is Status.NEW
+
+
 async def test_hostile_text_is_shown_literally_and_runs_nothing(app, store):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

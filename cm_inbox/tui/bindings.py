@@ -38,6 +38,7 @@ SCREEN_BINDINGS: list[Binding] = [
     Binding("x", "toggle_select", "Select", id="select", show=False),
     Binding("asterisk", "select_all", "Select all", id="select_all", key_display="*", show=False),
     Binding("u", "undo", "Undo", id="undo"),
+    Binding("D", "discard", "Discard reply", id="discard"),
     Binding("slash", "search", "Search", id="search", key_display="/"),
     Binding("f", "filter", "Filter", id="filter", show=False),
     Binding("o", "cycle_sort", "Sort", id="sort", show=False),
@@ -57,7 +58,18 @@ SCREEN_BINDINGS: list[Binding] = [
 GROUP_OF: dict[str, str] = {
     **{b.id: "move" for b in QUEUE_BINDINGS if b.id},
     **dict.fromkeys(
-        ("reply", "escalate", "done", "snooze", "labels", "spam", "select", "select_all", "undo"),
+        (
+            "reply",
+            "escalate",
+            "done",
+            "snooze",
+            "labels",
+            "spam",
+            "select",
+            "select_all",
+            "undo",
+            "discard",
+        ),
         "act",
     ),
     **{
@@ -77,7 +89,10 @@ LONG_HELP: dict[str, str] = {
     "spam": "Move to Spam",
     "select": "Select or unselect; with a selection, e d s l ! act on all of it",
     "select_all": "Select every item in the view (again to clear)",
-    "undo": "Undo the last action (press again to go further back)",
+    "undo": "Undo the last action (press again to go further back); a queued reply comes back"
+    " as a draft until it leaves",
+    "discard": "In the Outbox: give up on a failed or waiting reply (its comment returns to"
+    " the Inbox); r there rewrites a failed one or takes a waiting one back to edit",
     "search": "Full-text search in the view (text and author)",
     "filter": "Filter by network, account, language or label",
     "sort": "Cycle the order: newest, oldest, priority",

@@ -22,7 +22,16 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from cm_inbox.compose import check_draft, reply_prefill
-from cm_inbox.model import VIEW_STATUSES, QueueQuery, Sort, Status, View
+from cm_inbox.model import (
+    VIEW_STATUSES,
+    Comment,
+    QueueQuery,
+    Reply,
+    ReplyState,
+    Sort,
+    Status,
+    View,
+)
 from cm_inbox.store import ReplyError, StoreError
 from cm_inbox.tui.bindings import SCREEN_BINDINGS
 from cm_inbox.tui.widgets.composer import Composer
@@ -145,6 +154,8 @@ class InboxScreen(Screen):
             return False
         if focused is self.search_input:
             return action == "clear"
+        if action == "discard":
+            return self.queue.view is View.OUTBOX
         return True
 
     def on_resize(self) -> None:
@@ -466,8 +477,48 @@ class InboxScreen(Screen):
             self.app.bell()
             return
         comment = row.comment
+        reworked = self.queue.view is View.OUTBOX and row.reply is not None
+        if reworked and not self._rework(row.reply, comment):
+            return
         draft = self.store.draft_for(comment.id)
         self.composer.open(comment, draft.text if draft else reply_prefill(comment))
+
+    def _rework(self, reply: Reply, comment: Comment) -> bool:
+        """``r`` on a reply in the Outbox: True when the composer should open on its draft."""
+        if reply.state is ReplyState.FAILED and not reply.maybe_sent:
+            self.composer.open(comment, reply.text, failed_reply=reply.id)
+            return False
+        if reply.state is ReplyState.FAILED:
+            # It may be out there as written: only as written may it go again.
+            self.store.requeue_reply(reply.id)
+            self.say("Queued again, unchanged: it may already be out, and is looked for first")
+            self.reload(keep=reply.id)
+            self.sync_status.later(1)
+            return False
+        if reply.state is ReplyState.QUEUED and reply.may_be_withdrawn:
+            self.store.cancel_reply(reply.id)  # back to a draft, opened below
+            self.refresh_counts()
+            return True
+        if reply.state is ReplyState.DRAFT:
+            return True
+        self.app.bell()
+        self.say("Already on its way: too late to change it")
+        return False
+
+    def action_discard(self) -> None:
+        """Give up on the reply under the cursor (Outbox view): its comment returns to the inbox."""
+        row = self.queue.current
+        if self.queue.view is not View.OUTBOX or row is None or row.reply is None:
+            self.app.bell()
+            return
+        try:
+            self.store.discard_reply(row.reply.id)
+        except ReplyError as error:
+            self.app.bell()
+            self.say(str(error))
+            return
+        self.say("Reply discarded; its comment is back in the Inbox")
+        self.reload(keep=None)
 
     @on(Composer.Submitted)
     def _on_submit(self, event: Composer.Submitted) -> None:
@@ -478,9 +529,19 @@ class InboxScreen(Screen):
             )
             return
         try:
-            self.store.queue_reply(event.comment.id, event.text)
+            if event.reply_id is not None:
+                self.store.requeue_reply(event.reply_id, event.text)
+            else:
+                self.store.queue_reply(event.comment.id, event.text)
         except (ReplyError, StoreError) as error:
             self.notify(str(error), title="Not queued", severity="error")
+            return
+        if event.reply_id is not None:
+            self.composer.close()
+            self.queue.focus()
+            self.reload(keep=event.reply_id)
+            self.say("Queued again")
+            self.sync_status.later(1)
             return
         self.composer.close()
         self.queue.focus()
@@ -495,6 +556,11 @@ class InboxScreen(Screen):
 
     @on(Composer.Closed)
     def _on_close(self, event: Composer.Closed) -> None:
+        if event.reply_id is not None:  # a failed reply stays as it was
+            self.composer.close()
+            self.queue.focus()
+            self.say("The failed reply is left as it was")
+            return
         text = event.text
         if text.strip() == reply_prefill(event.comment).strip():
             text = ""

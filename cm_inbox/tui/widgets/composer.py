@@ -35,24 +35,28 @@ class Composer(Vertical):
     """
 
     class Submitted(Message):
-        """The user asked to queue the reply."""
+        """The user asked to queue the reply (``reply_id``: a failed one, rewritten)."""
 
-        def __init__(self, comment: Comment, text: str) -> None:
+        def __init__(self, comment: Comment, text: str, reply_id: int | None = None) -> None:
             self.comment = comment
             self.text = text
+            self.reply_id = reply_id
             super().__init__()
 
     class Closed(Message):
-        """The composer closed; ``text`` is the draft to keep."""
+        """The composer closed; ``text`` is the draft to keep (none for a failed reply)."""
 
-        def __init__(self, comment: Comment, text: str) -> None:
+        def __init__(self, comment: Comment, text: str, reply_id: int | None = None) -> None:
             self.comment = comment
             self.text = text
+            self.reply_id = reply_id
             super().__init__()
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.comment: Comment | None = None
+        # Set while rewriting a reply the network refused: ctrl+s queues it again.
+        self.failed_reply: int | None = None
         self.title = Static("", id="composer-title")
         self.editor = TextArea(id="composer-text", soft_wrap=True, show_line_numbers=False)
         self.status = Static("", id="composer-status")
@@ -62,12 +66,14 @@ class Composer(Vertical):
         yield self.editor
         yield self.status
 
-    def open(self, comment: Comment, text: str) -> None:
+    def open(self, comment: Comment, text: str, *, failed_reply: int | None = None) -> None:
         """Start (or resume) the reply to ``comment`` with ``text`` in the editor."""
         self.comment = comment
+        self.failed_reply = failed_reply
         rules = rules_for(comment.network)
+        verb = "Rewrite the failed reply" if failed_reply is not None else "Reply"
         title = Text(
-            f"Reply to {at_handle(comment.author.handle)} on {rules.label} as {comment.account}"
+            f"{verb} to {at_handle(comment.author.handle)} on {rules.label} as {comment.account}"
         )
         self.title.update(title)
         self.editor.load_text(text)
@@ -102,12 +108,13 @@ class Composer(Vertical):
 
     def action_submit(self) -> None:
         if self.comment is not None:
-            self.post_message(self.Submitted(self.comment, self.editor.text))
+            self.post_message(self.Submitted(self.comment, self.editor.text, self.failed_reply))
 
     def action_close(self) -> None:
         if self.comment is not None:
-            self.post_message(self.Closed(self.comment, self.editor.text))
+            self.post_message(self.Closed(self.comment, self.editor.text, self.failed_reply))
 
     def close(self) -> None:
         self.comment = None
+        self.failed_reply = None
         self.display = False
