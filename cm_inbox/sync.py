@@ -403,10 +403,14 @@ async def _send_replies(
             continue
         except NetworkError as error:
             retry_at = plan.retry.next_attempt(clock(), reply.attempts, error)
-            store.mark_failed(
-                reply.id, str(error), retry_at=retry_at, maybe_sent=error.may_have_arrived
-            )
-            result.send_failures.append(f"reply {reply.id}: {error}")
+            if isinstance(error, (RateLimited, Unreachable)) and not error.may_have_arrived:
+                # Known not to have left: it waits in the queue, no failure to show.
+                store.defer(reply.id, retry_at, str(error))
+            else:
+                store.mark_failed(
+                    reply.id, str(error), retry_at=retry_at, maybe_sent=error.may_have_arrived
+                )
+                result.send_failures.append(f"reply {reply.id}: {error}")
             raise
         except BaseException:
             # A bug, or the sync cancelled mid-request: it may have gone out.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from sandbox_world import World
 
@@ -91,9 +92,14 @@ async def test_a_refused_write_is_retried_later_and_lands_once(world, network, f
     _, reply = queue_one(world, network, "thanks for the patience")
     world.state.write_faults = FaultPlan.parse(f"{fault}=1")
     report = world.by_network(await world.sync(fetch=False, retry=QUICK))
-    assert report[network].send_failures
-    failed = world.store.reply(reply.id)
-    assert failed.state is ReplyState.FAILED and failed.retrying
+    waiting = world.store.reply(reply.id)
+    if fault == "rate_limit":
+        # Not a failure: it waits in the queue for the time the network named.
+        assert waiting.state is ReplyState.QUEUED and waiting.next_attempt_at
+        assert "rate limit" in waiting.error and not report[network].send_failures
+    else:
+        assert report[network].send_failures
+        assert waiting.state is ReplyState.FAILED and waiting.retrying
     assert landed(world, network, "thanks for the patience") == []
     world.state.write_faults = None
     await flush(world)
@@ -126,3 +132,43 @@ async def test_many_replies_under_mixed_faults_each_land_once(world, seed):
     for reply_id, (network, text) in texts.items():
         assert world.store.reply(reply_id).state is ReplyState.SENT
         assert len(landed(world, network, text)) == 1, text
+
+
+class Counting(httpx.AsyncBaseTransport):
+    """The sandbox's transport, counting every 429 it answers."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.too_many = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        self.too_many += response.status_code == 429
+        return response
+
+
+async def test_a_burst_of_50_replies_is_paced_by_the_headers_never_refused(world):
+    """Fifty replies on each network against a limit of 20 calls a window: the senders
+    read the remaining count and wait for the reset rather than run into a 429."""
+    world.state.call_limits = {"mastodon": 20, "bluesky": 20}
+    world.clock.advance(300)  # a fresh window, under the new limit from its first call
+    counting = Counting(world.transport())
+    world.transport = lambda: counting
+    texts = {}
+    for number in range(50):
+        for network in NETWORKS:
+            _, reply = queue_one(world, network, f"burst {number} on {network}")
+            texts[reply.id] = (network, f"burst {number} on {network}")
+    await flush(world, rounds=60)
+    assert counting.too_many == 0
+    # It held back before the limit, and went on after the reset.
+    deferred = [
+        detail["reason"]
+        for reply_id in texts
+        for _, action, detail in world.store.reply_history(reply_id)
+        if action == "outbox:deferred"
+    ]
+    assert deferred and all("rate limit nearly used up" in reason for reason in deferred)
+    for reply_id, (network, text) in texts.items():
+        assert world.store.reply(reply_id).state is ReplyState.SENT
+        assert len(landed(world, network, text)) == 1

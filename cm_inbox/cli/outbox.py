@@ -82,6 +82,8 @@ def state_label(reply: Reply) -> str:
         if reply.retrying and reply.next_attempt_at is not None:
             return f"failed, retry {within(reply.next_attempt_at)}"
         return "failed: needs you"
+    if reply.state is ReplyState.QUEUED and reply.next_attempt_at:
+        return f"queued, next try {within(reply.next_attempt_at)}"
     if reply.state is ReplyState.SENT and reply.sent_at:
         return f"sent {ago(reply.sent_at)}"
     return reply.state.value

@@ -69,7 +69,7 @@ from cm_inbox.networks.bluesky_session import (
     create_session,
     json_object,
 )
-from cm_inbox.networks.http import Polite
+from cm_inbox.networks.http import Polite, budget_for
 from cm_inbox.networks.rules import count_graphemes
 
 REASONS = ("mention", "reply", "quote")
@@ -106,7 +106,13 @@ class BlueskyConnector(Connector):
     ) -> None:
         super().__init__(account, secrets, client, sleep=sleep, clock=clock)
         settings = account.settings
-        self.polite = Polite(client, RATE_HEADERS, sleep=self.sleep, clock=self.clock)
+        self.polite = Polite(
+            client,
+            RATE_HEADERS,
+            sleep=self.sleep,
+            clock=self.clock,
+            budget=budget_for(self.network, settings.get("pds") or DEFAULT_PDS, account.name),
+        )
         self.session = Session(
             client,
             secrets,

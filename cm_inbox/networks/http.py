@@ -48,6 +48,16 @@ class Budget:
     reset_at: float | None = None  # Unix time
 
 
+_BUDGETS: dict[tuple[str, ...], Budget] = {}
+
+
+def budget_for(*key: str) -> Budget:
+    """The rate-limit budget of one account on one server, shared by every sync of
+    this process: a sync that starts right after one that spent the window waits
+    for its reset instead of learning about it from a 429."""
+    return _BUDGETS.setdefault(key, Budget())
+
+
 class Polite:
     """Sends requests for one account, pacing them by what the server said."""
 
@@ -62,6 +72,8 @@ class Polite:
         rng: random.Random | None = None,
         # Keep this many requests in reserve: stop and wait for the reset instead of using them.
         reserve: int = 2,
+        # What an earlier answer said about this account's limit (see ``budget_for``).
+        budget: Budget | None = None,
     ) -> None:
         self.client = client
         self.headers = headers
@@ -70,7 +82,7 @@ class Polite:
         self.attempts = attempts
         self.rng = rng or random.Random()
         self.reserve = reserve
-        self.budget = Budget()
+        self.budget = budget if budget is not None else Budget()
 
     async def request(self, method: str, url: str, **kwargs) -> httpx.Response:
         """Send one request, retrying what is worth retrying; returns any final answer.
@@ -132,7 +144,8 @@ class Polite:
         if wait > MAX_WAIT_S:
             raise RateLimited(f"rate limit nearly used up; resets in {wait:.0f} s", wait)
         await self.sleep(wait)
-        self.budget = Budget()
+        self.budget.remaining = None
+        self.budget.reset_at = None
 
     def _note_budget(self, response: httpx.Response) -> None:
         remaining = response.headers.get(self.headers.remaining)

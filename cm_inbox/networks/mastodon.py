@@ -39,7 +39,7 @@ from cm_inbox.networks.base import (
     Posted,
     SetAside,
 )
-from cm_inbox.networks.http import Polite
+from cm_inbox.networks.http import Polite, budget_for
 from cm_inbox.networks.mastodon_login import (
     CLIENT_NAME,
     RATE_HEADERS,
@@ -111,7 +111,14 @@ class MastodonConnector(Connector):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.http = Polite(self.client, RATE_HEADERS, sleep=self.sleep, clock=self.clock)
+        self.http = Polite(
+            self.client,
+            RATE_HEADERS,
+            sleep=self.sleep,
+            clock=self.clock,
+            budget=budget_for(self.network, self.account.settings.get("instance", ""),
+                              self.account.name),
+        )  # fmt: skip
         self._max_length: int | None = None
         self._backfill: _Backfill | None = None
 

@@ -130,8 +130,9 @@ class Sessions:
         window = int(now // WINDOW * WINDOW)
         self.calls[window] += 1
         used = self.calls[window]
-        headers = limit_headers(CALL_LIMIT, CALL_LIMIT - used, window + WINDOW)
-        if used > CALL_LIMIT:
+        limit = self.state.call_limits.get("bluesky", CALL_LIMIT)
+        headers = limit_headers(limit, max(0, limit - used), window + WINDOW)
+        if used > limit:
             raise TooMany(headers)
         return headers
 

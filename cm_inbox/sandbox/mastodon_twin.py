@@ -157,12 +157,13 @@ class MastodonTwin:
         self.hits = {k: v for k, v in self.hits.items() if k[1] >= window}
         self.hits[(key, window)] = used
         reset = now + (WINDOW_S - int(now) % WINDOW_S)
+        limit = self.state.call_limits.get(NETWORK, LIMIT)
         headers = {
-            "x-ratelimit-limit": str(LIMIT),
-            "x-ratelimit-remaining": str(max(0, LIMIT - used)),
+            "x-ratelimit-limit": str(limit),
+            "x-ratelimit-remaining": str(max(0, limit - used)),
             "x-ratelimit-reset": shapes.iso_us(reset),
         }
-        return headers, used > LIMIT
+        return headers, used > limit
 
     def too_many(self, headers: dict[str, str], *, fault: bool) -> JSONResponse:
         """A 429. The quota spent: wait for the window's reset. A fault: a short

@@ -103,6 +103,9 @@ class SandboxState:
         self.revoked: set[str] = set()
         # Random faults on every write (see cm_inbox.sandbox.faults); None: none.
         self.write_faults: FaultPlan | None = None
+        # Calls allowed per rate-limit window, by network, where a test wants fewer
+        # than the real ones (Mastodon 300 per 5 minutes, Bluesky 3000).
+        self.call_limits: dict[str, int] = {}
 
     def now(self) -> float:
         return self.clock()

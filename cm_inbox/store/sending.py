@@ -124,6 +124,18 @@ class SendingMixin(StoreBase):
                 {"error": error, "retry_at": retry_at, "maybe_sent": maybe_sent},
             )
 
+    def defer(self, reply_id: int, until: int, reason: str) -> None:
+        """Not sent and known not to be (a rate limit to wait out, no connection):
+        back in the queue until ``until``, not counted as an attempt."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE replies SET state = 'queued', next_attempt_at = ?, error = ?,"
+                " attempts = max(attempts - 1, 0), lease_owner = NULL, lease_until = NULL,"
+                " updated_at = ? WHERE id = ? AND state = 'sending'",
+                (until, reason, self.now(), reply_id),
+            )
+            self._outbox_event(conn, reply_id, "deferred", {"until": until, "reason": reason})
+
     def mark_absent(self, reply_id: int) -> None:
         """Looked for on the network and not there: it never left, post it again."""
         with self.db.transaction() as conn:
