@@ -172,3 +172,20 @@ async def test_a_burst_of_50_replies_is_paced_by_the_headers_never_refused(world
     for reply_id, (network, text) in texts.items():
         assert world.store.reply(reply_id).state is ReplyState.SENT
         assert len(landed(world, network, text)) == 1
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+async def test_a_reply_found_hours_later_is_not_posted_again(world, network):
+    """The answer was lost and the sender died; hours later (Mastodon's idempotency
+    key long forgotten) the next sender finds the reply under its parent."""
+    _, reply = queue_one(world, network, "found, not doubled")
+    world.state.write_faults = FaultPlan.parse("lost_answer=1")
+    await world.sync(fetch=False, retry=QUICK)
+    world.state.write_faults = None
+    assert world.store.reply(reply.id).maybe_sent
+    world.clock.advance(3 * 3600)
+    await world.sync(fetch=False, retry=QUICK)
+    assert world.store.reply(reply.id).state is ReplyState.SENT
+    assert len(landed(world, network, "found, not doubled")) == 1
+    looked = [a for _, a, _ in world.store.reply_history(reply.id)]
+    assert "outbox:not-found" not in looked  # found by looking, not re-posted
