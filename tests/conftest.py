@@ -80,3 +80,14 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture
+async def world(store, clock):
+    """Both sandbox accounts connected to ``store`` in-process, and synced once."""
+    from sandbox_world import World
+
+    made = World(store, clock)
+    await made.connect()
+    await made.sync()
+    return made

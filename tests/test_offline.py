@@ -4,8 +4,6 @@ sends what was queued once the networks answer again, on its own."""
 from __future__ import annotations
 
 import httpx
-import pytest
-from sandbox_world import World
 from tui_fixtures import default_config
 
 from cm_inbox.model import ReplyState, Status
@@ -24,14 +22,6 @@ class Cable(httpx.AsyncBaseTransport):
         if not self.plugged:
             raise httpx.ConnectError("[Errno 101] Network is unreachable", request=request)
         return await self.inner.handle_async_request(request)
-
-
-@pytest.fixture
-async def world(store, clock):
-    made = World(store, clock)
-    await made.connect()
-    await made.sync()
-    return made
 
 
 async def test_offline_the_app_works_and_flushes_when_the_network_is_back(world, tmp_path):

@@ -14,14 +14,6 @@ NETWORKS = ("mastodon", "bluesky")
 QUICK = RetryPolicy(first_s=1, max_s=4)
 
 
-@pytest.fixture
-async def world(store, clock):
-    made = World(store, clock)
-    await made.connect()
-    await made.sync()
-    return made
-
-
 def queue_one(world: World, network: str, text: str):
     comment = next(
         row.comment
