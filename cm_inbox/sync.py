@@ -128,11 +128,14 @@ def build_connector(
     *,
     sleep: Sleep | None = None,
     clock: Callable[[], float] | None = None,
+    budgets: dict | None = None,
 ) -> Connector:
     info = AccountInfo(
         network=account.network, name=account.name, handle=account.handle, settings=account.settings
     )
-    return connector_class(account.network)(info, secrets, client, sleep=sleep, clock=clock)
+    return connector_class(account.network)(
+        info, secrets, client, sleep=sleep, clock=clock, budgets=budgets
+    )
 
 
 async def sync_accounts(
@@ -146,6 +149,7 @@ async def sync_accounts(
     hold_replies_s: float = 0.0,
     retry: RetryPolicy | None = None,
     timeout_s: float = TIMEOUT_S,
+    budgets: dict | None = None,
     concurrency: int = 16,
     progress: Progress | None = None,
     sleep: Sleep | None = None,
@@ -163,6 +167,7 @@ async def sync_accounts(
     targets = list(accounts) if accounts is not None else store.connected_accounts()
     report = SyncReport([AccountSync(a.network, a.name) for a in targets])
     plan = SendPlan(sender_id(), hold_replies_s, retry or RetryPolicy())
+    budgets = budgets if budgets is not None else {}
     if send:
         void_dead_claims(store)
     gate = asyncio.Semaphore(max(1, concurrency))
@@ -179,6 +184,7 @@ async def sync_accounts(
                     fetch=fetch,
                     send=send,
                     plan=plan,
+                    budgets=budgets,
                     progress=progress,
                     sleep=sleep,
                     clock=clock or time.time,
@@ -198,6 +204,7 @@ async def _sync_one(
     fetch: bool,
     send: bool,
     plan: SendPlan,
+    budgets: dict,
     progress: Progress | None,
     sleep: Sleep | None,
     clock: Callable[[], float],
@@ -213,7 +220,9 @@ async def _sync_one(
         return
     tell("starting")
     try:
-        connector = build_connector(account, secrets_for(account), client, sleep=sleep, clock=clock)
+        connector = build_connector(
+            account, secrets_for(account), client, sleep=sleep, clock=clock, budgets=budgets
+        )
         if fetch:
             parents = await _fetch_new(store, account, connector, result, tell)
             await _fetch_threads(store, account, connector, parents, result, tell)
@@ -457,6 +466,8 @@ class Syncer:
         self.hold_replies_s = hold_replies_s
         self.retry = retry
         self.timeout_s = timeout_s
+        # Rate-limit budgets the networks announced, kept from one sync to the next.
+        self.budgets: dict = {}
         self.clock = clock
         # One sync at a time: a timer firing during a slow sync skips its turn.
         self._lock = threading.Lock()
@@ -490,6 +501,7 @@ class Syncer:
                     hold_replies_s=self.hold_replies_s,
                     retry=self.retry,
                     timeout_s=self.timeout_s,
+                    budgets=self.budgets,
                     progress=progress,
                     clock=self.clock,
                 )

@@ -22,6 +22,7 @@ class World:
         self.app = make_sandbox(self.state)
         self.secrets: dict[str, MemorySecrets] = {}
         self.waits: list[float] = []
+        self.budgets: dict = {}
 
     async def sleep(self, seconds: float) -> None:
         self.waits.append(seconds)
@@ -62,6 +63,7 @@ class World:
             transport=self.transport(),
             sleep=self.sleep,
             clock=self.clock,
+            budgets=self.budgets,  # kept from sync to sync, as the app's Syncer does
             **kwargs,
         )
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -196,13 +196,17 @@ class Connector(ABC):
         *,
         sleep: Sleep | None = None,
         clock: Callable[[], float] | None = None,
+        budgets: MutableMapping[tuple[str, ...], Any] | None = None,
     ) -> None:
+        """``budgets``: what earlier answers said of each account's rate limit, kept by
+        the caller across syncs (one sync that spent a window tells the next)."""
         import asyncio
         import time
 
         self.account = account
         self.secrets = secrets
         self.client = client
+        self.budgets = budgets if budgets is not None else {}
         self.sleep: Sleep = sleep or asyncio.sleep
         self.clock = clock or time.time
 

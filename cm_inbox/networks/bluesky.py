@@ -19,7 +19,7 @@ and record keys in ``bluesky_facets``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
 import httpx
@@ -103,15 +103,18 @@ class BlueskyConnector(Connector):
         *,
         sleep: Sleep | None = None,
         clock: Callable[[], float] | None = None,
+        budgets: MutableMapping[tuple[str, ...], Any] | None = None,
     ) -> None:
-        super().__init__(account, secrets, client, sleep=sleep, clock=clock)
+        super().__init__(account, secrets, client, sleep=sleep, clock=clock, budgets=budgets)
         settings = account.settings
         self.polite = Polite(
             client,
             RATE_HEADERS,
             sleep=self.sleep,
             clock=self.clock,
-            budget=budget_for(self.network, settings.get("pds") or DEFAULT_PDS, account.name),
+            budget=budget_for(
+                self.budgets, self.network, settings.get("pds") or DEFAULT_PDS, account.name
+            ),
         )
         self.session = Session(
             client,

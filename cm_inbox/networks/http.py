@@ -10,7 +10,7 @@ seconds) and calls ``Polite.request``. Waiting goes through an injected
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -48,14 +48,11 @@ class Budget:
     reset_at: float | None = None  # Unix time
 
 
-_BUDGETS: dict[tuple[str, ...], Budget] = {}
-
-
-def budget_for(*key: str) -> Budget:
-    """The rate-limit budget of one account on one server, shared by every sync of
-    this process: a sync that starts right after one that spent the window waits
-    for its reset instead of learning about it from a 429."""
-    return _BUDGETS.setdefault(key, Budget())
+def budget_for(budgets: MutableMapping[tuple[str, ...], Budget], *key: str) -> Budget:
+    """The rate-limit budget of one account on one server in ``budgets`` (kept by
+    the caller across syncs): a sync that starts right after one that spent the
+    window waits for its reset instead of learning about it from a 429."""
+    return budgets.setdefault(key, Budget())
 
 
 class Polite:

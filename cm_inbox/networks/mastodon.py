@@ -116,8 +116,8 @@ class MastodonConnector(Connector):
             RATE_HEADERS,
             sleep=self.sleep,
             clock=self.clock,
-            budget=budget_for(self.network, self.account.settings.get("instance", ""),
-                              self.account.name),
+            budget=budget_for(self.budgets, self.network,
+                              self.account.settings.get("instance", ""), self.account.name),
         )  # fmt: skip
         self._max_length: int | None = None
         self._backfill: _Backfill | None = None
