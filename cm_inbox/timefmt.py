@@ -17,8 +17,10 @@ def within(timestamp: int | float, now: float | None = None) -> str:
     """A coming moment as people say it: "now", "in 5m", "in 3h"."""
     import time
 
-    shown = age(timestamp - (time.time() if now is None else now))
-    return shown if shown == "now" else f"in {shown}"
+    seconds = int(timestamp - (time.time() if now is None else now))
+    if seconds <= 0:
+        return "now"
+    return f"in {seconds}s" if seconds < 45 else f"in {age(seconds)}"
 
 
 def age(seconds: int | float) -> str:

@@ -57,6 +57,9 @@ async def test_offline_the_app_works_and_flushes_when_the_network_is_back(world,
         await pilot.pause(1.6)
         await app.workers.wait_for_complete()
         assert world.store.reply(reply.id).state is not ReplyState.SENT
+        # Said once per account when it went offline, not at every retry since.
+        told = [n.message for n in app._notifications if "lumo-m" in n.message]
+        assert len(told) == 1, told
         cable.plugged = True
         # Nothing else is pressed: the app tries again on its own, within its
         # capped backoff (2 s, +20 % jitter), and the reply goes.

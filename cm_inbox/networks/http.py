@@ -105,7 +105,10 @@ class Polite:
                 continue
             except httpx.TransportError as error:
                 if last:
-                    raise Unreachable(f"cannot reach {_host(url)}: {_reason(error)}") from None
+                    # Connected, then lost: the request may have arrived.
+                    raise Unreachable(
+                        f"the connection to {_host(url)} broke: {_reason(error)}"
+                    ) from None
                 await self.sleep(self._backoff(attempt))
                 continue
             self._note_budget(response)

@@ -48,6 +48,7 @@ class SyncStatus(Static):
         self.stage: str | None = None
         self._retry_timer: Timer | None = None
         self._offline_wait: float | None = None
+        self._told: dict[tuple[str, str], str] = {}  # the trouble each account was last told of
 
     def on_mount(self) -> None:
         if self.syncer is None or not self.syncer.has_accounts():
@@ -100,13 +101,22 @@ class SyncStatus(Static):
         self.last_at = self.clock()
         self.stage = None
         self._show()
-        for result in report.errors:
-            self.app.notify(
-                f"{rules_for(result.network).label} {result.account}: {result.error}",
-                title="Sync",
-                severity="error" if result.needs_login else "warning",
-                timeout=10,
-            )
+        # Say each account's trouble once when it starts (the status bar keeps
+        # showing it), not at every retry: offline on a train means a retry a minute.
+        for result in report.accounts:
+            key = (result.network, result.account)
+            trouble = _kind_of_trouble(result)
+            if trouble is not None and self._told.get(key) != trouble:
+                self.app.notify(
+                    f"{rules_for(result.network).label} {result.account}: {result.error}",
+                    title="Sync",
+                    severity="error" if result.needs_login else "warning",
+                    timeout=10,
+                )
+            if trouble is None:
+                self._told.pop(key, None)
+            else:
+                self._told[key] = trouble
         self._plan_retry(report)
         self.post_message(self.Synced(report))
 
@@ -157,3 +167,11 @@ class SyncStatus(Static):
                 text.append(f" · {label} {result.account[:16]} {problem}")
         self.set_class(trouble, "-trouble")
         self.update(text)
+
+
+def _kind_of_trouble(result: AccountSync) -> str | None:
+    if result.error is None:
+        return None
+    if result.needs_login:
+        return "login"
+    return "offline" if result.offline else "error"
