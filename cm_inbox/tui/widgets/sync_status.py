@@ -152,7 +152,9 @@ class SyncStatus(Static):
         if self.stage:
             text.append("⟳ " + self.stage)
         elif report is not None and self.last_at is not None:
-            text.append(f"synced {ago(self.last_at, self.clock())}")
+            reached = len(report.errors) < len(report.accounts)
+            verb = "synced" if reached else "tried"  # not "synced" when nothing answered
+            text.append(f"{verb} {ago(self.last_at, self.clock())}")
             sent = sum(r.sent for r in report.accounts)
             if report.new:
                 text.append(f" · {report.new} new")
