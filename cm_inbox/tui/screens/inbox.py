@@ -104,15 +104,17 @@ class InboxScreen(Screen):
             yield self.queue
             with Vertical(id="detail"):
                 yield self.thread
-                yield self.composer
         yield self.empty
         with Horizontal(id="status-row"):
             yield self.position
             yield self.status_bar
             yield self.sync_status
-        yield Footer()
 
     def on_mount(self) -> None:
+        # The footer and the composer join after the first frame: the queue is
+        # what the user waits for, and their two dozen widgets took a third of
+        # the time to it.
+        self.call_after_refresh(self._mount_the_rest)
         self._show_body()
         self.store.wake_due_snoozes()
         self.reload(keep=None)
@@ -122,6 +124,11 @@ class InboxScreen(Screen):
         # the cursor moves, where a message would arrive after the list was
         # painted and cost a second frame.
         self.watch(self.queue, "cursor", lambda _: self._update_position(), init=False)
+
+    async def _mount_the_rest(self) -> None:
+        await self.query_one("#detail").mount(self.composer)
+        await self.mount(Footer())
+        self.refresh_bindings()  # a footer mounted late has missed the first announcement
 
     def _show_body(self) -> None:
         """The queue once there is an account; until then, how to get one."""
