@@ -125,8 +125,15 @@ class CrashWorld:
         from cm_inbox.store import Store
 
         with Store(self.db) as store:
-            keys = list(store.queue_keys(QueueQuery(view=View.INBOX)))
-            rows = store.queue_rows(View.INBOX, rng.sample(keys, min(replies, len(keys))))
+            # Any comment (answered ones too: a thousand runs answer each many times).
+            keys = list(store.queue_keys(QueueQuery(view=View.ALL)))
+            rows = [
+                row
+                for row in store.queue_rows(View.ALL, rng.sample(keys, min(4 * replies, len(keys))))
+                if not row.comment.is_ours
+            ][:replies]
+            if len(rows) < replies:
+                raise RuntimeError(f"only {len(rows)} comments to answer in {self.db}")
             wanted: dict[str, str] = {}  # text -> parent remote id
             for row in rows:
                 self.sequence += 1

@@ -186,14 +186,22 @@ class InboxScreen(Screen):
         """
         self._keep_key = keep
         query = self.query_state
+        head_shown = False
         if keep is None and not query.is_filtered and query.view is not View.OUTBOX:
             head = self.store.queue_keys(query, limit=HEAD_ROWS)
             self.queue.set_keys(query.view, head, total=self.store.queue_count(query))
+            head_shown = True
         elif keep is None and query.search and query.view is not View.OUTBOX:
             # A search shows its first screen from the index's end at once; the
             # full list (and its count) follows from the worker.
             self.queue.set_keys(query.view, self.store.search_head(query, HEAD_ROWS))
-        self._load_keys(query)
+            head_shown = True
+        if head_shown:
+            # Parsing a million ids holds the interpreter in slices: start after
+            # the head is on screen, not against its paint.
+            self.call_after_refresh(self._load_keys, query)
+        else:
+            self._load_keys(query)
         self.refresh_counts()
 
     @work(thread=True, exclusive=True, group="keys")
