@@ -593,6 +593,7 @@ class InboxScreen(Screen):
         self.queue.selected.clear()
         self.queue.cursor = 0
         self.reload(keep=None)
+        self.refresh_bindings()  # the footer shows the keys of this view (D in the Outbox)
 
     @on(ViewTabs.Chosen)
     def _on_tab(self, event: ViewTabs.Chosen) -> None:
