@@ -195,14 +195,6 @@ def test_discard_gives_up_and_the_comment_returns_to_the_inbox(store, comments, 
     assert [row["action"] for row in store.history(comments[0])][-1] == "outbox:discarded"
 
 
-def test_release_gives_an_untried_claim_back(store, comments, account):
-    reply = store.queue_reply(comments[0], "Thanks!")
-    store.claim_next(account, "me")
-    store.release_claim(reply.id)
-    back = store.reply(reply.id)
-    assert back.state is ReplyState.QUEUED and back.attempts == 0
-
-
 def test_outbox_events_are_not_undone_by_u(store, comments, account):
     store.queue_reply(comments[0], "Thanks!")
     store.set_status([comments[1]], Status.DONE)
