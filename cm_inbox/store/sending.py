@@ -145,6 +145,48 @@ class SendingMixin(StoreBase):
             )
             self._outbox_event(conn, reply_id, "not-found", {})
 
+    def next_send_due(self, hold_s: float = 0, *, skip: Sequence[int] = ()) -> int | None:
+        """When the earliest reply waiting in the outbox may go (None: none waits).
+
+        Only accounts that can send count (connected, no login problem), less
+        those in ``skip`` (offline ones, which back off on their own).
+        """
+        marks = ",".join("?" * len(skip))
+        row = self.db.query_one(
+            f"""
+            SELECT min(CASE
+                WHEN r.state = 'queued' THEN max(coalesce(r.queued_at, r.created_at) + ?,
+                                                 coalesce(r.next_attempt_at, 0))
+                WHEN r.state = 'failed' THEN r.next_attempt_at
+                ELSE r.lease_until END)
+            FROM replies r JOIN accounts acc ON acc.id = r.account_id
+            WHERE (r.state IN ('queued', 'sending')
+                   OR (r.state = 'failed' AND r.next_attempt_at IS NOT NULL))
+              AND acc.connected AND acc.login_problem IS NULL
+              AND acc.id NOT IN ({marks})
+            """,
+            (int(hold_s), *skip),
+        )
+        return int(row[0]) if row and row[0] is not None else None
+
+    def sending_owners(self) -> list[str]:
+        """Senders holding claims now (to find those whose process has died)."""
+        rows = self.db.query(
+            "SELECT DISTINCT lease_owner FROM replies"
+            " WHERE state = 'sending' AND lease_owner IS NOT NULL"
+        )
+        return [row[0] for row in rows]
+
+    def void_claims(self, owners: list[str]) -> int:
+        """End the leases of dead senders now; their replies are looked for, then sent."""
+        marks = ",".join("?" * len(owners))
+        with self.db.transaction() as conn:
+            return conn.execute(
+                f"UPDATE replies SET lease_until = 0, maybe_sent = 1 WHERE state = 'sending'"
+                f" AND lease_owner IN ({marks})",
+                owners,
+            ).rowcount
+
     # -- the user's hand on the outbox ----------------------------------------
 
     def outbox(self, *, limit: int | None = None) -> list[Reply]:
