@@ -323,7 +323,7 @@ class RetryPolicy:
     def of(cls, settings: SyncSettings) -> RetryPolicy:
         return cls(float(settings.retry_seconds), float(settings.retry_max_seconds))
 
-    def next_attempt(self, now: float, attempts: int, error: NetworkError) -> int:
+    def next_attempt(self, now: float, attempts: int, error: BaseException) -> int:
         if isinstance(error, RateLimited):
             return int(now + max(1.0, error.retry_after))
         wait = min(self.max_s, self.first_s * 2 ** max(0, attempts - 1))
@@ -421,10 +421,14 @@ async def _send_replies(
                 )
                 result.send_failures.append(f"reply {reply.id}: {error}")
             raise
-        except BaseException:
-            # A bug, or the sync cancelled mid-request: it may have gone out.
+        except BaseException as error:
+            # A bug, or the sync cancelled mid-request: it may have gone out. Backing
+            # off as for any failure, so a bug is not retried every second.
             store.mark_failed(
-                reply.id, "interrupted while sending", retry_at=int(clock()), maybe_sent=True
+                reply.id,
+                "interrupted while sending",
+                retry_at=plan.retry.next_attempt(clock(), reply.attempts, error),
+                maybe_sent=True,
             )
             raise
         store.mark_sent(reply.id, posted.remote_id)
@@ -464,7 +468,7 @@ class Syncer:
         self.secrets_for = secrets_for
         self.transport_factory = transport_factory
         self.hold_replies_s = hold_replies_s
-        self.retry = retry
+        self.retry = retry or RetryPolicy()
         self.timeout_s = timeout_s
         # Rate-limit budgets the networks announced, kept from one sync to the next.
         self.budgets: dict = {}
@@ -481,10 +485,6 @@ class Syncer:
 
     def prepare(self) -> None:
         """Called before each sync, one at a time: subclasses connect what they need."""
-
-    @property
-    def retry_policy(self) -> RetryPolicy:
-        return self.retry or RetryPolicy()
 
     def run(self, progress: Progress | None = None) -> SyncReport | None:
         """Sync every connected account now; None when a sync is already running."""

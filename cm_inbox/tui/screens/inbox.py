@@ -551,15 +551,13 @@ class InboxScreen(Screen):
         except (ReplyError, StoreError) as error:
             self.notify(str(error), title="Not queued", severity="error")
             return
+        self.composer.close()
+        self.queue.focus()
         if event.reply_id is not None:
-            self.composer.close()
-            self.queue.focus()
             self.reload(keep=event.reply_id)
             self.say("Queued again")
             self.sync_status.later(1)
             return
-        self.composer.close()
-        self.queue.focus()
         if self.queue.current and self.queue.current.comment.id == event.comment.id:
             self._after_change([event.comment.id], Status.REPLIED, False)
         else:

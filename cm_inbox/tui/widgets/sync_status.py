@@ -126,7 +126,7 @@ class SyncStatus(Static):
         if self._retry_timer is not None:
             self._retry_timer.stop()
             self._retry_timer = None
-        policy = self.syncer.retry_policy
+        policy = self.syncer.retry
         delays = []
         if any(result.offline for result in report.accounts):
             # Offline: try again soon, then less often, up to the retry cap.
