@@ -162,13 +162,13 @@ class SyncStatus(Static):
                 text.append(f" · {sent} sent")
             for result in report.errors:
                 label = rules_for(result.network).badge
-                if result.needs_login:
-                    problem = "login needed"
-                else:
-                    problem = "offline" if result.offline else "error"
+                problem = _TROUBLE_WORDS[_kind_of_trouble(result) or "error"]
                 text.append(f" · {label} {result.account[:16]} {problem}")
         self.set_class(trouble, "-trouble")
         self.update(text)
+
+
+_TROUBLE_WORDS = {"login": "login needed", "offline": "offline", "error": "error"}
 
 
 def _kind_of_trouble(result: AccountSync) -> str | None:
