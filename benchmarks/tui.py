@@ -161,6 +161,14 @@ def _paced(session: Session, key: bytes, wanted, interval: float, what: str) -> 
     return latency * 1000
 
 
+def _held_j(session: Session, presses: int = HELD_PRESSES) -> list[float]:
+    """``j`` held: 25 presses a second, each timed to the frame repainting the list."""
+    return [
+        _paced(session, b"j", _queue_frame, HELD_INTERVAL, "the list repainted")
+        for _ in range(presses)
+    ]
+
+
 def measure_key_floor(figures: Figures, env: dict[str, str], say) -> None:
     """The held-key figures of a bare Textual list (benchmarks/bare_list.py): the floor."""
     from bare_list import READY
@@ -169,10 +177,7 @@ def measure_key_floor(figures: Figures, env: dict[str, str], say) -> None:
     with Session(argv, tui_env(env), ROWS, COLUMNS) as s:
         s.wait_text(READY, LOAD_TIMEOUT)
         s.pump_until(time.perf_counter() + TAPPED_INTERVAL)
-        held = [
-            _paced(s, b"j", _queue_frame, HELD_INTERVAL, "the list repainted")
-            for _ in range(HELD_PRESSES)
-        ]
+        held = _held_j(s)
     figures.add("key_floor_p50_ms", "ms", percentile(held, 0.5))
     figures.add("key_floor_p95_ms", "ms", percentile(held, 0.95))
     say(f"key floor: j held p50 {percentile(held, 0.5):.1f} / p95 {percentile(held, 0.95):.1f} ms")
@@ -189,10 +194,7 @@ def measure_session(
         figures.add("inbox_keys_loaded_s", "s", loaded, digits=3)
         s.pump_until(time.perf_counter() + TAPPED_INTERVAL)
 
-        held = [
-            _paced(s, b"j", _queue_frame, HELD_INTERVAL, "the queue repainted")
-            for _ in range(HELD_PRESSES)
-        ]
+        held = _held_j(s)
         figures.add("key_p50_ms", "ms", percentile(held, 0.5))
         figures.add("key_p95_ms", "ms", percentile(held, 0.95))
         figures.add("key_max_ms", "ms", max(held))
