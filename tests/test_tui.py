@@ -328,6 +328,8 @@ async def test_in_the_outbox_a_failed_reply_is_rewritten_or_discarded(app, store
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("4")
+        # D is offered (footer) as soon as the Outbox is asked for, rows loaded or not.
+        assert inbox(app).check_action("discard", ()) is True
         await settle(pilot)
         screen = inbox(app)
         screen.queue.cursor = screen.queue.index_of(refused.id)

@@ -162,7 +162,8 @@ class InboxScreen(Screen):
         if focused is self.search_input:
             return action == "clear"
         if action == "discard":
-            return self.queue.view is View.OUTBOX
+            # The view asked for: the list may still be loading the old one's rows.
+            return self.query_state.view is View.OUTBOX
         return True
 
     def on_resize(self) -> None:
