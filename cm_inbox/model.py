@@ -130,6 +130,10 @@ class Comment:
     labels: tuple[str, ...] = ()
     snoozed_until: int | None = None
     is_ours: bool = False
+    # Traction as the network counted it at the last fetch; None where it does not say.
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +245,9 @@ class IncomingComment:
     status: Status | None = None
     labels: tuple[str, ...] = ()
     snoozed_until: int | None = None
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
     # Network facts a reply needs later (Mastodon's visibility, Bluesky's cid
     # and root cid); stored as JSON, never shown.
     extra: dict[str, Any] | None = None

@@ -63,6 +63,19 @@ def format_time(seconds: int | None) -> str | None:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# How far a comment travelled, as the network counted it when we last saw it.
+TRACTION_FIELDS = ("likes", "reposts", "replies")
+
+
+def _count(record: dict, key: str, where: str, what: str) -> int | None:
+    value = record.get(key)
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < _MAX_FOLLOWERS
+    ):
+        raise RecordError(f"{where}: expected a whole number of {what}, got {value!r}")
+    return value
+
+
 def _string(record: dict, field: str, *, required: bool = False) -> str | None:
     value = record.get(field)
     if value is None or value == "":
@@ -97,15 +110,8 @@ def record_to_incoming(record: Any) -> IncomingComment:
         author = {"handle": author}
     if not isinstance(author, dict) or not author.get("handle"):
         raise RecordError("author: expected an object with a handle")
-    followers = author.get("followers")
-    if followers is not None and (
-        isinstance(followers, bool)
-        or not isinstance(followers, int)
-        or not 0 <= followers < _MAX_FOLLOWERS
-    ):
-        raise RecordError(
-            f"author.followers: expected a whole number of followers, got {followers!r}"
-        )
+    followers = _count(author, "followers", "author.followers", "followers")
+    traction = {name: _count(record, name, name, name) for name in TRACTION_FIELDS}
     html = _string(record, "html")
     text = _string(record, "text")
     if text is None and html is None:
@@ -144,6 +150,7 @@ def record_to_incoming(record: Any) -> IncomingComment:
         status=status,
         labels=tuple(_encodable(label, "labels") for label in labels),
         snoozed_until=parse_time(snoozed, "snoozed_until") if snoozed is not None else None,
+        **traction,
     )
 
 
@@ -171,6 +178,9 @@ def comment_to_record(comment: Comment) -> dict[str, Any]:
         "sentiment_score": comment.sentiment_score,
         "intents": list(comment.intents),
         "priority": comment.priority,
+        "likes": comment.likes,
+        "reposts": comment.reposts,
+        "replies": comment.replies,
     }
     if comment.markup:
         record["html"] = comment.markup

@@ -362,6 +362,20 @@ def test_import_in_many_batches_skips_only_the_bad_records(
     assert sorted(remote_ids(items), key=int) == [str(n) for n in range(10) if n != 4]
 
 
+def test_traction_travels_through_import_and_export(cli, tmp_path: Path) -> None:
+    source = tmp_path / "traction.jsonl"
+    lines = [record("1", "popular", likes=250, reposts=12, replies=30), record("2", likes=-1)]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = tmp_path / "traction.sqlite3"
+    result = cli("import", source, "--db", path)
+    assert result.out.strip() == "1 new, 0 updated, 1 skipped (bad lines)"
+    assert result.err.startswith(f"{source}:2: likes: expected a whole number of likes")
+    out = tmp_path / "out.jsonl"
+    assert cli("export", "--db", path, "--format", "jsonl", "--output", out).code == 0
+    (exported,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert (exported["likes"], exported["reposts"], exported["replies"]) == (250, 12, 30)
+
+
 def test_import_from_stdin(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = (record("1") + "\nnope\n").encode()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))

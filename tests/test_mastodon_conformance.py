@@ -96,6 +96,12 @@ def test_every_recorded_status_reads() -> None:
         assert "@" in comment.author.handle
         assert comment.created_at == epoch(status["created_at"])
         assert comment.extra["visibility"] in ("public", "unlisted", "private", "direct")
+        # Traction feeds the priority: the recorded counts come through as the network gave them.
+        assert (comment.likes, comment.reposts, comment.replies) == (
+            status["favourites_count"],
+            status["reblogs_count"],
+            status["replies_count"],
+        )
         parsed += 1
         cassettes.add(name)
     # Counted once when written: a change means a cassette or the walk above changed.

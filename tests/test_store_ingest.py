@@ -375,3 +375,11 @@ def test_a_reimport_does_not_move_a_comment_between_threads(store: Store) -> Non
     store.upsert_comments([incoming("a"), incoming("b", parent_remote_id="a")])
     store.upsert_comments([incoming("b", "edited", parent_remote_id="a")])
     assert roots(store) == {"a": "a", "b": "a"}
+
+
+def test_traction_is_kept_and_follows_the_network_on_refetch(store: Store) -> None:
+    store.upsert_comments([incoming("1", likes=3, reposts=0, replies=1)])
+    store.upsert_comments([incoming("1", likes=41, reposts=5, replies=None)])
+    comment = comment_by_remote(store, "1")
+    # A refetch that does not say how many replies there are keeps the last known count.
+    assert (comment.likes, comment.reposts, comment.replies) == (41, 5, 1)

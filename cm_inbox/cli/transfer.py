@@ -60,7 +60,8 @@ _RECORD_FAILURES = (
 CSV_FIELDS = (
     "id", "network", "account", "parent_id", "root_id", "author_handle", "author_name",
     "author_followers", "text", "created_at", "url", "status", "labels", "snoozed_until",
-    "language", "sentiment", "sentiment_score", "intents", "priority", "html",
+    "language", "sentiment", "sentiment_score", "intents", "priority", "likes", "reposts",
+    "replies", "html",
 )  # fmt: skip
 
 

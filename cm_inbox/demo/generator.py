@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import random
 import time
+import zlib
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
@@ -492,6 +493,7 @@ class DemoStream:
             "created_at": iso(created_at),
             "url": url,
             "language": language,
+            **_traction(remote_id),
         }
         if html is not None:
             record["html"] = html
@@ -502,6 +504,21 @@ class DemoStream:
         if labels:
             record["labels"] = labels
         return record
+
+
+def _traction(remote_id: str) -> dict[str, int]:
+    """Likes, reposts and replies with the long tail real comments have (most get none).
+
+    Drawn from a hash of the id rather than the generator's random stream, so the
+    demo's texts and triage stay the same whatever is added here.
+    """
+    mix = zlib.crc32(remote_id.encode())
+    spread = [((mix >> shift) & 0x3FF) / 1024 for shift in (0, 10, 20)]
+    return {
+        "likes": int(spread[0] ** 5 * 600),
+        "reposts": int(spread[1] ** 7 * 120),
+        "replies": int(spread[2] ** 6 * 40),
+    }
 
 
 def iter_tagged(

@@ -179,7 +179,15 @@ def parse_status(status: Any, viewer: Viewer) -> IncomingComment:
         language=language if isinstance(language, str) and language else None,
         is_ours=viewer.own_acct is not None and handle.lower() == viewer.own_acct,
         extra={"visibility": visibility, "mention_accts": mention_accts(status, viewer.host)},
+        likes=_count(status, "favourites_count"),
+        reposts=_count(status, "reblogs_count"),
+        replies=_count(status, "replies_count"),
     )
+
+
+def _count(status: dict[str, Any], key: str) -> int | None:
+    value = status.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 @dataclass(slots=True)

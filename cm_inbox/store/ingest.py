@@ -234,6 +234,9 @@ class IngestMixin(StoreBase):
                         now,
                         item.language,
                         _extra_json(item),
+                        item.likes,
+                        item.reposts,
+                        item.replies,
                         account_id,
                         item.remote_id,
                     )
@@ -272,6 +275,9 @@ class IngestMixin(StoreBase):
                     item.snoozed_until if status == Status.SNOOZED else None,
                     int(item.is_ours),
                     _extra_json(item),
+                    item.likes,
+                    item.reposts,
+                    item.replies,
                 ]
             )
             if item.labels:
@@ -284,8 +290,8 @@ class IngestMixin(StoreBase):
             """
             INSERT INTO comments (account_id, remote_id, parent_remote_id, root_remote_id, author_id,
                 text, markup, url, created_at, fetched_at, language, status, snoozed_until, is_ours,
-                extra)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                extra, likes, reposts, replies)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             new_rows,
         )
@@ -293,7 +299,8 @@ class IngestMixin(StoreBase):
             """
             UPDATE comments SET text = ?, markup = coalesce(?, markup), url = coalesce(?, url),
                 author_id = ?, fetched_at = ?, language = coalesce(language, ?),
-                extra = coalesce(?, extra)
+                extra = coalesce(?, extra), likes = coalesce(?, likes),
+                reposts = coalesce(?, reposts), replies = coalesce(?, replies)
             WHERE account_id = ? AND remote_id = ?
             """,
             updates,

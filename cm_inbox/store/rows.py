@@ -10,7 +10,7 @@ from cm_inbox.model import Author, Comment, Reply, ReplyState, Status
 COMMENT_COLUMNS = """
     c.id, c.account_id, c.remote_id, c.parent_remote_id, c.root_remote_id, c.text, c.markup,
     c.url, c.created_at, c.fetched_at, c.language, c.sentiment, c.sentiment_score,
-    c.intents, c.priority, c.status, c.snoozed_until, c.is_ours,
+    c.intents, c.priority, c.status, c.snoozed_until, c.is_ours, c.likes, c.reposts, c.replies,
     acc.network AS network, acc.name AS account_name,
     a.id AS author_id, a.handle AS author_handle, a.display_name AS author_name,
     a.followers AS author_followers, a.first_seen AS author_first_seen,
@@ -69,6 +69,9 @@ def comment_from_row(row: sqlite3.Row) -> Comment:
         labels=split_labels(row["labels"]),
         snoozed_until=row["snoozed_until"],
         is_ours=bool(row["is_ours"]),
+        likes=row["likes"],
+        reposts=row["reposts"],
+        replies=row["replies"],
     )
 
 

@@ -234,6 +234,12 @@ MIGRATIONS: list[str] = [
     UPDATE replies SET maybe_sent = 1 WHERE state = 'sending';
     CREATE INDEX replies_outbox ON replies (account_id, state, queued_at, id);
     """,
+    # 4: traction, as the network counted it at the last fetch (feeds the priority).
+    """
+    ALTER TABLE comments ADD COLUMN likes INTEGER;
+    ALTER TABLE comments ADD COLUMN reposts INTEGER;
+    ALTER TABLE comments ADD COLUMN replies INTEGER;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
