@@ -651,3 +651,10 @@ def test_the_head_of_a_search_is_the_start_of_the_full_result(store, clock, monk
                 query = QueueQuery(view=View.INBOX, search=words, sort=sort)
                 full = list(store.queue_keys(query))
                 assert list(store.search_head(query, limit=20)) == full[:20], (hits, sort, words)
+    # A word with more hits than the window, in priority order: its newest hits, ranked
+    # (the full list that follows brings any older urgent one up).
+    monkeypatch.setattr(queue_module, "SEARCH_HEAD_HITS", 10)
+    query = QueueQuery(view=View.INBOX, search="sync", sort=Sort.PRIORITY)
+    full = list(store.queue_keys(query))
+    newest = set(sorted(full, reverse=True)[:10])
+    assert list(store.search_head(query, limit=5)) == [key for key in full if key in newest][:5]

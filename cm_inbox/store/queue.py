@@ -110,11 +110,16 @@ class QueueMixin(StoreBase):
         thousand hits at most, which the view's filters and order then
         narrow. Ids grow as comments arrive, so this is the true head in all
         but out-of-order imports; the front end shows it at once and replaces
-        it with the full list a moment later. Priority order and the outbox
-        take the full query.
+        it with the full list a moment later. In priority order it is exact
+        when the word has fewer hits than the window; for a common word it
+        ranks the newest hits only (the cap on ranking very common terms), and
+        the full list that follows puts any older urgent comment first. The
+        outbox takes the full query.
         """
         match = fts_query(query.search) if query.search else None
-        direction = {Sort.NEWEST: "DESC", Sort.OLDEST: "ASC"}.get(query.sort)
+        direction = {Sort.NEWEST: "DESC", Sort.OLDEST: "ASC", Sort.PRIORITY: "DESC"}.get(
+            query.sort
+        )
         if match is None or direction is None or query.view is View.OUTBOX:
             return self.queue_keys(query, limit=limit)
         where, params = self._filters(replace(query, search=None))
