@@ -9,15 +9,23 @@ GitHub 65,536.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
-import regex
-
-_URL = regex.compile(r"https?://[^\s<>\"']+", regex.IGNORECASE)
+_URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 # Mastodon counts a remote mention "@user@domain" as "@user" only.
-_REMOTE_MENTION = regex.compile(r"(?<![\w@])@(\w+)@[\w.-]+\w", regex.UNICODE)
-_GRAPHEME = regex.compile(r"\X")
+_REMOTE_MENTION = re.compile(r"(?<![\w@])@(\w+)@[\w.-]+\w")
+
+
+@cache
+def _grapheme():
+    # `regex` knows Unicode's extended grapheme clusters (\X); `re` does not. Imported
+    # when the first count is needed, not at start-up (it costs the first screen ~10 ms).
+    import regex
+
+    return regex.compile(r"\X")
 
 
 def at_handle(handle: str) -> str:
@@ -33,7 +41,7 @@ def count_characters(text: str) -> int:
 
 def count_graphemes(text: str) -> int:
     """User-perceived characters (extended grapheme clusters), as Bluesky counts."""
-    return len(_GRAPHEME.findall(text))
+    return len(_grapheme().findall(text))
 
 
 def count_mastodon(text: str, url_length: int = 23) -> int:

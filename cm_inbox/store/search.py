@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import regex
+from functools import cache
 
-# \p{M}: a combining accent (e + U+0301) or an Indic vowel sign belongs to its word.
-_WORD = regex.compile(r"[\p{L}\p{M}\p{N}_@#'’.-]+")
+
+@cache
+def _word():
+    # Imported on the first search, not at start-up: `regex` costs the first screen ~15 ms.
+    import regex
+
+    # \p{M}: a combining accent (e + U+0301) or an Indic vowel sign belongs to its word.
+    return regex.compile(r"[\p{L}\p{M}\p{N}_@#'’.-]+")
 
 
 def fts_query(text: str) -> str | None:
@@ -16,7 +22,7 @@ def fts_query(text: str) -> str | None:
     results narrow while the user is still typing. Returns None when there is
     nothing to search for.
     """
-    words = [w.strip(".'’-") for w in _WORD.findall(text)]
+    words = [w.strip(".'’-") for w in _word().findall(text)]
     words = [w for w in words if w.strip("@#")]
     if not words:
         return None
