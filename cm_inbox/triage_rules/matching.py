@@ -184,8 +184,8 @@ def word_pattern(words: Iterable[str]) -> regex.Pattern[str]:
     """One regex for folded ``words``: whole words only, "*" for any letters."""
     parts = []
     for word in words:
-        escaped = regex.escape(fold(word.strip()), special_only=True)
-        parts.append(r"\s+".join(escaped.replace(r"\*", r"[\w\p{M}]*").split()))
+        pieces = (regex.escape(piece).replace(r"\*", r"[\w\p{M}]*") for piece in fold(word).split())
+        parts.append(r"\s+".join(pieces))
     return regex.compile(r"(?<![\w\p{M}])(?:" + "|".join(parts) + r")(?![\w\p{M}])")
 
 
