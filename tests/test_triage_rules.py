@@ -399,3 +399,12 @@ def test_a_rule_that_already_acted_never_acts_again(load) -> None:
     outcome = rules.apply(subject("refund", fired=frozenset({"billing"}), priority=35))
     assert outcome.matched == ("billing",)
     assert outcome.steps == ()
+
+
+def test_the_readme_example_loads_as_written(load) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Triage rules", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = load(example)
+    assert config.problems == []
+    assert [rule.name for rule in config.rules] == ["Refund anger", "Crypto spam", "Big accounts"]
