@@ -78,7 +78,9 @@ def _subject(row: sqlite3.Row, history: dict[int, list[str]]) -> Subject:
         text=row["text"],
         language=row["language"].lower() if row["language"] else None,
         sentiment=row["sentiment"],
-        intents=frozenset(row["intents"].lower().split(",")) if row["intents"] else frozenset(),
+        intents=frozenset(i.strip() for i in row["intents"].lower().split(","))
+        if row["intents"]
+        else frozenset(),
         followers=row["followers"],
         labels=split_labels(row["labels"]),
         priority=row["priority"],
