@@ -58,7 +58,7 @@ def fold(text: str) -> str:
     return _MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
-def handle_key(handle: str) -> str:
+def _handle_fold(handle: str) -> str:
     """A handle or account name as rules compare it: no leading "@", no case."""
     return handle.strip().lstrip("@").casefold()
 
@@ -106,28 +106,13 @@ class Conditions:
     networks: frozenset[str] = frozenset()
     accounts: tuple[str, ...] = ()  # globs on the brand account's name
     authors: tuple[str, ...] = ()  # globs on the author's handle
-    words: tuple[str, ...] = ()  # folded; "*" stands for any letters
+    words: tuple[str, ...] = ()  # as written; compared folded, "*" for any letters
     regexes: tuple[str, ...] = ()
     languages: frozenset[str] = frozenset()  # "pt" also matches "pt-br"
     sentiments: frozenset[str] = frozenset()
     intents: frozenset[str] = frozenset()
     min_followers: int | None = None
     max_followers: int | None = None
-
-    @property
-    def empty(self) -> bool:
-        return not (
-            self.networks
-            or self.accounts
-            or self.authors
-            or self.words
-            or self.regexes
-            or self.languages
-            or self.sentiments
-            or self.intents
-            or self.min_followers is not None
-            or self.max_followers is not None
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,16 +124,6 @@ class Actions:
     raise_priority: float | None = None  # add this, up to MAX_PRIORITY
     escalate: str | None = None  # a team of [escalation]
     status: str | None = None  # one of CLOSING_STATUSES
-
-    @property
-    def empty(self) -> bool:
-        return not (
-            self.labels
-            or self.priority is not None
-            or self.raise_priority is not None
-            or self.escalate
-            or self.status
-        )
 
     @property
     def new_status(self) -> str | None:
@@ -171,14 +146,6 @@ class Rule:
     def __post_init__(self) -> None:
         object.__setattr__(self, "checks", _compile(self.when))
 
-    def matches(self, subject: Subject) -> bool:
-        """True when every condition of the rule holds for ``subject``."""
-        # A loop, not all(...): no generator per rule and comment on the ingest path.
-        for check in self.checks:  # noqa: SIM110
-            if not check(subject):
-                return False
-        return True
-
 
 def word_pattern(words: Iterable[str]) -> regex.Pattern[str]:
     """One regex for folded ``words``: whole words only, "*" for any letters."""
@@ -199,8 +166,8 @@ def word_clues(words: Iterable[str]) -> tuple[str, ...]:
 
 
 def glob_pattern(globs: Iterable[str]) -> regex.Pattern[str]:
-    """One regex for handle globs ("*@spam.example", "acme*"), on ``handle_key`` values."""
-    return regex.compile("|".join(fnmatch.translate(handle_key(glob)) for glob in globs))
+    """One regex for handle globs ("*@spam.example", "acme*"), on ``_handle_fold`` values."""
+    return regex.compile("|".join(fnmatch.translate(_handle_fold(glob)) for glob in globs))
 
 
 def user_regex(pattern: str) -> regex.Pattern[str]:
@@ -246,10 +213,10 @@ def _compile(when: Conditions) -> tuple[Check, ...]:
         checks.append(lambda s: s.followers is not None and s.followers <= most)
     if when.accounts:
         accounts = glob_pattern(when.accounts)
-        checks.append(lambda s: accounts.match(handle_key(s.account)) is not None)
+        checks.append(lambda s: accounts.match(_handle_fold(s.account)) is not None)
     if when.authors:
         authors = glob_pattern(when.authors)
-        checks.append(lambda s: authors.match(handle_key(s.author)) is not None)
+        checks.append(lambda s: authors.match(_handle_fold(s.author)) is not None)
     if when.words:
         words, clues = word_pattern(when.words), word_clues(when.words)
 
@@ -344,7 +311,6 @@ class RuleSet:
         """The enabled rules whose conditions all hold for ``subject``, in file order."""
         found: list[Rule] = []
         for rule in self._active:
-            # Rule.matches inlined: one call less per rule and comment at ingest.
             for check in rule.checks:
                 if not check(subject):
                     break
