@@ -179,6 +179,8 @@ def _print_report(report: RulesReport) -> None:
         summary += f"; nothing was written (`{PROG} triage --reapply` does it)"
     elif report.changed:
         summary += "; u in the inbox undoes it"
-    else:
+    elif any(count.matched for count in report.rules.values()):
         summary += ": the rules had already done their work"
+    else:
+        summary += ": no comment matched a rule"
     console.print(Text(summary + "."))

@@ -119,7 +119,9 @@ class RulesMixin(TriageMixin):
         reads only and reports what would change.
         """
         rules = self._rules if rules is None else rules
-        report = RulesReport(rules={rule.name: RuleCount() for rule in rules}, dry_run=dry_run)
+        report = RulesReport(
+            rules={rule.name: RuleCount() for rule in rules if rule.enabled}, dry_run=dry_run
+        )
         if not rules:
             return report
         statuses = VIEW_STATUSES.get(view, ()) if view is not View.ALL else ()
