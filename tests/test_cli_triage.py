@@ -204,3 +204,9 @@ async def test_a_sync_runs_the_rules_on_what_it_brings(store: Store, clock, tmp_
     )
     assert counts["mastodon"] == total["mastodon"] > 0
     assert counts["bluesky"] == 0
+
+
+def test_reapply_says_when_no_comment_matched(cli, config, db: Path) -> None:
+    config('[[rules]]\nname = "r"\nwords = ["nowhere"]\nlabels = ["x"]\n')
+    done = cli("triage", "--reapply", "--db", db)
+    assert "4 comments read, 0 changed: no comment matched a rule." in done.out
