@@ -22,6 +22,7 @@ from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cm_inbox import paths
+from cm_inbox.triage_rules import RuleSet, parse_rules
 
 SortOrder = Literal["newest", "oldest", "priority"]
 SORT_ORDERS: tuple[SortOrder, ...] = ("newest", "oldest", "priority")
@@ -132,6 +133,7 @@ class Config:
     sync: SyncSettings = field(default_factory=SyncSettings)
     timezone: str = field(default_factory=_local_name)
     tz: tzinfo = field(default_factory=_local_tz)
+    rules: RuleSet = field(default_factory=RuleSet)  # [[rules]], see cm_inbox.triage_rules
     problems: list[str] = field(default_factory=list)
 
 
@@ -219,16 +221,20 @@ def _key_path(dotted: str) -> tuple[str, ...] | None:
     return tuple(parts)
 
 
-def toml_key_lines(text: str) -> dict[tuple[str, ...], int]:
+def toml_key_lines(text: str) -> dict[tuple[str | int, ...], int]:
     """Map each table and key path in a TOML text to its 1-based line number.
 
     ``[ui]`` gives ``("ui",)``, ``theme = …`` under it ``("ui", "theme")``, and a
-    top-level ``ui.theme = …`` the same. Keys inside inline tables are not found;
+    top-level ``ui.theme = …`` the same. In an array of tables each entry is also
+    found by its index: ``name`` in the second ``[[rules]]`` gives
+    ``("rules", 1, "name")``. Keys inside inline tables are not found;
     callers fall back to the nearest enclosing path. Multi-line strings are skipped
     so their content is never taken for keys.
     """
-    lines: dict[tuple[str, ...], int] = {}
+    lines: dict[tuple[str | int, ...], int] = {}
     table: tuple[str, ...] = ()
+    indexed: tuple[str | int, ...] = ()
+    arrays: dict[tuple[str | int, ...], int] = {}  # array of tables -> index of its last entry
     in_string: str | None = None
     for number, line in enumerate(text.splitlines(), start=1):
         if in_string is not None:
@@ -240,21 +246,39 @@ def toml_key_lines(text: str) -> dict[tuple[str, ...], int]:
             parts = _key_path(header.group(2))
             if parts is not None:
                 table = parts
-                for end in range(1, len(parts) + 1):
-                    lines.setdefault(parts[:end], number)
+                indexed = _in_arrays(parts[:-1], arrays) + parts[-1:]
+                if header.group(1) == "[[":
+                    arrays[indexed] = arrays.get(indexed, -1) + 1
+                    indexed += (arrays[indexed],)
+                for path in (parts, indexed):
+                    for end in range(1, len(path) + 1):
+                        lines.setdefault(path[:end], number)
             continue
         assign = _ASSIGN_RE.match(line)
         if assign:
             parts = _key_path(assign.group(1))
             if parts is not None:
-                for end in range(1, len(parts) + 1):
-                    lines.setdefault(table + parts[:end], number)
+                for path in (table + parts, indexed + parts):
+                    for end in range(1, len(path) + 1):
+                        lines.setdefault(path[:end], number)
             rest = line[assign.end() :]
             for quotes in ('"""', "'''"):
                 if rest.count(quotes) % 2 == 1:
                     in_string = quotes
                     break
     return lines
+
+
+def _in_arrays(
+    parts: tuple[str, ...], arrays: dict[tuple[str | int, ...], int]
+) -> tuple[str | int, ...]:
+    """``parts`` with the index of the current entry after each array of tables it crosses."""
+    path: tuple[str | int, ...] = ()
+    for part in parts:
+        path += (part,)
+        if path in arrays:
+            path += (arrays[path],)
+    return path
 
 
 # --- reading and validating ---------------------------------------------------
@@ -268,13 +292,13 @@ class _Problems:
         self.lines = toml_key_lines(text)
         self._found: list[tuple[int, str]] = []
 
-    def line_of(self, key_path: tuple[str, ...]) -> int | None:
+    def line_of(self, key_path: tuple[str | int, ...]) -> int | None:
         for end in range(len(key_path), 0, -1):
             if key_path[:end] in self.lines:
                 return self.lines[key_path[:end]]
         return None
 
-    def add(self, key_path: tuple[str, ...], message: str) -> None:
+    def add(self, key_path: tuple[str | int, ...], message: str) -> None:
         line = self.line_of(key_path)
         where = f"{self.path}, line {line}" if line is not None else str(self.path)
         self._found.append((line or 0, f"{where}: {message}"))
@@ -427,7 +451,7 @@ _SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
     },
     "time": {"timezone": (_string, "")},
 }
-_SECTIONS = (*_SCHEMA, "keys")
+_SECTIONS = (*_SCHEMA, "keys", "rules")
 
 
 def _section(data: Mapping[str, Any], name: str, problems: _Problems) -> dict[str, Any]:
@@ -524,6 +548,7 @@ def load_config(path: Path | None = None) -> Config:
     sync = _section(data, "sync", problems)
     time_section = _section(data, "time", problems)
     keymap = _keymap(data, problems)
+    rules = parse_rules(data.get("rules"), problems, teams=escalation["teams"])
 
     zone_name, zone = local_zone()
     wanted = time_section["timezone"].strip()
@@ -555,5 +580,6 @@ def load_config(path: Path | None = None) -> Config:
         ),
         timezone=zone_name,
         tz=zone,
+        rules=rules,
         problems=problems.messages,
     )

@@ -39,6 +39,7 @@ def run_sync(args: argparse.Namespace) -> int:
         err_console().print(Text(f"config: {problem}", style="yellow"))
     secrets = SecretStore()
     with open_store(db_path(args), create=True) as store:
+        store.use_rules(config.rules)
         accounts = _targets(store, args.account)
         console = err_console()
         show_progress = console.is_terminal and not args.json

@@ -26,6 +26,7 @@ from typing import IO, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
 from cm_inbox.cli.common import (
     CliError,
@@ -39,6 +40,7 @@ from cm_inbox.cli.common import (
 from cm_inbox.model import IncomingComment
 from cm_inbox.records import comment_to_record, record_to_incoming
 from cm_inbox.store import Store
+from cm_inbox.triage_rules import RuleSet
 
 BATCH = 20_000
 # Past this many, bad lines are counted but not each reported: a file in the
@@ -102,6 +104,7 @@ def run_import(args: argparse.Namespace) -> int:
         report = ImportReport(name, errors)
         show_progress = size is not None and size >= PROGRESS_MIN_BYTES and errors.is_terminal
         with open_store(database, create=True) as store:
+            store.use_rules(_triage_rules(errors))
             progress = (
                 Progress(
                     TextColumn("Importing"),
@@ -131,6 +134,16 @@ def run_import(args: argparse.Namespace) -> int:
                     ) from None
     out_console().print(report.summary(), markup=False)
     return 0
+
+
+def _triage_rules(console: Console) -> RuleSet:
+    """The config's triage rules, for the new comments; its problems said first."""
+    from cm_inbox.config import load_config
+
+    config = load_config()
+    for problem in config.problems:
+        console.print(Text(f"config: {problem}", style="yellow"))
+    return config.rules
 
 
 @contextmanager

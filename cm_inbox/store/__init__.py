@@ -16,8 +16,10 @@ from cm_inbox.store.ingest import IngestMixin
 from cm_inbox.store.outbox import OutboxMixin, ReplyError
 from cm_inbox.store.people import PeopleMixin
 from cm_inbox.store.queue import QueueMixin
+from cm_inbox.store.rules import RuleCount, RulesMixin, RulesReport
 from cm_inbox.store.sending import LEASE_S, Claim, OutboxEntry, SendingMixin
 from cm_inbox.store.triage import TriageMixin, UndoResult
+from cm_inbox.triage_rules import RuleSet
 
 __all__ = [
     "LEASE_S",
@@ -29,6 +31,8 @@ __all__ = [
     "StoreError",
     "SchemaTooNewError",
     "ReplyError",
+    "RuleCount",
+    "RulesReport",
     "UndoResult",
 ]
 
@@ -36,6 +40,7 @@ __all__ = [
 class Store(
     IngestMixin,
     QueueMixin,
+    RulesMixin,
     TriageMixin,
     OutboxMixin,
     SendingMixin,
@@ -45,12 +50,19 @@ class Store(
 ):
     """Everything the app reads and writes, over one database file."""
 
-    def __init__(self, path: Path | str, *, clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        clock: Callable[[], float] | None = None,
+        rules: RuleSet | None = None,
+    ) -> None:
         self.db = Database(path)
         self.path = self.db.path
         self._clock = clock or self._default_clock
         self._account_ids = {}
         self._author_id_cache = {}
+        self._rules = rules if rules is not None else RuleSet()
 
     def close(self) -> None:
         self.db.close()

@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 
 from cm_inbox.model import IncomingComment, IngestResult, Status
-from cm_inbox.store.base import StoreBase
+from cm_inbox.store.rules import RulesMixin
 from cm_inbox.text import clean_text, one_line
 
 # Comments per set-based round; ids per IN (...) lookup (SQLite allows 32766
@@ -19,7 +19,7 @@ LOOKUP = 400
 AUTHOR_CACHE = 200_000
 
 
-class IngestMixin(StoreBase):
+class IngestMixin(RulesMixin):
     def ensure_account(self, network: str, name: str, handle: str | None = None) -> int:
         """The id of the brand account ``name`` on ``network``, created if new."""
         key = (network, name)
@@ -43,7 +43,9 @@ class IngestMixin(StoreBase):
         """Insert new comments and refresh known ones, in one transaction.
 
         A comment already stored (same account and remote id) gets its text,
-        url and author refreshed; its triage state is never touched. Items go
+        url and author refreshed; its triage state is never touched. The
+        store's triage rules (``use_rules``) run on the new comments only, in
+        the same transaction, after each chunk is written. Items go
         in by chunks of set-based statements (one lookup, one executemany per
         chunk) rather than a round of queries per comment: that is most of
         what makes a million-line import take minutes instead of an hour.
@@ -286,6 +288,9 @@ class IngestMixin(StoreBase):
         for row in new_rows:
             row[3] = resolve(row[0], row[3])
         self._move_early_replies(conn, moved, resolve)
+        # Rowids of new rows follow the largest one (no AUTOINCREMENT), and the
+        # write lock is ours: every id above this one is a comment of this chunk.
+        before_new = self._last_comment_id(conn) if self._rules and new_rows else None
         conn.executemany(
             """
             INSERT INTO comments (account_id, remote_id, parent_remote_id, root_remote_id, author_id,
@@ -312,7 +317,12 @@ class IngestMixin(StoreBase):
                 " WHERE c.account_id = ? AND c.remote_id = ?",
                 (json.dumps(list(labels)), account_id, remote_id),
             )
+        if before_new is not None:
+            self._rules_on_new(conn, before_new)
         return len(new_rows), len(updates)
+
+    def _last_comment_id(self, conn: sqlite3.Connection) -> int:
+        return conn.execute("SELECT coalesce(max(id), 0) FROM comments").fetchone()[0]
 
     def _move_early_replies(
         self,

@@ -255,6 +255,8 @@ class TriageMixin(StoreBase):
                     reply_ids.append(event["reply_id"])
             conn.execute("UPDATE events SET undone_at = ? WHERE batch = ?", (self.now(), batch))
         action = events[-1]["action"] if events else "action"
+        if action.startswith("rule:") and any(e["action"] != action for e in events):
+            action = "rules"  # a reapply: several rules in one batch
         return UndoResult(
             action=action, comment_ids=tuple(reversed(comment_ids)), reply_ids=tuple(reply_ids)
         )
@@ -285,6 +287,11 @@ class TriageMixin(StoreBase):
             )
         if "labels" in before:
             self._write_labels(conn, event["comment_id"], before["labels"])
+        if "priority" in before:  # set or raised by a triage rule
+            conn.execute(
+                "UPDATE comments SET priority = ? WHERE id = ?",
+                (before["priority"], event["comment_id"]),
+            )
         if "escalation_id" in detail:
             conn.execute(
                 "UPDATE escalations SET state = 'withdrawn', updated_at = ? WHERE id = ?",

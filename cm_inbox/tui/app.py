@@ -110,7 +110,7 @@ def make_app(
 ) -> CmInboxApp:
     """Build the app on a database file and a config file (the default ones when None)."""
     config = load_config(config_path)
-    store = Store(db_path, clock=clock)
+    store = Store(db_path, clock=clock, rules=config.rules)
     sending = {
         "hold_replies_s": config.sync.undo_seconds,
         "retry": RetryPolicy.of(config.sync),
