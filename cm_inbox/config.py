@@ -22,6 +22,8 @@ from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cm_inbox import paths
+from cm_inbox.watches import Watch
+from cm_inbox.watches.config import WATCHES, read_watches
 
 SortOrder = Literal["newest", "oldest", "priority"]
 SORT_ORDERS: tuple[SortOrder, ...] = ("newest", "oldest", "priority")
@@ -133,6 +135,7 @@ class Config:
     timezone: str = field(default_factory=_local_name)
     tz: tzinfo = field(default_factory=_local_tz)
     problems: list[str] = field(default_factory=list)
+    watches: tuple[Watch, ...] = ()  # [[watches]]: see cm_inbox.watches
 
 
 DEFAULT_CONFIG_TEXT = """\
@@ -278,6 +281,10 @@ class _Problems:
         line = self.line_of(key_path)
         where = f"{self.path}, line {line}" if line is not None else str(self.path)
         self._found.append((line or 0, f"{where}: {message}"))
+
+    def add_found(self, found: Iterable[tuple[int, str]]) -> None:
+        """Messages already naming their file and line, with the line to order them by."""
+        self._found.extend(found)
 
     @property
     def messages(self) -> list[str]:
@@ -427,7 +434,7 @@ _SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
     },
     "time": {"timezone": (_string, "")},
 }
-_SECTIONS = (*_SCHEMA, "keys")
+_SECTIONS = (*_SCHEMA, "keys", WATCHES)
 
 
 def _section(data: Mapping[str, Any], name: str, problems: _Problems) -> dict[str, Any]:
@@ -524,6 +531,8 @@ def load_config(path: Path | None = None) -> Config:
     sync = _section(data, "sync", problems)
     time_section = _section(data, "time", problems)
     keymap = _keymap(data, problems)
+    watches, watch_problems = read_watches(data.get(WATCHES), text, path)
+    problems.add_found(watch_problems)
 
     zone_name, zone = local_zone()
     wanted = time_section["timezone"].strip()
@@ -556,4 +565,5 @@ def load_config(path: Path | None = None) -> Config:
         timezone=zone_name,
         tz=zone,
         problems=problems.messages,
+        watches=watches,
     )

@@ -18,6 +18,7 @@ from cm_inbox.store.people import PeopleMixin
 from cm_inbox.store.queue import QueueMixin
 from cm_inbox.store.sending import LEASE_S, Claim, OutboxEntry, SendingMixin
 from cm_inbox.store.triage import TriageMixin, UndoResult
+from cm_inbox.store.watches import WatchesMixin, WatchOutcome
 
 __all__ = [
     "LEASE_S",
@@ -30,6 +31,7 @@ __all__ = [
     "SchemaTooNewError",
     "ReplyError",
     "UndoResult",
+    "WatchOutcome",
 ]
 
 
@@ -41,6 +43,7 @@ class Store(
     SendingMixin,
     PeopleMixin,
     AccountsMixin,
+    WatchesMixin,
     StoreBase,
 ):
     """Everything the app reads and writes, over one database file."""
