@@ -47,7 +47,9 @@ async def test_a_term_said_anywhere_lands_once_as_an_untagged_mention(world, clo
     said = {
         "mastodon": state.add_chatter("mastodon", "Morning coffee from my Brewly, bliss."),
         "bluesky": state.add_chatter("bluesky", "brewly's grinder is loud but the coffee!"),
-        "rss": state.add_chatter("rss", "We tested the Brewly against two rivals.", title="Kettles"),
+        "rss": state.add_chatter(
+            "rss", "We tested the Brewly against two rivals.", title="Kettles"
+        ),
         "atom": state.add_chatter("atom", "BREWLY raises a seed round.", title="Funding news"),
         "hackernews": state.add_chatter("hackernews", "I ported my Brewly's firmware to Rust."),
     }
@@ -136,7 +138,9 @@ async def test_a_status_that_tags_the_brand_stays_a_notification(world):
     before = store.queue_keys(QueueQuery(view=View.ALL))
     rows = store.queue_rows(View.ALL, before)
     received = next(
-        row.comment for row in rows if row.comment.network == "mastodon" and "Lumo" in row.comment.text
+        row.comment
+        for row in rows
+        if row.comment.network == "mastodon" and "Lumo" in row.comment.text
     )
     report = await world.sync(watches=[brewly(terms=("Lumo",), feeds=(), hackernews=None)])
 

@@ -17,6 +17,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from cm_inbox.text import clean_text
+
 # Between the words of a phrase.
 _SEPARATOR = r"[\s\-_]+"
 
@@ -67,8 +69,12 @@ class Matcher:
         self.exclude = [(p, pattern) for p in exclude if (pattern := phrase_pattern(p))]
 
     def check(self, text: str) -> Verdict:
-        """The first phrase found in ``text`` and the first exclusion found, if any."""
-        folded = fold(text)
+        """The first phrase found in ``text`` and the first exclusion found, if any.
+
+        Escape codes and invisible controls are removed first, as the store
+        removes them: the words matched are the words the user will read.
+        """
+        folded = fold(clean_text(text))
         matched = next((p for p, pattern in self.include if pattern.search(folded)), None)
         if matched is None:
             return Verdict()
