@@ -280,3 +280,30 @@ async def test_syncing_one_account_runs_only_its_watch_sources(world):
 async def test_sending_only_runs_no_watch(world, fetch):
     report = await world.sync(watches=[brewly()], fetch=fetch)
     assert outcomes(report) == {}
+
+
+def test_the_apps_background_syncer_runs_watches_even_without_accounts(store, clock):
+    """The TUI's Syncer: a watch on feeds alone is reason enough to sync."""
+    import httpx
+
+    from cm_inbox.sandbox import SandboxState, make_sandbox
+    from cm_inbox.sync import Syncer
+
+    state = SandboxState(seed=3, clock=clock, count=10)
+    state.add_chatter("atom", "Brewly in the news.", title="News")
+    clock.advance(5)
+    app = make_sandbox(state)
+    watch = brewly(mastodon=None, bluesky=None, hackernews=None, feeds=(f"{BASE}/feeds/lumo.atom",))
+    syncer = Syncer(
+        store,
+        lambda account: None,
+        transport_factory=lambda: httpx.ASGITransport(app=app),
+        clock=clock,
+        watches=[watch],
+    )
+    assert syncer.has_accounts()
+    report = syncer.run()
+    (line,) = report.accounts
+    assert (line.network, line.new, line.error) == ("rss", 1, None)
+    assert [c.text for c in untagged(store)] == ["News\n\nBrewly in the news."]
+    assert not Syncer(store, lambda account: None).has_accounts()

@@ -161,6 +161,7 @@ def run_doctor(args: argparse.Namespace) -> int:
         problems = store.check_integrity()
         accounts = store.connected_accounts(with_counts=True)
         aside = store.set_aside_items()
+        watched = store.watch_outcomes()
     try:
         where = SecretStore().where
     except SecretsError as error:
@@ -178,6 +179,10 @@ def run_doctor(args: argparse.Namespace) -> int:
                 "last_error": a.last_error,
             }
             for a in accounts
+        ],
+        "watch_sources": [
+            {"source": w.key, "last_sync_at": w.last_sync_at, "last_error": w.last_error}
+            for w in watched
         ],
         "set_aside": [
             {
@@ -209,6 +214,9 @@ def run_doctor(args: argparse.Namespace) -> int:
         state = state or account.last_error or "ok"
         synced = ago(account.last_sync_at) if account.last_sync_at else "never synced"
         console.print(Text(f"account   {account.network}:{account.name}  {synced}  {state}"))
+    for source in watched:  # keyword watches: "watch|kind|where"
+        synced = ago(source.last_sync_at) if source.last_sync_at else "never synced"
+        console.print(Text(f"watch     {source.key}  {synced}  {source.last_error or 'ok'}"))
     if aside:
         console.print(Text(f"\n{len(aside)} item(s) set aside (newest first):", style="bold"))
         for item in aside:
