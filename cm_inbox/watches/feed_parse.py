@@ -166,17 +166,19 @@ def _entry(entry: Any, feed_url: str) -> FeedEntry | None:
     if remote_id is None:
         return None
     when = entry.get("published_parsed") or entry.get("updated_parsed")
-    author = entry.get("author")
+    # author_detail.name is "Ana" where RSS wrote "ana@example.org (Ana)".
     detail = entry.get("author_detail")
-    if isinstance(detail, dict) and isinstance(detail.get("name"), str):
-        author = detail["name"]
+    author = detail.get("name") if isinstance(detail, dict) else None
+    if not isinstance(author, str):
+        author = entry.get("author")
+    author = " ".join(clean_text(author).split()) if isinstance(author, str) else ""
     return FeedEntry(
         remote_id=remote_id,
         title=title,
         body=body,
         markup=markup,
         url=link,
-        author=" ".join(clean_text(author).split()) or None if isinstance(author, str) else None,
+        author=author or None,
         published=calendar.timegm(when) if when else None,
     )
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cm_inbox.model import IncomingComment
-from cm_inbox.networks.base import NeedsLogin, NetworkError, Unreachable
+from cm_inbox.networks.base import NeedsLogin, NetworkError
 from cm_inbox.networks.rules import rules_for
 from cm_inbox.store import ConnectedAccount, Store
 from cm_inbox.sync import AccountSync
@@ -132,10 +132,9 @@ class WatchRun:
         except NeedsLogin as error:
             result.needs_login = True
             result.error = f"needs a new login: {error}"
-        except Unreachable as error:
-            result.offline = True
-            result.error = str(error)
         except NetworkError as error:
+            # Not marked offline even when unreachable: the app's quick offline retries are for
+            # the accounts (the outbox waits on them), not for a blog that is down today.
             result.error = str(error)
         except sqlite3.Error as error:
             result.error = f"cannot write to {store.path}: {error}"
