@@ -307,3 +307,29 @@ def test_the_apps_background_syncer_runs_watches_even_without_accounts(store, cl
     assert (line.network, line.new, line.error) == ("rss", 1, None)
     assert [c.text for c in untagged(store)] == ["News\n\nBrewly in the news."]
     assert not Syncer(store, lambda account: None).has_accounts()
+
+
+async def test_a_hostile_feed_entry_arrives_as_plain_text(world):
+    twin = feeds_twin(world.state)
+    twin.publish(
+        "hostile.rss",
+        """<?xml version="1.0"?><rss version="2.0"><channel><title>[bold]Evil[/]</title>
+<item><title>[@click=app.quit]Brewly[/] wins</title><guid>https://evil.example/1</guid>
+<link>javascript:alert(1)</link>
+<description>&lt;p&gt;Brewly &lt;a href="https://evil.example/"&gt;https://brewly.example&lt;/a&gt;
+\u202eevil bidi &lt;script&gt;document.cookie&lt;/script&gt;&lt;/p&gt;</description></item>
+</channel></rss>""",
+    )
+    watch = brewly(
+        mastodon=None, bluesky=None, hackernews=None, feeds=(f"{BASE}/feeds/hostile.rss",)
+    )
+    report = await world.sync(watches=[watch])
+    assert [r.error for r in report.accounts if getattr(r, "watch", None)] == [None]
+    (item,) = untagged(world.store)
+    assert item.text == (
+        "[@click=app.quit]Brewly[/] wins\n\n"
+        "Brewly https://brewly.example <https://evil.example/>\nevil bidi"
+    )
+    assert item.url is None  # a javascript: link is never kept
+    # Without an author the feed names it; its markup-looking title is only text.
+    assert item.author.handle == item.author.display_name == "[bold]Evil[/]"
