@@ -113,7 +113,20 @@ def check_mention(draft: Draft) -> Iterator[DraftProblem]:
         )
 
 
-CHECKS: list[Check] = [check_empty, check_length, check_mention]
+def check_read_only(draft: Draft) -> Iterator[DraftProblem]:
+    """Feed and Hacker News items (keyword watches) cannot be answered from here."""
+    from cm_inbox.watches.model import READ_ONLY_NETWORKS
+
+    if draft.comment.network in READ_ONLY_NETWORKS:
+        where = draft.comment.url or "its page"
+        yield DraftProblem(
+            "read-only",
+            f"cm-inbox cannot post on {draft.rules.label}: answer at {where}",
+            blocking=True,
+        )
+
+
+CHECKS: list[Check] = [check_read_only, check_empty, check_length, check_mention]
 
 
 def check_draft(comment: Comment, text: str, *, limit: int | None = None) -> list[DraftProblem]:

@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cm_inbox import paths
 from cm_inbox.triage_rules import RuleSet, parse_rules
+from cm_inbox.watches import Watch
+from cm_inbox.watches.config import WATCHES, read_watches
 
 SortOrder = Literal["newest", "oldest", "priority"]
 SORT_ORDERS: tuple[SortOrder, ...] = ("newest", "oldest", "priority")
@@ -135,6 +137,7 @@ class Config:
     tz: tzinfo = field(default_factory=_local_tz)
     rules: RuleSet = field(default_factory=RuleSet)  # [[rules]], see cm_inbox.triage_rules
     problems: list[str] = field(default_factory=list)
+    watches: tuple[Watch, ...] = ()  # [[watches]]: see cm_inbox.watches
 
 
 DEFAULT_CONFIG_TEXT = """\
@@ -303,6 +306,10 @@ class _Problems:
         where = f"{self.path}, line {line}" if line is not None else str(self.path)
         self._found.append((line or 0, f"{where}: {message}"))
 
+    def add_found(self, found: Iterable[tuple[int, str]]) -> None:
+        """Messages already naming their file and line, with the line to order them by."""
+        self._found.extend(found)
+
     @property
     def messages(self) -> list[str]:
         """The messages in the order of the file, as the user will fix them."""
@@ -451,7 +458,7 @@ _SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
     },
     "time": {"timezone": (_string, "")},
 }
-_SECTIONS = (*_SCHEMA, "keys", "rules")
+_SECTIONS = (*_SCHEMA, "keys", "rules", WATCHES)
 
 
 def _section(data: Mapping[str, Any], name: str, problems: _Problems) -> dict[str, Any]:
@@ -549,6 +556,8 @@ def load_config(path: Path | None = None) -> Config:
     time_section = _section(data, "time", problems)
     keymap = _keymap(data, problems)
     rules = parse_rules(data.get("rules"), problems, teams=escalation["teams"])
+    watches, watch_problems = read_watches(data.get(WATCHES), text, path)
+    problems.add_found(watch_problems)
 
     zone_name, zone = local_zone()
     wanted = time_section["timezone"].strip()
@@ -582,4 +591,5 @@ def load_config(path: Path | None = None) -> Config:
         tz=zone,
         rules=rules,
         problems=problems.messages,
+        watches=watches,
     )

@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # httpx loads on the first sync: the inbox opens a tenth of a
     import httpx
 
     from cm_inbox.config import SyncSettings
+    from cm_inbox.watches import Watch
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +155,7 @@ async def sync_accounts(
     progress: Progress | None = None,
     sleep: Sleep | None = None,
     clock: Callable[[], float] | None = None,
+    watches: Sequence[Watch] = (),
 ) -> SyncReport:
     """Sync ``accounts`` (every connected one when None) at once; never raises for one account.
 
@@ -163,6 +165,10 @@ async def sync_accounts(
 
     ``hold_replies_s`` keeps replies queued more recently than that in the
     outbox (the TUI's undo window); the command line sends at once.
+
+    ``watches`` (keyword watches, ``cm_inbox.watches``) run when fetching, each
+    source with its own line in the report; with ``accounts`` named, only the
+    sources that search as one of them.
     """
     targets = list(accounts) if accounts is not None else store.connected_accounts()
     report = SyncReport([AccountSync(a.network, a.name) for a in targets])
@@ -172,6 +178,13 @@ async def sync_accounts(
         void_dead_claims(store)
     gate = asyncio.Semaphore(max(1, concurrency))
     async with make_client(transport, timeout_s=timeout_s) as client:
+        from cm_inbox.watches.runner import plan_watches
+
+        watch_run = plan_watches(
+            store, watches if fetch else (), targets, secrets_for, client,
+            limited=accounts is not None, sleep=sleep, clock=clock or time.time, budgets=budgets,
+        )  # fmt: skip
+        report.accounts.extend(watch_run.results)
 
         async def one(account: ConnectedAccount, result: AccountSync) -> None:
             async with gate:
@@ -189,8 +202,12 @@ async def sync_accounts(
                     sleep=sleep,
                     clock=clock or time.time,
                 )
+            await watch_run.after_account(account, result, gate, progress)
 
-        await asyncio.gather(*(one(a, r) for a, r in zip(targets, report.accounts, strict=True)))
+        await asyncio.gather(
+            *(one(a, r) for a, r in zip(targets, report.accounts[: len(targets)], strict=True)),
+            watch_run.independent(gate, progress),
+        )
     return report
 
 
@@ -463,8 +480,10 @@ class Syncer:
         retry: RetryPolicy | None = None,
         timeout_s: float = TIMEOUT_S,
         clock: Callable[[], float] | None = None,
+        watches: Sequence[Watch] = (),
     ) -> None:
         self.store = store
+        self.watches = tuple(watches)
         self.secrets_for = secrets_for
         self.transport_factory = transport_factory
         self.hold_replies_s = hold_replies_s
@@ -481,7 +500,8 @@ class Syncer:
         return self._lock.locked()
 
     def has_accounts(self) -> bool:
-        return bool(self.store.connected_accounts())
+        """True when a sync has anything to do: a connected account, or a keyword watch."""
+        return bool(self.store.connected_accounts()) or bool(self.watches)
 
     def prepare(self) -> None:
         """Called before each sync, one at a time: subclasses connect what they need."""
@@ -504,6 +524,7 @@ class Syncer:
                     budgets=self.budgets,
                     progress=progress,
                     clock=self.clock,
+                    watches=self.watches,
                 )
             )
         finally:

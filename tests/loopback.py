@@ -51,6 +51,8 @@ def connect_all(commands: dict, db: Path) -> dict[str, str]:
     """Add every sandbox account to ``db``; returns the secrets typed, by network."""
     secrets = {}
     for network, command in commands.items():
+        if "args" not in command:
+            continue  # not an account: the example keyword watch
         added = run_cli(*command["args"], stdin=command["stdin"], db=db)
         assert added.returncode == 0, added.stderr
         secrets[network] = command["stdin"].strip()

@@ -20,6 +20,7 @@ def run_serve(args: argparse.Namespace) -> int:
         SandboxState,
         account_commands,
         make_sandbox,
+        watch_example,
     )
 
     try:
@@ -39,7 +40,9 @@ def run_serve(args: argparse.Namespace) -> int:
     state = SandboxState(seed=args.seed)
     state.write_faults = faults
     base_url = f"http://127.0.0.1:{port}"
-    sys.stdout.write(json.dumps(account_commands(base_url, state)) + "\n")
+    # One line: how to add each account, and a [[watches]] entry for config.toml.
+    first = {**account_commands(base_url, state), "watch": watch_example(base_url)}
+    sys.stdout.write(json.dumps(first) + "\n")
     sys.stdout.flush()
     config = uvicorn.Config(
         make_sandbox(state), log_level="warning", access_log=False, lifespan="off"

@@ -20,13 +20,13 @@ from cm_inbox.sync import AccountSync, RetryPolicy, SyncReport, sync_accounts
 from cm_inbox.timefmt import ago
 
 
-def _targets(store: Store, name: str | None):
+def _targets(store: Store, name: str | None, *, watching: bool = False):
     accounts = store.connected_accounts()
     if name is not None:
         accounts = [a for a in accounts if a.name == name]
         if not accounts:
             raise CliError(f"no connected account named {name!r} (`{PROG} accounts list`)")
-    if not accounts:
+    if not accounts and not watching:  # keyword watches on feeds need no account
         raise CliError(f"no account connected yet (`{PROG} accounts add mastodon|bluesky ...`)")
     return accounts
 
@@ -40,7 +40,7 @@ def run_sync(args: argparse.Namespace) -> int:
     secrets = SecretStore()
     with open_store(db_path(args), create=True) as store:
         store.use_rules(config.rules)
-        accounts = _targets(store, args.account)
+        accounts = _targets(store, args.account, watching=bool(config.watches and args.fetch))
         console = err_console()
         show_progress = console.is_terminal and not args.json
         try:
@@ -52,6 +52,8 @@ def run_sync(args: argparse.Namespace) -> int:
                 console=console if show_progress else None,
                 retry=RetryPolicy.of(config.sync),
                 timeout_s=config.sync.timeout_seconds,
+                watches=config.watches,
+                named=args.account is not None,
             )
         except SecretsError as error:
             raise CliError(str(error)) from None
@@ -76,11 +78,20 @@ def _run(
     console: Console | None,
     retry: RetryPolicy,
     timeout_s: float,
+    watches=(),
+    named: bool = False,
 ) -> SyncReport:
     def secrets_for(account):
         return secrets.account(account.network, account.name)
 
-    options = {"accounts": accounts, "fetch": fetch, "retry": retry, "timeout_s": timeout_s}
+    # Without --account, every account and every watch source runs (see sync_accounts).
+    options = {
+        "accounts": accounts if named else None,
+        "fetch": fetch,
+        "retry": retry,
+        "timeout_s": timeout_s,
+        "watches": watches,
+    }
     if console is None:
         return asyncio.run(sync_accounts(store, secrets_for, **options))
     with Progress(
@@ -92,7 +103,10 @@ def _run(
         }
 
         def progress(result: AccountSync, stage: str) -> None:
-            bar.update(tasks[(result.network, result.account)], description=_line(result, stage))
+            key = (result.network, result.account)
+            if key not in tasks:  # a keyword watch's source: a line of its own
+                tasks[key] = bar.add_task(_line(result, stage))
+            bar.update(tasks[key], description=_line(result, stage))
 
         return asyncio.run(sync_accounts(store, secrets_for, progress=progress, **options))
 
@@ -118,6 +132,9 @@ def _print_summary(console: Console, report: SyncReport, *, fetch: bool) -> None
             if result.error
             else Text("ok", style="green")
         )
+        note = getattr(result, "note", None)  # a keyword watch's ("not modified since ...")
+        if note and not result.error:
+            outcome.append(f" ({note})", style="dim")
         for failure in result.send_failures:
             outcome.append("\n" + failure, style="yellow")
         counts = (
@@ -145,6 +162,7 @@ def run_doctor(args: argparse.Namespace) -> int:
         problems = store.check_integrity()
         accounts = store.connected_accounts(with_counts=True)
         aside = store.set_aside_items()
+        watched = store.watch_outcomes()
     try:
         where = SecretStore().where
     except SecretsError as error:
@@ -162,6 +180,10 @@ def run_doctor(args: argparse.Namespace) -> int:
                 "last_error": a.last_error,
             }
             for a in accounts
+        ],
+        "watch_sources": [
+            {"source": w.key, "last_sync_at": w.last_sync_at, "last_error": w.last_error}
+            for w in watched
         ],
         "set_aside": [
             {
@@ -193,6 +215,9 @@ def run_doctor(args: argparse.Namespace) -> int:
         state = state or account.last_error or "ok"
         synced = ago(account.last_sync_at) if account.last_sync_at else "never synced"
         console.print(Text(f"account   {account.network}:{account.name}  {synced}  {state}"))
+    for source in watched:  # keyword watches: "watch|kind|where"
+        synced = ago(source.last_sync_at) if source.last_sync_at else "never synced"
+        console.print(Text(f"watch     {source.key}  {synced}  {source.last_error or 'ok'}"))
     if aside:
         console.print(Text(f"\n{len(aside)} item(s) set aside (newest first):", style="bold"))
         for item in aside:

@@ -81,6 +81,9 @@ NETWORKS: dict[str, NetworkRules] = {
         NetworkRules("youtube", "YouTube", "YT", 10_000, count_characters),
         NetworkRules("discourse", "Discourse", "DIS", 32_000, count_characters),
         NetworkRules("github", "GitHub", "GH", 65_536, count_characters),
+        # Read-only keyword-watch sources (cm_inbox.watches): nothing is posted there.
+        NetworkRules("rss", "Feed", "RSS", 10_000, count_characters),
+        NetworkRules("hackernews", "Hacker News", "HN", 10_000, count_characters),
     )
 }
 

@@ -3,7 +3,8 @@ of the real APIs (see tests/conformance), for the demo, the tests and a
 user's own checks.
 
 One Starlette application serves every network (their paths do not collide:
-Mastodon under /api and /oauth, Bluesky under /xrpc). It runs in-process
+Mastodon under /api and /oauth, Bluesky under /xrpc, the keyword watches'
+feeds under /feeds and Hacker News search under /hn). It runs in-process
 through ``httpx.ASGITransport`` or on loopback with ``cm-inbox sandbox serve``.
 """
 
@@ -16,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from cm_inbox.sandbox import bluesky, mastodon
+from cm_inbox.sandbox import bluesky, feeds, hackernews, mastodon
 from cm_inbox.sandbox.faults import FaultInjector, FaultPlan, FaultSpecError
 from cm_inbox.sandbox.state import AcceptedReply, SandboxState
 
@@ -27,6 +28,7 @@ __all__ = [
     "SandboxState",
     "make_sandbox",
     "account_commands",
+    "watch_example",
 ]
 
 TWINS = (mastodon, bluesky)
@@ -72,6 +74,8 @@ def make_sandbox(state: SandboxState | None = None) -> Starlette:
     ]
     for twin in TWINS:
         routes.extend(twin.routes(state))
+    routes.extend(feeds.routes(state))  # read-only sources of keyword watches
+    routes.extend(hackernews.routes(state))
     app = Starlette(routes=routes)
     app.add_middleware(FaultInjector, plan_of=lambda: state.write_faults)
     app.state.sandbox = state
@@ -81,3 +85,29 @@ def make_sandbox(state: SandboxState | None = None) -> Starlette:
 def account_commands(base_url: str, state: SandboxState) -> dict[str, dict[str, Any]]:
     """For each network: the `cm-inbox` arguments and stdin that add an account on it."""
     return {twin.NETWORK: twin.account_command(base_url, state) for twin in TWINS}
+
+
+def watch_example(base_url: str) -> dict[str, str]:
+    """A ``[[watches]]`` entry for config.toml that watches every source of this sandbox.
+
+    The account names are the ones ``account_commands`` adds.
+    """
+    from cm_inbox.sandbox.mastodon_twin import BRAND
+
+    names = {"mastodon": BRAND, "bluesky": bluesky.BRAND_HANDLE}
+    config = "\n".join(
+        (
+            "[[watches]]",
+            'name = "lumo"',
+            'terms = ["Lumo"]',
+            'variants = ["Lumo app"]',
+            'misspellings = ["Loomo", "Lummo"]',
+            'exclude = ["Lumo lamp"]',
+            'hashtags = ["LumoApp"]',
+            f'mastodon = "{names["mastodon"]}"',
+            f'bluesky = "{names["bluesky"]}"',
+            f'feeds = ["{base_url}/feeds/lumo.rss", "{base_url}/feeds/lumo.atom"]',
+            f'hackernews = "{base_url}{hackernews.PREFIX}"',
+        )
+    )
+    return {"config": config + "\n"}

@@ -62,6 +62,7 @@ from cm_inbox.sandbox.bluesky_records import (
     iso_ms,
     post_problem,
 )
+from cm_inbox.sandbox.bluesky_search import search_posts
 from cm_inbox.sandbox.bluesky_twin import BlueskyTwin, twin_for
 from cm_inbox.sandbox.bluesky_views import (
     NOT_FOUND,
@@ -300,6 +301,7 @@ _METHODS = (
     ("app.bsky.notification.updateSeen", "POST", _update_seen),
     ("app.bsky.feed.getPostThread", "GET", _get_post_thread),
     ("app.bsky.feed.getPosts", "GET", _get_posts),
+    ("app.bsky.feed.searchPosts", "GET", search_posts),
     ("app.bsky.actor.getProfiles", "GET", _get_profiles),
     ("com.atproto.repo.getRecord", "GET", _get_record),
     ("com.atproto.repo.createRecord", "POST", _create_record),

@@ -73,8 +73,8 @@ def cid_for(*parts: str) -> str:
 
 
 def richtext_facet(start: int, end: int, kind: str, target: str) -> dict[str, Any]:
-    """A richtext facet of one feature (a mention's did or a link's uri) over a byte range."""
-    key = "did" if kind == "mention" else "uri"
+    """A richtext facet of one feature (a mention's did, a link's uri, a tag) over a byte range."""
+    key = {"mention": "did", "link": "uri", "tag": "tag"}[kind]
     return {
         "index": {"byteStart": start, "byteEnd": end},
         "features": [{"$type": f"app.bsky.richtext.facet#{kind}", key: target}],

@@ -28,6 +28,7 @@ from cm_inbox.sandbox.bluesky_records import (
     iso_ms,
     richtext_facet,
 )
+from cm_inbox.sandbox.chatter import HASHTAG, Chatter
 from cm_inbox.sandbox.state import SandboxState
 
 _MENTION = "@" + BRAND_HANDLE
@@ -59,7 +60,7 @@ class BlueskyTwin(Sessions):
             },
             started * 1000,
         )
-        self._key: tuple[int, int] | None = None
+        self._key: tuple[int, ...] | None = None
         self._by_uri: dict[str, Post] = {}
         self._children: dict[str, list[Post]] = {}
         self._authors: dict[str, tuple[str, str | None, int | None]] = {}
@@ -118,6 +119,28 @@ class BlueskyTwin(Sessions):
             None if ours else reason, None if ours else subject,
         )  # fmt: skip
 
+    def _post_of_chatter(self, said: Chatter) -> Post:
+        """A public post about the brand that notifies nobody, its hashtags as tag facets."""
+        handle = said.handle(NETWORK)
+        did = did_for(handle)
+        ms = int(said.at * 1000)
+        uri = f"at://{did}/{POST}/{tid((int(said.at * 1_000_000) << 10) | (said.serial & 1023))}"
+        record: dict[str, Any] = {
+            "$type": POST,
+            "text": said.text,
+            "createdAt": iso_ms(ms),
+            "langs": ["en"],
+        }
+        facets = []
+        for found in HASHTAG.finditer(said.text):
+            start = len(said.text[: found.start()].encode())
+            end = start + len(found.group(0).encode())
+            facets.append(richtext_facet(start, end, "tag", found.group(1)))
+        if facets:
+            record["facets"] = facets
+        delay = int.from_bytes(hashlib.sha256(uri.encode()).digest()[:2], "big") % 1000
+        return Post(uri, cid_for(uri), did, handle, said.name, record, ms + delay, None, None, None)
+
     def posts(self) -> tuple[dict[str, Post], dict[str, list[Post]]]:
         """Every post the clock has reached, by uri, and the replies under each."""
         self._index()
@@ -131,7 +154,8 @@ class BlueskyTwin(Sessions):
     def _index(self) -> None:
         """Rebuild the indexes when the clock has revealed posts or the brand wrote one."""
         records = self.state.records(NETWORK)
-        key = (len(records), len(self.created))
+        chatter = self.state.chatter(NETWORK)
+        key = (len(records), len(self.created), len(chatter))
         if key == self._key:
             return
         by_uri = {self.announcement.uri: self.announcement}
@@ -140,6 +164,10 @@ class BlueskyTwin(Sessions):
             post = by_uri[item["id"]] = self._post_of(item)
             author = item["author"]
             authors.setdefault(post.did, (post.handle, post.name, author.get("followers")))
+        for said in chatter:
+            post = self._post_of_chatter(said)
+            by_uri[post.uri] = post
+            authors.setdefault(post.did, (post.handle, post.name, said.followers))
         by_uri.update(self.created)
         children: dict[str, list[Post]] = defaultdict(list)
         for post in by_uri.values():

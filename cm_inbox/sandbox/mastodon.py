@@ -33,6 +33,7 @@ from starlette.routing import Route
 
 from cm_inbox.networks.rules import count_mastodon
 from cm_inbox.sandbox import mastodon_shapes as shapes
+from cm_inbox.sandbox.mastodon_search import routes as search_routes
 from cm_inbox.sandbox.mastodon_shapes import Person, Post
 from cm_inbox.sandbox.mastodon_twin import (
     BRAND,
@@ -358,6 +359,7 @@ def routes(state: SandboxState) -> list[Route]:
         Route("/api/v1/statuses", api(twin, post_status), methods=["POST"]),
         Route("/api/v1/statuses/{id}", api(twin, get_status), methods=["GET"]),
         Route("/api/v1/statuses/{id}/context", api(twin, context), methods=["GET"]),
+        *search_routes(twin),
     ]
 
 

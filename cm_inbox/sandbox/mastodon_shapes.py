@@ -60,6 +60,7 @@ class Post:
     url: str | None = None  # remote statuses carry theirs; local ones are built from the base
     brand: str | None = None  # the local username this status notifies (generated mentions)
     mentions: list[Person] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # hashtags, as written ("LumoApp")
 
     @property
     def created_at(self) -> str:
@@ -219,7 +220,11 @@ def status_json(
             "account": account_json(author, base),
             "media_attachments": [],
             "mentions": [mention_json(person, base) for person in post.mentions],
-            "tags": [],
+            # Tag names lower-cased, as test_hashtag_tl.yaml records {"name", "url"}.
+            "tags": [
+                {"name": tag.lower(), "url": f"{base}/tags/{tag.lower()}"}
+                for tag in dict.fromkeys(post.tags)
+            ],
             "emojis": [],
             "tagged_collections": [],
             "quote": None,

@@ -24,6 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from cm_inbox.demo.networks import ACCOUNTS
 from cm_inbox.sandbox import mastodon_shapes as shapes
+from cm_inbox.sandbox.chatter import HASHTAG, Chatter
 from cm_inbox.sandbox.mastodon_shapes import Person, Post
 from cm_inbox.sandbox.state import SandboxState
 
@@ -51,7 +52,7 @@ class Index:
     ``people`` every author by lower-cased acct.
     """
 
-    key: tuple[int, int]
+    key: tuple[int, ...]
     posts: dict[str, Post] = field(default_factory=dict)
     children: dict[str, list[str]] = field(default_factory=dict)
     mentions: list[tuple[int, Post]] = field(default_factory=list)
@@ -102,7 +103,8 @@ class MastodonTwin:
     def index(self) -> Index:
         """What the clock has reached, rebuilt only when a record arrives or a reply is posted."""
         records = self.state.records(NETWORK)
-        key = (len(records), len(self.posted))
+        chatter = self.state.chatter(NETWORK)
+        key = (len(records), len(self.posted), len(chatter))
         if self._index is not None and self._index.key == key:
             return self._index
         index = Index(key)
@@ -113,6 +115,9 @@ class MastodonTwin:
             index.posts[post.id] = post
             if post.brand is not None and post.author.host is not None:
                 index.mentions.append((rank, post))
+        for said in chatter:  # public posts about the brand that notify nobody
+            post = chatter_post(said)
+            index.posts[post.id] = post
         for post in self.posted:
             index.posts[post.id] = post
         for post in sorted(index.posts.values(), key=lambda p: (p.at, p.id)):
@@ -193,6 +198,32 @@ class MastodonTwin:
 
 
 Handler = Callable[[MastodonTwin, Request, Token | None, dict[str, str]], Awaitable[Response]]
+
+
+def chatter_post(said: Chatter) -> Post:
+    """A public status about the brand by a remote author, hashtags linked as Mastodon links them."""
+    handle = said.handle(NETWORK)
+    user, _, host = handle.partition("@")
+    # A snowflake from the time, its low half kept apart from ``new_id``'s counter.
+    status_id = str((int(said.at * 1000) << 16) + 0x8000 + (said.serial & 0x7FFF))
+
+    def tag(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return (
+            f'<a href="https://{host}/tags/{html.escape(name.lower())}" class="mention hashtag"'
+            f' rel="tag">#<span>{html.escape(name)}</span></a>'
+        )
+
+    body = HASHTAG.sub(tag, html.escape(said.text, quote=False))
+    return Post(
+        id=status_id,
+        at=said.at,
+        author=Person(user, host, said.name, said.followers),
+        html=f"<p>{body}</p>",
+        text=said.text,
+        url=f"https://{host}/@{user}/{status_id}",
+        tags=said.hashtags,
+    )
 
 
 def error(message: str, status: int, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from cm_inbox.demo.generator import iter_records
+from cm_inbox.sandbox.chatter import Chatter, generate
 from cm_inbox.sandbox.faults import FaultPlan
 
 # How far into the future the generated comments reach, and how many there are
@@ -106,6 +107,8 @@ class SandboxState:
         # Calls allowed per rate-limit window, by network, where a test wants fewer
         # than the real ones (Mastodon 300 per 5 minutes, Bluesky 3000).
         self.call_limits: dict[str, int] = {}
+        # Public talk about the brand that tags no account: what keyword watches find.
+        self._chatter = generate(seed, self.started - 14 * 86_400, self.started + future_s)
 
     def now(self) -> float:
         return self.clock()
@@ -124,6 +127,26 @@ class SandboxState:
             if horizon is None or now - horizon >= self.quiet_s:
                 horizon = self._horizon[network] = now
         return [r for r in self._records.get(network, ()) if r["_at"] <= horizon]
+
+    def chatter(self, network: str) -> list[Chatter]:
+        """The public posts about the brand on ``network`` the clock has reached, oldest first."""
+        now = self.now()
+        with self.lock:
+            return [c for c in self._chatter if c.network == network and c.at <= now]
+
+    def add_chatter(
+        self, network: str, text: str, *, user: str = "sam", name: str = "Sam",
+        title: str | None = None, at: float | None = None,
+    ) -> Chatter:  # fmt: skip
+        """Someone posts ``text`` on ``network`` (now, unless ``at`` says when): tests and demos."""
+        with self.lock:
+            serial = max((c.serial for c in self._chatter), default=0) + 1
+            chatter = Chatter(
+                serial, network, self.now() if at is None else at, user, name, text, title
+            )
+            self._chatter.append(chatter)
+            self._chatter.sort(key=lambda c: (c.at, c.serial))
+        return chatter
 
     # -- faults --------------------------------------------------------------
 

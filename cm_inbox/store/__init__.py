@@ -19,6 +19,7 @@ from cm_inbox.store.queue import QueueMixin
 from cm_inbox.store.rules import RuleCount, RulesMixin, RulesReport
 from cm_inbox.store.sending import LEASE_S, Claim, OutboxEntry, SendingMixin
 from cm_inbox.store.triage import TriageMixin, UndoResult
+from cm_inbox.store.watches import WatchesMixin, WatchOutcome
 from cm_inbox.triage_rules import RuleSet
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "RuleCount",
     "RulesReport",
     "UndoResult",
+    "WatchOutcome",
 ]
 
 
@@ -46,6 +48,7 @@ class Store(
     SendingMixin,
     PeopleMixin,
     AccountsMixin,
+    WatchesMixin,
     StoreBase,
 ):
     """Everything the app reads and writes, over one database file."""

@@ -240,6 +240,19 @@ MIGRATIONS: list[str] = [
     ALTER TABLE comments ADD COLUMN reposts INTEGER;
     ALTER TABLE comments ADD COLUMN replies INTEGER;
     """,
+    # 5: keyword watches: where each watch source (a search, a feed) starts next time.
+    """
+    -- One row per watch source ("lumo|mastodon-search|lumo-m", "lumo|feed|https://...").
+    -- The cursor is written in the same transaction as the items it covers, as
+    -- for accounts; the last outcome is kept for `cm-inbox doctor`.
+    CREATE TABLE watch_sources (
+        key TEXT PRIMARY KEY,
+        cursor TEXT,
+        updated_at INTEGER NOT NULL,
+        last_sync_at INTEGER,
+        last_error TEXT
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -122,7 +122,7 @@ def make_app(
 
         syncer = demo_syncer(store, clock=clock, **sending)
     else:
-        syncer = Syncer(store, _lazy_secrets(), clock=clock, **sending)
+        syncer = Syncer(store, _lazy_secrets(), clock=clock, watches=config.watches, **sending)
     return CmInboxApp(store, config, clock=clock, demo=demo, syncer=syncer)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -19,15 +20,27 @@ class LabelChange:
     remove: tuple[str, ...]
 
 
+# A quoted label (one with a space, such as keyword watches' "untagged mention"), or a word.
+_TOKEN = re.compile(r'(-?)#?"([^"]*)"?|(\S+)')
+
+
+def typed(label: str) -> str:
+    """A label as it is typed in this form: in quotes when it holds a space."""
+    return f'"{label}"' if any(ch.isspace() for ch in label) else label
+
+
 def parse_label_change(text: str) -> LabelChange:
-    """``"billing, vip -spam"`` adds billing and vip and removes spam."""
+    """``"billing, vip -spam"`` adds billing and vip and removes spam;
+    ``-"untagged mention"`` removes a label that has a space."""
     add: list[str] = []
     remove: list[str] = []
-    for word in text.replace(",", " ").split():
-        label = word.lstrip("-#").strip()
-        if not label:
-            continue
-        (remove if word.startswith("-") else add).append(label.lower())
+    for minus, quoted, word in _TOKEN.findall(text.replace(",", " ")):
+        if word:
+            removing, label = word.startswith("-"), word.lstrip("-#").strip()
+        else:
+            removing, label = bool(minus), " ".join(quoted.split())
+        if label:
+            (remove if removing else add).append(label.lower())
     return LabelChange(tuple(add), tuple(remove))
 
 
@@ -45,11 +58,13 @@ class LabelsScreen(ModalScreen[LabelChange | None]):
             title = "Labels" if self.count == 1 else f"Labels for {self.count:,} comments"
             yield Label(title, classes="dialog-title")
             now = Text("Now: ", style="bold")
-            now.append(" ".join("#" + label for label in self.current) or "none")
+            now.append(" ".join("#" + typed(label) for label in self.current) or "none")
             yield Static(now)
             if self.known:
-                yield Static(Text("Known: " + " ".join(self.known[:30]), style="dim"))
-            suggestions = self.known + ["-" + label for label in self.current]
+                known = " ".join(typed(label) for label in self.known[:30])
+                yield Static(Text("Known: " + known, style="dim"))
+            suggestions = [typed(label) for label in self.known]
+            suggestions += ["-" + typed(label) for label in self.current]
             yield Input(
                 placeholder="billing vip   (-vip removes)",
                 suggester=SuggestFromList(suggestions, case_sensitive=False),
