@@ -374,12 +374,12 @@ def why_unfilled(name: str, brand: BrandBook, language: str) -> str:
         names = brand.links if space == "link" else brand.facts
         table = "links" if space == "link" else "facts"
         hint = did_you_mean(rest, names)
-        return f'the brand book has no {space} "{rest}" (add it under [brand.{table}]){hint}'
+        return f'the brand book has no {space} "{rest}"{hint}; add it under [{table}]'
     if name in ("greeting", "sign_off"):
         what = "greetings" if name == "greeting" else "sign_offs"
-        return f'the brand book lists no {what} for "{language}" ([brand.languages.{language}])'
+        return f'the brand book lists no {what} for "{language}" (under [languages.{language}])'
     if name == "brand.name":
-        return 'the brand book has no name (name = "..." under [brand])'
+        return 'the brand book has no name (name = "...")'
     return "unknown variable" + _variable_hint(name, _known_names())
 
 

@@ -164,11 +164,13 @@ def check_shouting(draft: Draft) -> Iterator[DraftProblem]:
             run = []
     all_caps = len(words) >= 2 and len(longest) == len(words)
     if len(longest) >= _CAPS_RUN or all_caps:
+        start, end = longest[0].start(), longest[-1].end()
+        shown = "the whole reply is" if all_caps else f'"{draft.text[start:end]}" is'
         yield DraftProblem(
             "shouting",
-            "the reply shouts: " + ("it is all in capitals" if all_caps else "words in capitals"),
+            f"{shown} in capitals: it reads as shouting",
             blocking=False,
-            span=(longest[0].start(), longest[-1].end()),
+            span=(start, end),
         )
     pile = _PILE.search(text)
     exclamations = sum(text.count(mark) for mark in "!！‼❗")
