@@ -14,7 +14,7 @@ from cm_inbox.brand import BrandBook, demo_brand_book
 from cm_inbox.config import Config
 from cm_inbox.draft import DraftContext, LanguageDetector
 from cm_inbox.model import Comment
-from cm_inbox.sameness import load_index
+from cm_inbox.sameness import SamenessIndex, load_index
 from cm_inbox.templates import TemplateLibrary, load_library, user_templates_dir
 
 # Where the language detector of the listening work lives once merged; looked
@@ -52,22 +52,21 @@ def draft_context(
     demo: bool = False,
     detect_language: LanguageDetector | None = None,
     templates: TemplateLibrary | None = None,
+    recent: SamenessIndex | None = None,
     now: int | None = None,
 ) -> DraftContext:
     """Everything ``check_draft`` needs beyond the text, for replies to ``comment``.
 
     ``store`` is a ``cm_inbox.store.Store``: the recent replies (those of the
-    last ``[checks] similar_days``, the reply to ``comment`` itself left out)
-    are read from it once here, so each later check costs milliseconds.
-    ``templates`` reuses a library already loaded (the picker's).
+    last ``[checks] similar_days``) are read from it here, once, so each later
+    check costs milliseconds; reading 10,000 takes a few hundred, so call this
+    in a worker. ``templates`` and ``recent`` reuse a library and an index
+    already loaded (the picker's, the last composer's): replies to ``comment``
+    itself are left out when comparing, so one index serves every comment.
     """
     checks = config.checks
-    recent = load_index(
-        store,
-        now=now,
-        days=checks.similar_days,
-        exclude_comment=comment.id if comment is not None else None,
-    )
+    if recent is None:
+        recent = load_index(store, now=now, days=checks.similar_days)
     return DraftContext(
         brand=composer_brand(config, demo=demo),
         checks=checks,

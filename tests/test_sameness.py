@@ -22,7 +22,7 @@ def past(
     reply_id: int = 1,
 ) -> PastReply:
     return PastReply(
-        id=reply_id, comment_id=reply_id, network="bluesky", text=text, at=T0 - age,
+        id=reply_id, comment_id=100 + reply_id, network="bluesky", text=text, at=T0 - age,
         author_handle=handle, author_name=name,
     )  # fmt: skip
 
@@ -134,9 +134,22 @@ def test_check_draft_warns_with_the_count_and_shows_the_closest(store: Store, cl
         _reply(store, clock, f"p{n}", SORRY.format(name=f"P{n}"))
         clock.advance(DAY)
     context = DraftContext(recent=load_index(store))
-    problems = check_draft(comment(), SORRY.format(name="Emma"), context=context)
+    emma = comment(comment_id=999)
+    problems = check_draft(emma, SORRY.format(name="Emma"), context=context)
     (problem,) = [p for p in problems if p.code == "same-as-recent"]
     assert not problem.blocking
     assert problem.message == "100 % like 3 replies sent this week"
     assert problem.detail.startswith("closest, to @p2.bsky.social 1d ago: ")
-    assert check_draft(comment(), "Something new entirely, written for Emma", context=context) == []
+    assert check_draft(emma, "Something new entirely, written for Emma", context=context) == []
+
+
+def test_replies_to_the_comment_answered_do_not_count(store: Store, clock) -> None:
+    words = "Hi there, sorry about that! The team is looking into it right now, stay tuned"
+    first = _reply(store, clock, "first", words)
+    second = _reply(store, clock, "second", words)
+    index = load_index(store)
+    # One index serves every comment: rewriting the reply to "first" compares it
+    # with the reply to "second" only.
+    report = compare_draft(index, store.comment(first), words)  # type: ignore[arg-type]
+    assert report is not None and report.count == 1
+    assert report.closest.comment_id == second
