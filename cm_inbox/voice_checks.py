@@ -223,7 +223,10 @@ def _links(text: str) -> Iterator[tuple[int, int, str, str]]:
         if not host:
             continue
         bare = not has_scheme and not link.lower().startswith("www.") and "/" not in link
-        if bare and host.rsplit(".", 1)[-1] not in _LINK_TLDS:
+        # "Sorry.It works" is a missing space, not a link to sorry.it: a bare
+        # domain counts when its ending is typed in lowercase, as addresses are.
+        ending = link.rsplit(".", 1)[-1]
+        if bare and (ending not in _LINK_TLDS or not ending.islower()):
             continue
         yield match.start(), match.start() + len(link), link, host.rstrip(".")
 

@@ -207,7 +207,7 @@ def detector(text: str) -> str | None:
 def recent() -> SamenessIndex:
     words = "Hi Noah, the sync problem is fixed in version 4.2.2, update and you are set."
     return SamenessIndex(
-        [PastReply(1, 1, "bluesky", words, T0 - 3600, "noah.bsky.social", "Noah")], now=T0
+        [PastReply(1, 100, "bluesky", words, T0 - 3600, "noah.bsky.social", "Noah")], now=T0
     )
 
 
@@ -373,6 +373,7 @@ def test_a_link_outside_the_allowed_domains_shows_its_real_domain(text: str, sho
         "Hi Emma, the guide is at lumo.app/help (step 3).",
         "Hi Emma, write to security@lumo.app or support@LUMO.APP",
         "Hi Emma, export notes.txt from Node.js, version 4.2.2",
+        "Hi Emma, sorry.It works again.Thanks for waiting, e.g. on iOS",
     ],
 )
 def test_allowed_links_emails_and_file_names_pass(text: str) -> None:
