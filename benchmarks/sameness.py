@@ -31,12 +31,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cm_inbox.brand import demo_brand_book  # noqa: E402
+from cm_inbox.brand_file import demo_brand_book  # noqa: E402
 from cm_inbox.compose import DraftContext, check_draft  # noqa: E402
 from cm_inbox.demo import words  # noqa: E402
 from cm_inbox.model import Author, Comment, PastReply, Status  # noqa: E402
 from cm_inbox.sameness import DAY, SamenessIndex, compare_draft  # noqa: E402
-from cm_inbox.templates import load_library, render  # noqa: E402
+from cm_inbox.template_files import load_library  # noqa: E402
+from cm_inbox.templates import render  # noqa: E402
 
 NOW = 1_795_168_800
 EXTRAS = (

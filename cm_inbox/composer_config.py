@@ -10,7 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cm_inbox.brand import BrandBook, load_brand_file, read_brand
+from cm_inbox.brand import BrandBook
+from cm_inbox.brand_file import load_brand_file, read_brand
 from cm_inbox.check_settings import CheckSettings, read_checks
 from cm_inbox.tomlfile import read_toml_file
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from cm_inbox.brand import BrandBook, demo_brand_book
+from cm_inbox.brand import BrandBook
+from cm_inbox.brand_file import demo_brand_book
 from cm_inbox.config import Config
 from cm_inbox.draft import DraftContext, LanguageDetector
 from cm_inbox.model import Comment
 from cm_inbox.sameness import SamenessIndex, load_index
-from cm_inbox.templates import TemplateLibrary, load_library, user_templates_dir
+from cm_inbox.template_files import load_library, user_templates_dir
+from cm_inbox.templates import TemplateLibrary
 
 # Where the language detector of the listening work lives once merged; looked
 # up when needed so the composer works (without that check) where it is absent.

@@ -8,13 +8,8 @@ from pathlib import Path
 import pytest
 from compose_fixtures import write
 
-from cm_inbox.brand import (
-    DEMO_BRAND_PATH,
-    BrandBook,
-    brand_sections,
-    demo_brand_book,
-    load_brand_file,
-)
+from cm_inbox.brand import BrandBook, brand_sections
+from cm_inbox.brand_file import DEMO_BRAND_PATH, demo_brand_book, load_brand_file
 from cm_inbox.config import load_config
 
 BRAND = """\

@@ -6,7 +6,8 @@ import pytest
 from compose_fixtures import comment as lumo_comment
 
 from cm_inbox import compose
-from cm_inbox.brand import BrandBook, LanguageVoice, demo_brand_book
+from cm_inbox.brand import BrandBook, LanguageVoice
+from cm_inbox.brand_file import demo_brand_book
 from cm_inbox.check_settings import DEFAULT_SEVERITIES, CheckSettings
 from cm_inbox.compose import (
     DraftContext,
@@ -18,7 +19,7 @@ from cm_inbox.compose import (
 )
 from cm_inbox.model import Author, Comment, PastReply, Status
 from cm_inbox.sameness import SamenessIndex
-from cm_inbox.templates import load_library
+from cm_inbox.template_files import load_library
 
 T0 = 1_795_168_800
 

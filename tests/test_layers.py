@@ -12,6 +12,8 @@ CORE_MODULES = [
     "cm_inbox.records",
     "cm_inbox.compose",
     "cm_inbox.brand",
+    "cm_inbox.brand_file",
+    "cm_inbox.template_files",
     "cm_inbox.templates",
     "cm_inbox.template_search",
     "cm_inbox.sameness",

@@ -10,15 +10,16 @@ from pathlib import Path
 import pytest
 from compose_fixtures import comment, write
 
-from cm_inbox.brand import BrandBook, demo_brand_book
+from cm_inbox.brand import BrandBook
+from cm_inbox.brand_file import demo_brand_book
 from cm_inbox.model import Status
 from cm_inbox.store import Store
+from cm_inbox.template_files import load_library
 from cm_inbox.template_search import ADMIT_MISTAKE, search_templates, suggest_templates
 from cm_inbox.templates import (
     Template,
     TemplateText,
     insert_template,
-    load_library,
     pick_variant,
     render,
     template_matching,
