@@ -3,49 +3,48 @@
 Shared by `cm-inbox reply` and the TUI composer, so both refuse and warn about
 the same things. A check is a function that looks at a :class:`Draft` and
 yields :class:`DraftProblem` s; :data:`CHECKS` lists them in the order their
-problems are shown. A new check (brand voice, banned words) is one function
-appended to that list; callers do not change.
+problems are shown. A new check is one function appended to that list;
+callers do not change. The brand book's checks are in voice_checks.py.
+
+Each check yields its problems with a default severity; the user's
+``[checks]`` settings (in ``DraftContext.checks``) make a check warn, block,
+or stay quiet. Too long and empty always block.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 import regex
 
+from cm_inbox.draft import Check, Draft, DraftContext, DraftProblem, LanguageDetector
 from cm_inbox.model import Comment
-from cm_inbox.networks.rules import NetworkRules, rules_for
+from cm_inbox.networks.rules import rules_for
+from cm_inbox.voice_checks import (
+    check_avoid_words,
+    check_greeting,
+    check_language,
+    check_links,
+    check_sameness,
+    check_shouting,
+    check_template_only,
+    check_variables,
+)
 
-# A mention as people type them: "@bob", "@bob@example.org", "@bob.bsky.social".
-_MENTION = regex.compile(r"(?<![\w@])@[\w.-]+(?:@[\w.-]+)?")
-
-
-@dataclass(frozen=True, slots=True)
-class DraftProblem:
-    """Something wrong with a draft. A blocking problem stops the reply from being queued."""
-
-    code: str
-    message: str
-    blocking: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    """What every check looks at: the reply, the comment it answers, the network's rules."""
-
-    comment: Comment
-    text: str
-    rules: NetworkRules
-    limit: int
-
-    @property
-    def body(self) -> str:
-        """The text without any @mentions, stripped: what the reply actually says."""
-        return _MENTION.sub("", self.text).strip()
-
-
-Check = Callable[[Draft], Iterable[DraftProblem]]
+__all__ = [
+    "CHECKS",
+    "Check",
+    "Draft",
+    "DraftContext",
+    "DraftProblem",
+    "LanguageDetector",
+    "check_draft",
+    "is_blocked",
+    "length_status",
+    "reply_prefill",
+    "with_mention",
+]
 
 
 def reply_prefill(comment: Comment) -> str:
@@ -126,18 +125,53 @@ def check_read_only(draft: Draft) -> Iterator[DraftProblem]:
         )
 
 
-CHECKS: list[Check] = [check_read_only, check_empty, check_length, check_mention]
+CHECKS: list[Check] = [
+    check_read_only,
+    check_empty,
+    check_length,
+    check_variables,
+    check_links,
+    check_mention,
+    check_avoid_words,
+    check_greeting,
+    check_language,
+    check_shouting,
+    check_template_only,
+    check_sameness,
+]
 
 
-def check_draft(comment: Comment, text: str, *, limit: int | None = None) -> list[DraftProblem]:
+def check_draft(
+    comment: Comment,
+    text: str,
+    *,
+    limit: int | None = None,
+    context: DraftContext | None = None,
+) -> list[DraftProblem]:
     """Every problem with replying ``text`` to ``comment``, blocking ones first.
 
     ``limit`` overrides the network's default length limit (a Mastodon
-    instance's own limit). An empty list means the reply can go as it is.
+    instance's own limit). ``context`` brings the brand book, the check
+    settings, the templates, a language detector and the recent replies
+    (``cm_inbox.drafting.draft_context`` builds one); without it only the
+    network's own rules apply. An empty list means the reply can go as it is.
+    Cheap enough to call on every key press (see benchmarks/sameness.py).
     """
+    context = context if context is not None else DraftContext()
     rules = rules_for(comment.network)
-    draft = Draft(comment=comment, text=text, rules=rules, limit=limit or rules.max_length)
-    problems = [problem for check in CHECKS for problem in check(draft)]
+    draft = Draft(
+        comment=comment, text=text, rules=rules, limit=limit or rules.max_length, context=context
+    )
+    problems = []
+    for check in CHECKS:
+        for problem in check(draft):
+            severity = context.checks.severity(problem.code, problem.blocking)
+            if severity == "off":
+                continue
+            blocking = severity == "block"
+            problems.append(
+                problem if blocking == problem.blocking else replace(problem, blocking=blocking)
+            )
     return sorted(problems, key=lambda problem: not problem.blocking)
 
 

@@ -18,13 +18,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, tzinfo
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cm_inbox import paths
 from cm_inbox.triage_rules import RuleSet, parse_rules
 from cm_inbox.watches import Watch
 from cm_inbox.watches.config import WATCHES, read_watches
+
+if TYPE_CHECKING:
+    from cm_inbox.brand import BrandBook
+    from cm_inbox.check_settings import CheckSettings
 
 SortOrder = Literal["newest", "oldest", "priority"]
 SORT_ORDERS: tuple[SortOrder, ...] = ("newest", "oldest", "priority")
@@ -138,6 +142,17 @@ class Config:
     rules: RuleSet = field(default_factory=RuleSet)  # [[rules]], see cm_inbox.triage_rules
     problems: list[str] = field(default_factory=list)
     watches: tuple[Watch, ...] = ()  # [[watches]]: see cm_inbox.watches
+    # The composer's, read by cm_inbox.composer_config; imported lazily because
+    # those modules import this one.
+    brand: BrandBook = field(default_factory=lambda: _composer_defaults()[0])
+    checks: CheckSettings = field(default_factory=lambda: _composer_defaults()[1])
+
+
+def _composer_defaults() -> tuple[BrandBook, CheckSettings]:
+    from cm_inbox.brand import BrandBook
+    from cm_inbox.check_settings import CheckSettings
+
+    return BrandBook(), CheckSettings()
 
 
 DEFAULT_CONFIG_TEXT = """\
@@ -180,6 +195,21 @@ DEFAULT_CONFIG_TEXT = """\
 
 [time]
 # timezone = "Europe/Paris"  # an IANA zone name; by default the machine's own zone
+
+# The brand book (voice, greetings, words to avoid, links): a [brand] section
+# here, or a brand.toml beside this file. See the README, "Brand book".
+
+[checks]
+# Each check a reply goes through before it is queued: "warn", "block" or "off".
+# avoid_word = "warn"        # a word the brand book says to avoid
+# missing_greeting = "warn"  # where the brand book requires one
+# wrong_language = "warn"    # the reply is not in the comment's language
+# shouting = "warn"          # ALL CAPS, or a pile of "!"
+# foreign_link = "block"     # a link outside the brand book's allowed domains
+# unknown_variable = "block" # a template {variable} left unfilled
+# same_as_recent = "warn"    # near-identical to replies of the last days
+# similar_percent = 85       # ...this similar or more
+# similar_days = 30          # ...over this many days
 """
 
 
@@ -458,7 +488,7 @@ _SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
     },
     "time": {"timezone": (_string, "")},
 }
-_SECTIONS = (*_SCHEMA, "keys", "rules", WATCHES)
+_SECTIONS = (*_SCHEMA, "keys", "rules", WATCHES, "brand", "checks")
 
 
 def _section(data: Mapping[str, Any], name: str, problems: _Problems) -> dict[str, Any]:
@@ -516,12 +546,21 @@ _TOML_ERROR_RE = re.compile(r"^(.*?)\s*\(at line (\d+), column (\d+)\)$")
 def load_config(path: Path | None = None) -> Config:
     """Read and validate the config file; never raises for a mistake in it.
 
+    The composer's ``[brand]`` and ``[checks]`` (or brand.toml beside the file)
+    are read by ``cm_inbox.composer_config``, their problems added to the rest.
+
     ``path`` defaults to ``cm_inbox.paths.config_path()``. A missing file gives the
     defaults. Each problem found becomes a message in ``Config.problems`` and the
     setting concerned keeps its default while the rest of the file still applies;
     a TOML syntax error means defaults for everything.
     """
+    from cm_inbox.composer_config import with_composer_settings
+
     path = paths.config_path() if path is None else path
+    return with_composer_settings(_load_config(path))
+
+
+def _load_config(path: Path) -> Config:
     text, error = _read(path)
     if text is None:
         return Config(path=path, problems=[error] if error else [])

@@ -259,3 +259,18 @@ class IngestResult:
 
     inserted: int = 0
     updated: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PastReply:
+    """A reply that went out (or is on its way), as the sameness check compares drafts to."""
+
+    id: int
+    comment_id: int
+    network: str
+    text: str
+    # When it was sent, else when it was queued: Unix seconds.
+    at: int
+    # Who it answered: their names are left out of the comparison.
+    author_handle: str
+    author_name: str | None = None

@@ -11,6 +11,13 @@ CORE_MODULES = [
     "cm_inbox.store",
     "cm_inbox.records",
     "cm_inbox.compose",
+    "cm_inbox.brand",
+    "cm_inbox.brand_file",
+    "cm_inbox.template_files",
+    "cm_inbox.templates",
+    "cm_inbox.template_search",
+    "cm_inbox.sameness",
+    "cm_inbox.drafting",
     "cm_inbox.config",
     "cm_inbox.snooze",
     "cm_inbox.sync",
@@ -22,6 +29,8 @@ CORE_MODULES = [
     "cm_inbox.demo.builder",
     "cm_inbox.demo.sandboxed",
     "cm_inbox.cli.main",
+    "cm_inbox.cli.replying",
+    "cm_inbox.cli.templating",
 ]
 
 BLOCK_TEXTUAL = """

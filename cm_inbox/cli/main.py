@@ -114,6 +114,24 @@ def build_parser() -> argparse.ArgumentParser:
     reply.add_argument("text", metavar="TEXT", help='the reply ("-" reads it from stdin)')
     reply.set_defaults(handler=lazy("cm_inbox.cli.replying:run_reply"))
 
+    templates = commands.add_parser(
+        "templates",
+        parents=[common],
+        help="list or search the reply templates",
+        description="List the reply templates (bundled, and yours in the templates folder "
+        "beside config.toml), or search them as the composer's picker does.",
+    )
+    templates.add_argument("search", nargs="*", metavar="SEARCH", help="words to look for")
+    templates.add_argument("--language", metavar="L", help="prefer this language (en, fr, ...)")
+    templates.add_argument(
+        "--comment",
+        type=_comment_id,
+        metavar="COMMENT_ID",
+        help="rank for this comment (an escalated one gets the admit-the-mistake templates first)",
+    )
+    templates.add_argument("--json", action="store_true", help="one JSON array, variants included")
+    templates.set_defaults(handler=lazy("cm_inbox.cli.templating:run_templates"))
+
     importing = commands.add_parser(
         "import",
         parents=[common],

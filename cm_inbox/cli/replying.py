@@ -5,15 +5,31 @@ from __future__ import annotations
 import argparse
 import sys
 
+from rich.console import Console
 from rich.text import Text
 
-from cm_inbox.cli.common import CliError, db_path, err_console, open_store, out_console, say_warning
-from cm_inbox.compose import check_draft, reply_prefill, with_mention
+from cm_inbox.check_settings import setting_name
+from cm_inbox.cli.common import CliError, db_path, err_console, open_store, out_console
+from cm_inbox.compose import DraftProblem, check_draft, reply_prefill, with_mention
+from cm_inbox.config import load_config
+from cm_inbox.drafting import draft_context, find_language_detector, is_demo_database
 from cm_inbox.store import ReplyError
 
-# A blocking check (empty, too long) refused the reply: distinct from errors (1)
-# so scripts can tell "fix your text" from "something is broken".
+# A blocking check (empty, too long, a foreign link...) refused the reply:
+# distinct from errors (1) so scripts can tell "fix your text" from "something is broken".
 EXIT_BLOCKED = 3
+
+
+def say_problem(console: Console, problem: DraftProblem) -> None:
+    """One line per problem, naming the check (its key in [checks]); the detail indented below."""
+    lead, style = (
+        ("cannot queue the reply", "bold red") if problem.blocking else ("warning", "bold yellow")
+    )
+    console.print(
+        Text.assemble((f"{lead} ({setting_name(problem.code)}): ", style), problem.message)
+    )
+    if problem.detail:
+        console.print(Text("  " + problem.detail))
 
 
 def run_reply(args: argparse.Namespace) -> int:
@@ -21,11 +37,14 @@ def run_reply(args: argparse.Namespace) -> int:
     if text == "-":
         text = sys.stdin.read().strip()
     database = db_path(args)
+    config = load_config()
+    errors = err_console()
+    for problem in config.problems:
+        errors.print(Text(f"config: {problem}", style="yellow"))
     with open_store(database) as store:
         comment = store.comment(args.comment_id)
         if comment is None:
             raise CliError(f"no comment with id {args.comment_id} in {database}")
-        errors = err_console()
         mentioned = with_mention(comment, text)
         if mentioned != text and text.strip():
             # What is queued is what will be posted: the mention is added here, visibly.
@@ -36,16 +55,18 @@ def run_reply(args: argparse.Namespace) -> int:
                 )
             )
             text = mentioned
-        problems = check_draft(comment, text)
-        blocking = [problem for problem in problems if problem.blocking]
-        for problem in problems:
-            if not problem.blocking:
-                say_warning(errors, problem.message)
-        if blocking:
-            for problem in blocking:
-                errors.print(
-                    Text.assemble(("cannot queue the reply: ", "bold red"), problem.message)
-                )
+        context = draft_context(
+            store,
+            config,
+            comment,
+            demo=is_demo_database(database),
+            detect_language=find_language_detector(),
+        )
+        problems = check_draft(comment, text, context=context)
+        # Warnings first and blocking problems last, so the reason for exit 3 ends the output.
+        for problem in sorted(problems, key=lambda problem: problem.blocking):
+            say_problem(errors, problem)
+        if any(problem.blocking for problem in problems):
             return EXIT_BLOCKED
         try:
             reply = store.queue_reply(comment.id, text)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cm_inbox.store.accounts import AccountsMixin, ConnectedAccount, SetAsideItem
 from cm_inbox.store.base import StoreBase
+from cm_inbox.store.composing import ComposingMixin
 from cm_inbox.store.database import Database, SchemaTooNewError, StoreError
 from cm_inbox.store.ingest import IngestMixin
 from cm_inbox.store.outbox import OutboxMixin, ReplyError
@@ -49,6 +50,7 @@ class Store(
     PeopleMixin,
     AccountsMixin,
     WatchesMixin,
+    ComposingMixin,
     StoreBase,
 ):
     """Everything the app reads and writes, over one database file."""

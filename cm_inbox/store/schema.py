@@ -253,6 +253,25 @@ MIGRATIONS: list[str] = [
         last_error TEXT
     );
     """,
+    # 6: the composer: which variant of each template went out last, and recent replies
+    # found fast for the sameness check.
+    """
+    -- One row per variant of a template in a language, with the order it was last
+    -- used in (seq grows by one per insertion): the next insertion takes another.
+    -- variant is a hash of the variant's words, so editing a template file never
+    -- points at the wrong variant.
+    CREATE TABLE template_uses (
+        template_id TEXT NOT NULL,
+        language TEXT NOT NULL,
+        variant TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        used_at INTEGER NOT NULL,
+        PRIMARY KEY (template_id, language, variant)
+    ) WITHOUT ROWID;
+    -- When a reply went out (or is due to): the sameness check reads the last days.
+    CREATE INDEX replies_went_out ON replies (coalesce(sent_at, queued_at, created_at))
+        WHERE state IN ('queued', 'sending', 'sent', 'failed');
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
