@@ -22,6 +22,7 @@ from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cm_inbox import paths
+from cm_inbox.response_config import AlertSettings, TargetSettings, read_alerts, read_targets
 
 SortOrder = Literal["newest", "oldest", "priority"]
 SORT_ORDERS: tuple[SortOrder, ...] = ("newest", "oldest", "priority")
@@ -49,7 +50,7 @@ class UISettings:
     """``[ui]``: how the app looks when it starts."""
 
     theme: str = DEFAULT_THEME
-    sort: SortOrder = "newest"
+    sort: SortOrder = "priority"
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,8 @@ class Config:
     sync: SyncSettings = field(default_factory=SyncSettings)
     timezone: str = field(default_factory=_local_name)
     tz: tzinfo = field(default_factory=_local_tz)
+    targets: TargetSettings = field(default_factory=TargetSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     problems: list[str] = field(default_factory=list)
 
 
@@ -143,7 +146,7 @@ DEFAULT_CONFIG_TEXT = """\
 [ui]
 # theme = "cm-dark"        # cm-dark, cm-light, cm-high-contrast, or a theme file
 #                          # of your own in the themes folder of cm-inbox's data folder
-# sort = "newest"          # newest, oldest or priority
+# sort = "priority"        # priority (then oldest first), newest or oldest
 
 [keys]
 # Rebind any key by its binding id; several keys are separated by commas.
@@ -175,6 +178,22 @@ DEFAULT_CONFIG_TEXT = """\
 
 [time]
 # timezone = "Europe/Paris"  # an IANA zone name; by default the machine's own zone
+
+[targets]
+# Time to a first response, per priority tier; the queue marks what is at risk
+# (past 75 %) or breached. "off" for no target.
+# urgent = "1h"            # priority 75 and up
+# high = "4h"              # 50 and up
+# normal = "24h"           # 25 and up
+# low = "72h"              # below 25
+# business_hours = "09:00-18:00"  # count only these hours (in the [time] zone)...
+# business_days = "mon-fri"       # ...on these days
+
+[alerts]
+# spike_factor = 3.0       # alert when the last hour's negative comments exceed
+#                          # the hourly average by this factor...
+# spike_minimum = 5        # ...and number at least this many
+# baseline = "7d"          # the window that average is taken over
 """
 
 
@@ -410,7 +429,7 @@ def _shown(value: Any, key: str = "") -> str:
 _SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
     "ui": {
         "theme": (_non_empty, DEFAULT_THEME),
-        "sort": (_choice(SORT_ORDERS), "newest"),
+        "sort": (_choice(SORT_ORDERS), "priority"),
     },
     "escalation": {"teams": (_teams, DEFAULT_TEAMS)},
     "snooze": {
@@ -427,7 +446,7 @@ _SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
     },
     "time": {"timezone": (_string, "")},
 }
-_SECTIONS = (*_SCHEMA, "keys")
+_SECTIONS = (*_SCHEMA, "keys", "targets", "alerts")
 
 
 def _section(data: Mapping[str, Any], name: str, problems: _Problems) -> dict[str, Any]:
@@ -524,6 +543,8 @@ def load_config(path: Path | None = None) -> Config:
     sync = _section(data, "sync", problems)
     time_section = _section(data, "time", problems)
     keymap = _keymap(data, problems)
+    targets = read_targets(data.get("targets", {}), problems.add)
+    alerts = read_alerts(data.get("alerts", {}), problems.add)
 
     zone_name, zone = local_zone()
     wanted = time_section["timezone"].strip()
@@ -555,5 +576,7 @@ def load_config(path: Path | None = None) -> Config:
         ),
         timezone=zone_name,
         tz=zone,
+        targets=targets,
+        alerts=alerts,
         problems=problems.messages,
     )
