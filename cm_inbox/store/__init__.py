@@ -17,16 +17,20 @@ from cm_inbox.store.outbox import OutboxMixin, ReplyError
 from cm_inbox.store.people import PeopleMixin
 from cm_inbox.store.queue import QueueMixin
 from cm_inbox.store.sending import LEASE_S, Claim, OutboxEntry, SendingMixin
+from cm_inbox.store.stats import FirstResponse, PriorityBand, StatsMixin, Tally
 from cm_inbox.store.triage import TriageMixin, UndoResult
 
 __all__ = [
     "LEASE_S",
     "Claim",
     "ConnectedAccount",
+    "FirstResponse",
     "OutboxEntry",
+    "PriorityBand",
     "SetAsideItem",
     "Store",
     "StoreError",
+    "Tally",
     "SchemaTooNewError",
     "ReplyError",
     "UndoResult",
@@ -41,6 +45,7 @@ class Store(
     SendingMixin,
     PeopleMixin,
     AccountsMixin,
+    StatsMixin,
     StoreBase,
 ):
     """Everything the app reads and writes, over one database file."""
