@@ -22,6 +22,11 @@ CORE_MODULES = [
     "cm_inbox.demo.builder",
     "cm_inbox.demo.sandboxed",
     "cm_inbox.cli.main",
+    "cm_inbox.response_config",
+    "cm_inbox.targets",
+    "cm_inbox.spikes",
+    "cm_inbox.stats",
+    "cm_inbox.cli.stats",
 ]
 
 BLOCK_TEXTUAL = """

@@ -31,6 +31,7 @@ from cm_inbox.cli.network_commands import (
     register_sandbox,
     register_syncing,
 )
+from cm_inbox.cli.stats_args import register_stats
 from cm_inbox.logs import start_logging
 from cm_inbox.model import View
 from cm_inbox.store import StoreError
@@ -139,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_syncing(commands, common)
     register_outbox(commands, common)
     register_sandbox(commands, common)
+    register_stats(commands, common)
     return parser
 
 
