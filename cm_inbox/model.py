@@ -51,7 +51,7 @@ _SHORT_TITLES = {
     "snoozed": "Snz",
     "outbox": "Out",
     "handled": "Done",
-    "unanswered": "Unans",
+    "unanswered": "Crit",
 }
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
+from cm_inbox.config import Config
 from cm_inbox.model import View
 from cm_inbox.records import format_time
 from cm_inbox.response_config import AlertSettings, TargetSettings, parse_duration
@@ -192,6 +193,19 @@ def build_report(
         unit=unit,
         buckets=_buckets(tallies, responses, start, now, unit, tz),
         response_bins=_bins(seconds),
+    )
+
+
+def report_for(store: Store, config: Config, *, now: int, since: int | None) -> StatsReport:
+    """The report with the user's targets, alerts and time zone."""
+    return build_report(
+        store,
+        now=now,
+        since=since,
+        tz=config.tz,
+        timezone=config.timezone,
+        targets=config.targets,
+        alerts=config.alerts,
     )
 
 
