@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
@@ -29,7 +29,7 @@ from cm_inbox.records import format_time
 from cm_inbox.response_config import AlertSettings, TargetSettings, parse_duration
 from cm_inbox.snooze import DAY_ABBR
 from cm_inbox.spikes import SpikeReading, read_spike
-from cm_inbox.store import FirstResponse, PriorityBand, Store, Tally
+from cm_inbox.store import FirstResponse, PriorityBand, Store, TallySummary
 from cm_inbox.targets import TIER_RANGES, Targets, Tier, tier_of
 
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -165,7 +165,7 @@ def build_report(
     alerts: AlertSettings,
 ) -> StatsReport:
     """Read the store and compute every figure for comments created since ``since``."""
-    tallies = store.tallies(since)
+    tallies = store.tally_summary(since)
     responses = store.first_responses(since)
     rules = Targets(targets, tz)
     counts = _counts(tallies)
@@ -177,7 +177,7 @@ def build_report(
         since=since,
         timezone=timezone,
         business_hours=_hours_label(targets),
-        comments=sum(t.count for t in tallies),
+        comments=tallies.total,
         by_status=counts["status"],
         by_network=counts["network"],
         by_language=counts["language"],
@@ -209,33 +209,47 @@ def report_for(store: Store, config: Config, *, now: int, since: int | None) -> 
     )
 
 
-def _counts(tallies: Iterable[Tally]) -> dict[str, dict[str, int]]:
-    found: dict[str, Counter[str]] = defaultdict(Counter)
-    for tally in tallies:
-        found["status"][tally.status] += tally.count
-        found["network"][tally.network] += tally.count
-        found["language"][tally.language or UNKNOWN] += tally.count
-        found["sentiment"][tally.sentiment or UNKNOWN] += tally.count
-        for intent in tally.intents:
-            found["intent"][intent] += tally.count
+def _counts(tallies: TallySummary) -> dict[str, dict[str, int]]:
+    intents: Counter[str] = Counter()
+    for combination, count in tallies.by_intents.items():
+        for intent in combination.split(","):
+            if intent.strip():
+                intents[intent.strip()] += count
+    found = {
+        "status": tallies.by_status,
+        "network": tallies.by_network,
+        "language": _named(tallies.by_language),
+        "sentiment": _named(tallies.by_sentiment),
+        "intent": intents,
+    }
     # Largest first, then by name, so reports read the same way every time.
     return {
-        name: dict(sorted(found[name].items(), key=lambda item: (-item[1], item[0])))
-        for name in ("status", "network", "language", "sentiment", "intent")
+        name: dict(sorted(((k, v) for k, v in counter.items() if v), key=lambda i: (-i[1], i[0])))
+        for name, counter in found.items()
     }
+
+
+def _named(counter: Counter[str]) -> Counter[str]:
+    """Stored "" (not analysed, no language) shown as "unknown"."""
+    named: Counter[str] = Counter()
+    for name, count in counter.items():
+        named[name or UNKNOWN] += count
+    return named
 
 
 def _tiers(
     store: Store, rules: Targets, responses: Sequence[FirstResponse], now: int, since: int | None
 ) -> list[TierFigures]:
     cutoffs = rules.cutoffs(now)
-    bands: list[PriorityBand] = []
-    for tier, low, high in TIER_RANGES:
-        bands.append(PriorityBand(low, high, now))
-        if tier in cutoffs.breached:
-            bands.append(PriorityBand(low, high, cutoffs.breached[tier]))
-            bands.append(PriorityBand(low, high, cutoffs.at_risk[tier]))
-    counts = iter(store.open_counts(bands, since))
+    bands = [
+        PriorityBand(
+            low,
+            high,
+            (cutoffs.breached[tier], cutoffs.at_risk[tier]) if tier in cutoffs.breached else (),
+        )
+        for tier, low, high in TIER_RANGES
+    ]
+    counts = store.open_counts(bands, since)
     answered: Counter[Tier] = Counter()
     late: Counter[Tier] = Counter()
     for response in responses:
@@ -244,12 +258,9 @@ def _tiers(
         if rules.late(response.created_at, response.priority, response.sent_at):
             late[tier] += 1
     figures: list[TierFigures] = []
-    for tier, _, _ in TIER_RANGES:
-        open_now = next(counts)
-        breached = at_risk = 0
-        if tier in cutoffs.breached:
-            breached = next(counts)
-            at_risk = next(counts) - breached
+    for (tier, _, _), found in zip(TIER_RANGES, counts, strict=True):
+        open_now, breached, at_risk = (*found, 0, 0)[:3]
+        at_risk -= breached
         figures.append(
             TierFigures(
                 tier=tier,
@@ -264,8 +275,8 @@ def _tiers(
     return figures
 
 
-def _first_hour(tallies: Sequence[Tally], now: int) -> int:
-    hours = [t.hour for t in tallies if t.count]
+def _first_hour(tallies: TallySummary, now: int) -> int:
+    hours = [hour for (hour, _), count in tallies.by_hour.items() if count]
     return min(hours) * 3600 if hours else now - 86400
 
 
@@ -288,7 +299,7 @@ def _bucket_start(instant: int, unit: str, tz: tzinfo) -> int:
 
 
 def _buckets(
-    tallies: Sequence[Tally],
+    tallies: TallySummary,
     responses: Sequence[FirstResponse],
     start: int,
     now: int,
@@ -307,11 +318,10 @@ def _buckets(
             cursor = int(local.replace(tzinfo=tz).timestamp())
     sentiments: dict[int, Counter[str]] = {s: Counter() for s in starts}
     hour_starts: dict[int, int] = {}
-    for tally in tallies:
-        if tally.hour not in hour_starts:
-            hour_starts[tally.hour] = _bucket_start(tally.hour * 3600, unit, tz)
-        key = hour_starts[tally.hour]
-        sentiments.setdefault(key, Counter())[tally.sentiment or UNKNOWN] += tally.count
+    for (hour, sentiment), count in tallies.by_hour.items():
+        if hour not in hour_starts:
+            hour_starts[hour] = _bucket_start(hour * 3600, unit, tz)
+        sentiments.setdefault(hour_starts[hour], Counter())[sentiment or UNKNOWN] += count
     waits: dict[int, list[int]] = defaultdict(list)
     for response in responses:
         waits[_bucket_start(response.created_at, unit, tz)].append(response.seconds)

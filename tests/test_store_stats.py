@@ -111,24 +111,20 @@ def test_tallies_count_what_the_comments_hold(store: Store) -> None:
     store.set_status(rng.sample(ids, 30), Status.DONE)
     store.escalate(rng.sample(ids, 10), "legal")
     for since in (None, T0 + 86400 + 1234, T0 + 3 * 86400):
-        tallies = store.tallies(since)
+        summary = store.tally_summary(since)
         clause = "" if since is None else f"WHERE c.created_at >= {since}"
         rows = store.db.query(
-            "SELECT c.status, a.network, coalesce(c.sentiment, '-'), coalesce(c.language, '-'),"
-            f" c.intents FROM comments c JOIN accounts a ON a.id = c.account_id {clause}"
+            "SELECT c.status, a.network, coalesce(c.sentiment, ''), coalesce(c.language, ''),"
+            " coalesce(c.intents, ''), c.created_at / 3600"
+            f" FROM comments c JOIN accounts a ON a.id = c.account_id {clause}"
         )
-        assert sum(t.count for t in tallies) == len(rows)
-        by_status: Counter[str] = Counter()
-        by_sentiment: Counter[str] = Counter()
-        by_intent: Counter[str] = Counter()
-        for t in tallies:
-            by_status[t.status] += t.count
-            by_sentiment[t.sentiment or "-"] += t.count
-            for intent in t.intents:
-                by_intent[intent] += t.count
-        assert by_status == Counter(row[0] for row in rows)
-        assert by_sentiment == Counter(row[2] for row in rows)
-        assert by_intent == Counter(i for row in rows if row[4] for i in row[4].split(","))
+        assert summary.total == len(rows)
+        assert summary.by_status == Counter(row[0] for row in rows)
+        assert summary.by_network == Counter(row[1] for row in rows)
+        assert +summary.by_sentiment == Counter(row[2] for row in rows)
+        assert +summary.by_language == Counter(row[3] for row in rows)
+        assert +summary.by_intents == Counter(row[4] for row in rows)
+        assert +summary.by_hour == Counter((row[5], row[2]) for row in rows)
 
 
 def test_first_responses_are_the_sent_events(store: Store, clock) -> None:
@@ -162,10 +158,11 @@ def test_open_counts_by_priority_band(store: Store) -> None:
     store.set_status([done], Status.DONE)
     counts = store.open_counts(
         [
-            PriorityBand(75, float("inf"), T0 + 1000),
-            PriorityBand(75, float("inf"), T0 + 50),
-            PriorityBand(50, 75, T0 + 1000),
-            PriorityBand(float("-inf"), 25, T0 + 1000),
+            PriorityBand(75, float("inf"), (T0 + 1000, T0 + 50, T0 - 1)),
+            PriorityBand(50, 75),
+            PriorityBand(float("-inf"), 25, (T0 + 10,)),
         ]
     )
-    assert counts == [2, 1, 1, 1]
+    # Urgent: u1 and u2 open (u3 is done); by T0 + 50 only u1; none before T0.
+    assert counts == [(2, 2, 1, 0), (1,), (1, 1)]
+    assert store.open_counts([PriorityBand(75, float("inf"))], since=T0 + 1) == [(1,)]

@@ -17,7 +17,7 @@ from cm_inbox.store.outbox import OutboxMixin, ReplyError
 from cm_inbox.store.people import PeopleMixin
 from cm_inbox.store.queue import QueueMixin
 from cm_inbox.store.sending import LEASE_S, Claim, OutboxEntry, SendingMixin
-from cm_inbox.store.stats import FirstResponse, PriorityBand, StatsMixin, Tally
+from cm_inbox.store.stats import FirstResponse, PriorityBand, StatsMixin, TallySummary
 from cm_inbox.store.triage import TriageMixin, UndoResult
 
 __all__ = [
@@ -30,7 +30,7 @@ __all__ = [
     "SetAsideItem",
     "Store",
     "StoreError",
-    "Tally",
+    "TallySummary",
     "SchemaTooNewError",
     "ReplyError",
     "UndoResult",

@@ -11,26 +11,31 @@ events table: the ``outbox:sent`` event of the first reply of ours that left
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cm_inbox.store.base import StoreBase
 
 HOUR = 3600
 
 
-@dataclass(frozen=True, slots=True)
-class Tally:
-    """How many comments created in one hour share these facts."""
+@dataclass(slots=True)
+class TallySummary:
+    """Comment counts over a period, by each fact on its own and by hour and sentiment.
 
-    hour: int  # Unix hour: created_at // 3600
-    network: str
-    account: str
-    status: str
-    language: str | None
-    sentiment: str | None
-    intents: tuple[str, ...]
-    count: int
+    Names are as stored: no language or sentiment is "", intents are the
+    analyzer's comma-separated combination.
+    """
+
+    total: int = 0
+    by_status: Counter[str] = field(default_factory=Counter)
+    by_network: Counter[str] = field(default_factory=Counter)
+    by_language: Counter[str] = field(default_factory=Counter)
+    by_sentiment: Counter[str] = field(default_factory=Counter)
+    by_intents: Counter[str] = field(default_factory=Counter)
+    # (Unix hour, sentiment) -> comments
+    by_hour: Counter[tuple[int, str]] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,41 +54,64 @@ class FirstResponse:
 
 @dataclass(frozen=True, slots=True)
 class PriorityBand:
-    """Open comments with ``low <= priority < high`` created in [since, until]."""
+    """Open comments with ``low <= priority < high``, counted whole and created by each cutoff."""
 
     low: float
     high: float
-    until: int
+    cutoffs: tuple[int, ...] = ()
 
 
 class StatsMixin(StoreBase):
-    def tallies(self, since: int | None = None) -> list[Tally]:
-        """Comment counts by hour and facts, for comments created at or after ``since``.
+    def tally_summary(self, since: int | None = None) -> TallySummary:
+        """Comment counts for comments created at or after ``since``.
 
-        The brand's own posts are left out: they are what it says, not what it
-        receives.
+        Summed from the tallies, one aggregate per fact (each reads the hours
+        of the period from the table's primary key); the first, partial hour
+        of a period is counted from the comments. The brand's own posts are
+        left out: they are what it says, not what it receives.
         """
         start_hour = 0 if since is None else math.ceil(since / HOUR)
-        rows = self.db.query(
-            "SELECT t.hour, acc.network, acc.name, t.status, t.language, t.sentiment, t.intents,"
-            " sum(t.n) FROM comment_tallies t JOIN accounts acc ON acc.id = t.account_id"
-            " WHERE t.hour >= ? AND t.n > 0 GROUP BY t.hour, t.account_id, t.status, t.language,"
-            " t.sentiment, t.intents",
+        summary = TallySummary()
+        where = "FROM comment_tallies t WHERE t.hour >= ?"
+        for column, counter in (
+            ("t.status", summary.by_status),
+            ("t.language", summary.by_language),
+            ("t.sentiment", summary.by_sentiment),
+            ("t.intents", summary.by_intents),
+        ):
+            for row in self.db.query(
+                f"SELECT {column}, sum(t.n) {where} GROUP BY {column}", (start_hour,)
+            ):
+                counter[row[0]] += row[1]
+        accounts = dict(self.db.query("SELECT id, network FROM accounts"))
+        for row in self.db.query(
+            f"SELECT t.account_id, sum(t.n) {where} GROUP BY t.account_id", (start_hour,)
+        ):
+            summary.by_network[accounts.get(row[0], "?")] += row[1]
+        for row in self.db.query(
+            f"SELECT t.hour, t.sentiment, sum(t.n) {where} GROUP BY t.hour, t.sentiment",
             (start_hour,),
-        )
-        found = [_tally(row) for row in rows]
+        ):
+            summary.by_hour[(row[0], row[1])] += row[2]
         if since is not None and since < start_hour * HOUR:
             # The period starts inside an hour: that part, counted exactly.
             rows = self.db.query(
-                "SELECT c.created_at / 3600, acc.network, acc.name, c.status,"
-                " coalesce(c.language, ''), coalesce(c.sentiment, ''), coalesce(c.intents, ''),"
-                " count(*) FROM comments c JOIN accounts acc ON acc.id = c.account_id"
+                "SELECT c.created_at / 3600, c.account_id, c.status, coalesce(c.language, ''),"
+                " coalesce(c.sentiment, ''), coalesce(c.intents, ''), count(*) FROM comments c"
                 " WHERE c.created_at >= ? AND c.created_at < ? AND c.is_ours = 0"
-                " GROUP BY 1, c.account_id, 4, 5, 6, 7",
+                " GROUP BY 1, 2, 3, 4, 5, 6",
                 (since, start_hour * HOUR),
             )
-            found.extend(_tally(row) for row in rows)
-        return found
+            for hour, account_id, status, language, sentiment, intents, count in rows:
+                summary.by_status[status] += count
+                summary.by_network[accounts.get(account_id, "?")] += count
+                summary.by_language[language] += count
+                summary.by_sentiment[sentiment] += count
+                summary.by_intents[intents] += count
+                summary.by_hour[(hour, sentiment)] += count
+        summary.by_status = Counter({k: v for k, v in summary.by_status.items() if v})
+        summary.total = sum(summary.by_status.values())
+        return summary
 
     def first_responses(self, since: int | None = None) -> list[FirstResponse]:
         """Comments created at or after ``since`` that have had a reply of ours sent.
@@ -100,27 +128,37 @@ class StatsMixin(StoreBase):
         )
         return [FirstResponse(row[0], row[1], row[2] or 0.0, row[3]) for row in rows]
 
-    def open_counts(self, bands: Sequence[PriorityBand], since: int | None = None) -> list[int]:
-        """For each band, the open (new, snoozed, escalated) comments in it.
+    def open_counts(
+        self, bands: Sequence[PriorityBand], since: int | None = None
+    ) -> list[tuple[int, ...]]:
+        """Per band: its open (new, snoozed, escalated) comments, then those created by each cutoff.
 
-        Read from the (bucket, priority, created_at) index, never the table.
+        Each band of each open bucket is one range of the (bucket, priority,
+        created_at) index, which holds every column asked: the table itself
+        is never read.
         """
-        counts: list[int] = []
-        low_time = since if since is not None else -(2**62)
+        found: list[tuple[int, ...]] = []
         for band in bands:
-            where = ["bucket IN ('new', 'snoozed', 'escalated')", "created_at BETWEEN ? AND ?"]
-            params: list[object] = [low_time, band.until]
+            terms = ["bucket = ?", "created_at >= ?"]
+            params: list[object] = [since if since is not None else -(2**62)]
             if math.isfinite(band.low):
-                where.append("priority >= ?")
+                terms.append("priority >= ?")
                 params.append(band.low)
             if math.isfinite(band.high):
-                where.append("priority < ?")
+                terms.append("priority < ?")
                 params.append(band.high)
-            row = self.db.query_one(
-                f"SELECT count(*) FROM comments WHERE {' AND '.join(where)}", params
-            )
-            counts.append(int(row[0]) if row else 0)
-        return counts
+            sums = "".join(", coalesce(sum(created_at <= ?), 0)" for _ in band.cutoffs)
+            totals = [0] * (1 + len(band.cutoffs))
+            for bucket in ("new", "snoozed", "escalated"):
+                row = self.db.query_one(
+                    f"SELECT count(*){sums} FROM comments INDEXED BY comments_bucket_priority"
+                    f" WHERE {' AND '.join(terms)}",
+                    (*band.cutoffs, bucket, *params),
+                )
+                if row is not None:
+                    totals = [total + int(value) for total, value in zip(totals, row, strict=True)]
+            found.append(tuple(totals))
+        return found
 
     def oldest_unanswered(self) -> int | None:
         """When the oldest comment of the Unanswered criticism view was written."""
@@ -161,16 +199,3 @@ class StatsMixin(StoreBase):
         """When the oldest comment in the inbox was written."""
         row = self.db.query_one("SELECT min(created_at) FROM comments")
         return int(row[0]) if row and row[0] is not None else None
-
-
-def _tally(row) -> Tally:
-    return Tally(
-        hour=row[0],
-        network=row[1],
-        account=row[2],
-        status=row[3],
-        language=row[4] or None,
-        sentiment=row[5] or None,
-        intents=tuple(part.strip() for part in row[6].split(",") if part.strip()),
-        count=row[7],
-    )
