@@ -191,7 +191,7 @@ class InboxScreen(Screen):
         if self.store.wake_due_snoozes():
             self.reload(keep=self._current_key())
         else:
-            self.queue.repaint()
+            self.queue.refresh()  # a line's age and target state are part of its cache key
         self.check_spike()
 
     # -- the spike alert ------------------------------------------------------
