@@ -233,3 +233,12 @@ def _text(renderable) -> str:
     console = Console(width=200, record=True, file=open("/dev/null", "w"), color_system=None)  # noqa: SIM115
     console.print(renderable)
     return console.export_text()
+
+
+async def test_at_80_columns_every_tab_keeps_its_count(store, clock, tmp_path, triaged):
+    app = make_app(store, clock, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        header = str(inbox(app).tabs.render())
+        assert "1 Inbox 6" in header
+        assert header.rstrip().endswith("8 Crit 3│")
