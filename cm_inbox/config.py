@@ -29,6 +29,7 @@ from cm_inbox.watches.config import WATCHES, read_watches
 if TYPE_CHECKING:
     from cm_inbox.brand import BrandBook
     from cm_inbox.check_settings import CheckSettings
+from cm_inbox.response_config import AlertSettings, TargetSettings, read_alerts, read_targets
 
 SortOrder = Literal["newest", "oldest", "priority"]
 SORT_ORDERS: tuple[SortOrder, ...] = ("newest", "oldest", "priority")
@@ -56,7 +57,7 @@ class UISettings:
     """``[ui]``: how the app looks when it starts."""
 
     theme: str = DEFAULT_THEME
-    sort: SortOrder = "newest"
+    sort: SortOrder = "priority"
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,8 @@ class Config:
     timezone: str = field(default_factory=_local_name)
     tz: tzinfo = field(default_factory=_local_tz)
     rules: RuleSet = field(default_factory=RuleSet)  # [[rules]], see cm_inbox.triage_rules
+    targets: TargetSettings = field(default_factory=TargetSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     problems: list[str] = field(default_factory=list)
     watches: tuple[Watch, ...] = ()  # [[watches]]: see cm_inbox.watches
     # The composer's, read by cm_inbox.composer_config; imported lazily because
@@ -163,14 +166,14 @@ DEFAULT_CONFIG_TEXT = """\
 [ui]
 # theme = "cm-dark"        # cm-dark, cm-light, cm-high-contrast, or a theme file
 #                          # of your own in the themes folder of cm-inbox's data folder
-# sort = "newest"          # newest, oldest or priority
+# sort = "priority"        # priority (then oldest first), newest or oldest
 
 [keys]
 # Rebind any key by its binding id; several keys are separated by commas.
 # Binding ids: next, previous, top, bottom, page_down, page_up, focus_thread,
 # reply, escalate, done, snooze, labels, spam, select, select_all, undo, search,
 # filter, sort, clear, view_inbox, view_escalated, view_snoozed, view_outbox,
-# view_handled, view_spam, view_all, help, quit.
+# view_handled, view_spam, view_all, view_unanswered, stats, dismiss_alert, help, quit.
 # reply = "r"
 # escalate = "e"
 # done = "d"
@@ -210,6 +213,21 @@ DEFAULT_CONFIG_TEXT = """\
 # same_as_recent = "warn"    # near-identical to replies of the last days
 # similar_percent = 85       # ...this similar or more
 # similar_days = 30          # ...over this many days
+[targets]
+# Time to a first response, per priority tier; the queue marks what is at risk
+# (past 75 %) or breached. "off" for no target.
+# urgent = "1h"            # priority 75 and up
+# high = "4h"              # 50 and up
+# normal = "24h"           # 25 and up
+# low = "72h"              # below 25
+# business_hours = "09:00-18:00"  # count only these hours (in the [time] zone)...
+# business_days = "mon-fri"       # ...on these days
+
+[alerts]
+# spike_factor = 3.0       # alert when the last hour's negative comments exceed
+#                          # the hourly average by this factor...
+# spike_minimum = 5        # ...and number at least this many
+# baseline = "7d"          # the window that average is taken over
 """
 
 
@@ -471,7 +489,7 @@ def _shown(value: Any, key: str = "") -> str:
 _SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
     "ui": {
         "theme": (_non_empty, DEFAULT_THEME),
-        "sort": (_choice(SORT_ORDERS), "newest"),
+        "sort": (_choice(SORT_ORDERS), "priority"),
     },
     "escalation": {"teams": (_teams, DEFAULT_TEAMS)},
     "snooze": {
@@ -488,7 +506,7 @@ _SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
     },
     "time": {"timezone": (_string, "")},
 }
-_SECTIONS = (*_SCHEMA, "keys", "rules", WATCHES, "brand", "checks")
+_SECTIONS = (*_SCHEMA, "keys", "rules", WATCHES, "brand", "checks", "targets", "alerts")
 
 
 def _section(data: Mapping[str, Any], name: str, problems: _Problems) -> dict[str, Any]:
@@ -597,6 +615,8 @@ def _load_config(path: Path) -> Config:
     rules = parse_rules(data.get("rules"), problems, teams=escalation["teams"])
     watches, watch_problems = read_watches(data.get(WATCHES), text, path)
     problems.add_found(watch_problems)
+    targets = read_targets(data.get("targets", {}), problems.add)
+    alerts = read_alerts(data.get("alerts", {}), problems.add)
 
     zone_name, zone = local_zone()
     wanted = time_section["timezone"].strip()
@@ -629,6 +649,8 @@ def _load_config(path: Path) -> Config:
         timezone=zone_name,
         tz=zone,
         rules=rules,
+        targets=targets,
+        alerts=alerts,
         problems=problems.messages,
         watches=watches,
     )

@@ -23,7 +23,7 @@ class Status(StrEnum):
 
 
 class View(StrEnum):
-    """The queue's views, in the order of their number keys (1…7)."""
+    """The queue's views, in the order of their number keys (1…8)."""
 
     INBOX = "inbox"
     ESCALATED = "escalated"
@@ -32,10 +32,12 @@ class View(StrEnum):
     HANDLED = "handled"
     SPAM = "spam"
     ALL = "all"
+    # Negative comments still waiting for an answer, oldest first.
+    UNANSWERED = "unanswered"
 
     @property
     def title(self) -> str:
-        return self.value.capitalize()
+        return _TITLES.get(self.value, self.value.capitalize())
 
     @property
     def short_title(self) -> str:
@@ -43,7 +45,14 @@ class View(StrEnum):
         return _SHORT_TITLES.get(self.value, self.title)
 
 
-_SHORT_TITLES = {"escalated": "Esc", "snoozed": "Snz", "outbox": "Out", "handled": "Done"}
+_TITLES = {"unanswered": "Unanswered criticism"}
+_SHORT_TITLES = {
+    "escalated": "Esc",
+    "snoozed": "Snz",
+    "outbox": "Out",
+    "handled": "Done",
+    "unanswered": "Crit",
+}
 
 
 class ReplyState(StrEnum):
@@ -64,7 +73,11 @@ class Sort(StrEnum):
     PRIORITY = "priority"
 
 
-# Statuses each comment view shows. The outbox lists replies, not comments.
+# Statuses still waiting for an answer.
+OPEN_STATUSES: tuple[Status, ...] = (Status.NEW, Status.SNOOZED, Status.ESCALATED)
+
+# Statuses each comment view shows. The outbox lists replies, not comments; the
+# Unanswered view shows only the negative ones among its statuses.
 VIEW_STATUSES: dict[View, tuple[Status, ...]] = {
     View.INBOX: (Status.NEW,),
     View.ESCALATED: (Status.ESCALATED,),
@@ -72,6 +85,7 @@ VIEW_STATUSES: dict[View, tuple[Status, ...]] = {
     View.HANDLED: (Status.REPLIED, Status.DONE),
     View.SPAM: (Status.SPAM,),
     View.ALL: tuple(Status),
+    View.UNANSWERED: OPEN_STATUSES,
 }
 
 

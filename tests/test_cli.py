@@ -82,6 +82,9 @@ def db(tmp_path: Path, clock) -> Path:
     path = tmp_path / "inbox.sqlite3"
     with Store(path, clock=clock) as store:
         store.upsert_comments(SAMPLE)
+        # What the analyzer would say of one of them, so Unanswered criticism has it.
+        with store.db.transaction() as conn:
+            conn.execute("UPDATE comments SET sentiment = 'negative' WHERE remote_id = 'r1'")
     return path
 
 

@@ -37,7 +37,7 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
     config = load_config(tmp_path / "absent.toml")
     assert config.problems == []
     assert config.ui.theme == "cm-dark"
-    assert config.ui.sort == "newest"
+    assert config.ui.sort == "priority"  # priority, then the oldest first
     assert config.keymap == {}
     assert config.escalation.teams == DEFAULT_TEAMS == ("support", "product", "legal", "press")
     assert config.snooze.morning == time(9, 0)
@@ -164,8 +164,8 @@ def test_each_problem_names_file_line_and_key_and_the_rest_loads(
 def test_a_bad_value_keeps_that_default_and_others_apply(config_file) -> None:
     config = config_file('[ui]\ntheme = "cm-light"\nsort = "random"\n')
     assert config.ui.theme == "cm-light"
-    assert config.ui.sort == "newest"
-    assert 'using "newest"' in config.problems[0]
+    assert config.ui.sort == "priority"
+    assert 'using "priority"' in config.problems[0]
 
 
 def test_problems_come_in_file_order(config_file) -> None:
@@ -176,7 +176,7 @@ def test_problems_come_in_file_order(config_file) -> None:
 
 def test_syntax_error_gives_defaults_with_the_line(config_file) -> None:
     config = config_file('[ui]\nsort = "oldest"\n\n[keys]\nreply = \n')
-    assert config.ui.sort == "newest"
+    assert config.ui.sort == "priority"
     assert config.keymap == {}
     assert len(config.problems) == 1
     message = config.problems[0]
@@ -188,7 +188,7 @@ def test_not_utf8_gives_defaults_with_the_line(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_bytes(b'[ui]\nsort = "oldest"\ntheme = "\xff"\n')
     config = load_config(path)
-    assert config.ui.sort == "newest"
+    assert config.ui.sort == "priority"
     assert config.problems == [f"{path}, line 3: the file is not UTF-8 text; using the defaults"]
 
 

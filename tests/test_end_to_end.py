@@ -11,7 +11,7 @@ import pytest
 from loopback import base_url, connect_all, run_cli, serving
 
 from cm_inbox.config import load_config
-from cm_inbox.model import QueueQuery, View
+from cm_inbox.model import QueueQuery, Sort, View
 from cm_inbox.secrets import SecretStore
 from cm_inbox.store import Store
 from cm_inbox.sync import Syncer
@@ -39,11 +39,12 @@ async def test_sandbox_to_sync_to_a_reply_from_the_keyboard(sandbox, tmp_path, i
     config_file = tmp_path / "config.toml"
     config_file.write_text("[sync]\nevery_minutes = 0\nundo_seconds = 0\n", encoding="utf-8")
     store = Store(db)
-    keys = store.queue_keys(QueueQuery(view=View.INBOX))
+    config = load_config(config_file)
+    keys = store.queue_keys(QueueQuery(view=View.INBOX, sort=Sort(config.ui.sort)))
     target = store.queue_rows(View.INBOX, [keys[0]])[0].comment
     vault = SecretStore()
     syncer = Syncer(store, lambda a: vault.account(a.network, a.name))
-    app = CmInboxApp(store, load_config(config_file), syncer=syncer)
+    app = CmInboxApp(store, config, syncer=syncer)
     text = "Merci, on regarde ça tout de suite !"
     async with app.run_test(size=(120, 36)) as pilot:
         await app.workers.wait_for_complete()

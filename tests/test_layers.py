@@ -31,6 +31,11 @@ CORE_MODULES = [
     "cm_inbox.cli.main",
     "cm_inbox.cli.replying",
     "cm_inbox.cli.templating",
+    "cm_inbox.response_config",
+    "cm_inbox.targets",
+    "cm_inbox.spikes",
+    "cm_inbox.stats",
+    "cm_inbox.cli.stats",
 ]
 
 BLOCK_TEXTUAL = """

@@ -21,7 +21,9 @@ from cm_inbox.model import (
 from cm_inbox.store import Store
 
 T0 = 1_795_000_000
-COMMENT_VIEWS = [v for v in View if v is not View.OUTBOX]
+# Views defined by status alone; Unanswered criticism also needs a sentiment
+# (tests/test_store_stats.py), the Outbox lists replies.
+COMMENT_VIEWS = [v for v in View if v not in (View.OUTBOX, View.UNANSWERED)]
 
 
 def incoming(
@@ -58,6 +60,10 @@ def real_counts(store: Store) -> dict[View, int]:
     )[0]
     counts = {view: sum(by_status[s.value] for s in VIEW_STATUSES[view]) for view in COMMENT_VIEWS}
     counts[View.OUTBOX] = unsent
+    counts[View.UNANSWERED] = store.db.query_one(
+        "SELECT count(*) FROM comments WHERE sentiment = 'negative' AND is_ours = 0"
+        " AND status IN ('new', 'snoozed', 'escalated')"
+    )[0]
     return counts
 
 

@@ -15,8 +15,11 @@ SIZE = (120, 36)
 @pytest.fixture
 def app(store, clock, tmp_path):
     fill(store, int(clock()))
+    # The fixture's comments have no priority (the analyzer sets it), so the
+    # default order would be the oldest first; these tests walk it newest first.
+    config = default_config(tmp_path, '[ui]\nsort = "newest"\n')
     # Keys in a test come faster than any hand: a short settle keeps the suite quick.
-    return CmInboxApp(store, default_config(tmp_path), clock=clock, thread_settle_s=0.01)
+    return CmInboxApp(store, config, clock=clock, thread_settle_s=0.01)
 
 
 async def settle(pilot) -> None:
@@ -74,7 +77,8 @@ async def test_moves_through_the_queue_newest_first(app):
 async def test_held_keys_show_the_thread_once_the_cursor_rests(store, clock, tmp_path):
     """A burst of keys moves the cursor at once; the thread pane follows when it stops."""
     fill(store, int(clock()))
-    app = CmInboxApp(store, default_config(tmp_path), clock=clock, thread_settle_s=0.5)
+    config = default_config(tmp_path, '[ui]\nsort = "newest"\n')
+    app = CmInboxApp(store, config, clock=clock, thread_settle_s=0.5)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = inbox(app)
@@ -419,12 +423,13 @@ async def test_user_keymap_rebinds_a_key(store, clock, tmp_path):
     app = CmInboxApp(store, load_config(config_file), clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        first = current_id(app)
         await pilot.press("d")
         await settle(pilot)
-        assert store.comment(12).status is Status.NEW
+        assert store.comment(first).status is Status.NEW
         await pilot.press("D")
         await settle(pilot)
-        assert store.comment(12).status is Status.DONE
+        assert store.comment(first).status is Status.DONE
 
 
 def test_queue_count_matches_what_the_tui_shows(store, clock):

@@ -12,7 +12,9 @@ from cm_inbox.watches import UNTAGGED_LABEL
 
 
 def make(store, clock, tmp_path) -> CmInboxApp:
-    return CmInboxApp(store, default_config(tmp_path), clock=clock, thread_settle_s=0.01)
+    # Newest first: the item each test adds last is the first row.
+    config = default_config(tmp_path, '[ui]\nsort = "newest"\n')
+    return CmInboxApp(store, config, clock=clock, thread_settle_s=0.01)
 
 
 async def test_the_untagged_mention_label_comes_off_with_quotes(store, clock, tmp_path):

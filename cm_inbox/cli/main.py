@@ -31,6 +31,7 @@ from cm_inbox.cli.network_commands import (
     register_sandbox,
     register_syncing,
 )
+from cm_inbox.cli.stats_args import register_stats
 from cm_inbox.cli.triage_args import register_triage
 from cm_inbox.logs import start_logging
 from cm_inbox.model import View
@@ -159,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_outbox(commands, common)
     register_sandbox(commands, common)
     register_triage(commands, common)
+    register_stats(commands, common)
     return parser
 
 

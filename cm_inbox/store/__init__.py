@@ -19,6 +19,7 @@ from cm_inbox.store.people import PeopleMixin
 from cm_inbox.store.queue import QueueMixin
 from cm_inbox.store.rules import RuleCount, RulesMixin, RulesReport
 from cm_inbox.store.sending import LEASE_S, Claim, OutboxEntry, SendingMixin
+from cm_inbox.store.stats import FirstResponse, PriorityBand, StatsMixin, TallySummary
 from cm_inbox.store.triage import TriageMixin, UndoResult
 from cm_inbox.store.watches import WatchesMixin, WatchOutcome
 from cm_inbox.triage_rules import RuleSet
@@ -27,10 +28,13 @@ __all__ = [
     "LEASE_S",
     "Claim",
     "ConnectedAccount",
+    "FirstResponse",
     "OutboxEntry",
+    "PriorityBand",
     "SetAsideItem",
     "Store",
     "StoreError",
+    "TallySummary",
     "SchemaTooNewError",
     "ReplyError",
     "RuleCount",
@@ -51,6 +55,7 @@ class Store(
     AccountsMixin,
     WatchesMixin,
     ComposingMixin,
+    StatsMixin,
     StoreBase,
 ):
     """Everything the app reads and writes, over one database file."""

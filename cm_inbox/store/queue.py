@@ -39,11 +39,34 @@ _ORDER = {
 }
 
 
+# The Unanswered criticism view, worded as its partial index (schema migration 4)
+# is, so SQLite reads that index for it.
+UNANSWERED_WHERE = (
+    "c.sentiment = 'negative' AND c.status IN ('new','snoozed','escalated') AND c.is_ours = 0"
+)
+
+
 def _bucket(view: View) -> str | None:
     statuses = VIEW_STATUSES.get(view)
-    if view is View.ALL or statuses is None:
+    if view in (View.ALL, View.UNANSWERED) or statuses is None:
         return None
     return "handled" if view is View.HANDLED else statuses[0].value
+
+
+def _source(query: QueueQuery) -> str:
+    """The comments table as a view reads it.
+
+    Two partial indexes start with created_at (this view's and the negative
+    comments'); without statistics SQLite may pick the larger one.
+    """
+    if query.view is View.UNANSWERED:
+        return "comments c INDEXED BY comments_unanswered"
+    return "comments c"
+
+
+def _sort_of(query: QueueQuery) -> Sort:
+    """The order rows come in: the query's, except in views with an order of their own."""
+    return Sort.OLDEST if query.view is View.UNANSWERED else query.sort
 
 
 class QueueMixin(StoreBase):
@@ -55,6 +78,8 @@ class QueueMixin(StoreBase):
         if bucket is not None:
             where.append("c.bucket = ?")
             params.append(bucket)
+        elif query.view is View.UNANSWERED:
+            where.append(UNANSWERED_WHERE)
         if query.network:
             where.append("c.account_id IN (SELECT id FROM accounts WHERE network = ?)")
             params.append(query.network)
@@ -97,9 +122,9 @@ class QueueMixin(StoreBase):
                 f"WHERE {clause} ORDER BY r.updated_at DESC, r.id DESC",
                 params,
             )
-        order = _ORDER[query.sort][0]
+        order = _ORDER[_sort_of(query)][0]
         clause = " AND ".join(where) or "1"
-        return f"SELECT c.id AS id FROM comments c WHERE {clause} ORDER BY {order}", params
+        return f"SELECT c.id AS id FROM {_source(query)} WHERE {clause} ORDER BY {order}", params
 
     def search_head(self, query: QueueQuery, limit: int = 200) -> array:
         """The first ``limit`` rows of a search, fast even for a word half the comments hold.
@@ -118,7 +143,7 @@ class QueueMixin(StoreBase):
         """
         match = fts_query(query.search) if query.search else None
         direction = {Sort.NEWEST: "DESC", Sort.OLDEST: "ASC", Sort.PRIORITY: "DESC"}.get(
-            query.sort
+            _sort_of(query)
         )
         if match is None or direction is None or query.view is View.OUTBOX:
             return self.queue_keys(query, limit=limit)
@@ -128,7 +153,7 @@ class QueueMixin(StoreBase):
         # CROSS JOIN makes SQLite start from the hits, not from the view's index.
         sql = (
             f"SELECT c.id FROM ({hits}) hits CROSS JOIN comments c ON c.id = hits.id"
-            f" WHERE {clause} ORDER BY {_ORDER[query.sort][0]} LIMIT {int(limit)}"
+            f" WHERE {clause} ORDER BY {_ORDER[_sort_of(query)][0]} LIMIT {int(limit)}"
         )
         rows = self.db.query(sql, (match, *params))
         head = array("q", (row[0] for row in rows))
@@ -151,7 +176,7 @@ class QueueMixin(StoreBase):
             clause = " AND ".join(["r.state IN ('draft','queued','sending','failed')", *where])
             sql = f"SELECT count(*) FROM replies r JOIN comments c ON c.id = r.comment_id WHERE {clause}"
         else:
-            sql = f"SELECT count(*) FROM comments c WHERE {' AND '.join(where) or '1'}"
+            sql = f"SELECT count(*) FROM {_source(query)} WHERE {' AND '.join(where) or '1'}"
         row = self.db.query_one(sql, tuple(params))
         return int(row[0]) if row else 0
 
@@ -161,6 +186,8 @@ class QueueMixin(StoreBase):
         unsent = self.db.query_one(
             "SELECT count(*) FROM replies WHERE state IN ('draft','queued','sending','failed')"
         )
+        # Not a status bucket: a subset of the open ones, counted beside them.
+        unanswered = rows.pop("unanswered", 0)
         return {
             View.INBOX: rows.get("new", 0),
             View.ESCALATED: rows.get("escalated", 0),
@@ -169,6 +196,7 @@ class QueueMixin(StoreBase):
             View.HANDLED: rows.get("handled", 0),
             View.SPAM: rows.get("spam", 0),
             View.ALL: sum(rows.values()),
+            View.UNANSWERED: unanswered,
         }
 
     def queue_rows(self, view: View, keys: Sequence[int]) -> list[QueueRow]:
@@ -208,7 +236,7 @@ class QueueMixin(StoreBase):
             for start in range(0, len(keys), chunk):
                 yield from self.queue_rows(View.OUTBOX, keys[start : start + chunk])
             return
-        order, columns, ops = _ORDER[query.sort]
+        order, columns, ops = _ORDER[_sort_of(query)]
         where, params = self._filters(query)
         last: tuple | None = None
         while True:
@@ -220,7 +248,7 @@ class QueueMixin(StoreBase):
                 page_params.extend(seek_params)
             clause = " AND ".join(clauses) or "1"
             rows = self.db.query(
-                f"SELECT {COMMENT_COLUMNS} FROM comments c {COMMENT_JOINS} "
+                f"SELECT {COMMENT_COLUMNS} FROM {_source(query)} {COMMENT_JOINS} "
                 f"WHERE {clause} ORDER BY {order} LIMIT ?",
                 (*page_params, chunk),
             )

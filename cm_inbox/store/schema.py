@@ -13,6 +13,26 @@ REPLY_STATES = "('draft','queued','sending','sent','failed')"
 # The author text indexed beside each comment: handle and display name.
 _AUTHOR_TEXT = "a.handle || ' ' || coalesce(a.display_name, '')"
 
+# Statuses still waiting for an answer.
+OPEN_STATUSES = "('new','snoozed','escalated')"
+# 1 for a row of the Unanswered criticism view, else 0 (never NULL: the
+# triggers compare old and new). ``row`` is new or old.
+_UNANSWERED = (
+    "({row}.sentiment IS 'negative' AND {row}.status IN "
+    + OPEN_STATUSES
+    + " AND {row}.is_ours = 0)"
+)
+# The key of a comment's line in comment_tallies, and the match for it.
+_TALLY_KEY = (
+    "{row}.created_at / 3600, {row}.account_id, {row}.status, coalesce({row}.language, ''),"
+    " coalesce({row}.sentiment, ''), coalesce({row}.intents, '')"
+)
+_TALLY_MATCH = (
+    "hour = {row}.created_at / 3600 AND account_id = {row}.account_id AND status = {row}.status"
+    " AND language = coalesce({row}.language, '') AND sentiment = coalesce({row}.sentiment, '')"
+    " AND intents = coalesce({row}.intents, '')"
+)
+
 MIGRATIONS: list[str] = [
     # 1: the first schema.
     f"""
@@ -271,6 +291,73 @@ MIGRATIONS: list[str] = [
     -- When a reply went out (or is due to): the sameness check reads the last days.
     CREATE INDEX replies_went_out ON replies (coalesce(sent_at, queued_at, created_at))
         WHERE state IN ('queued', 'sending', 'sent', 'failed');
+    """,
+    # 7: response targets, the Unanswered criticism view, stats and spike alerts.
+    f"""
+    -- Unanswered criticism: negative comments still open (a queued or sent reply
+    -- makes a comment 'replied'), oldest first, one index range.
+    CREATE INDEX comments_unanswered ON comments (created_at, id)
+        WHERE sentiment = 'negative' AND status IN {OPEN_STATUSES} AND is_ours = 0;
+    -- Negative comments by time: the spike alert's last hour and its words.
+    CREATE INDEX comments_negative ON comments (created_at, id)
+        WHERE sentiment = 'negative' AND is_ours = 0;
+
+    -- The view's count for the header, kept by triggers like the other views'.
+    INSERT INTO bucket_counts (bucket, n)
+        SELECT 'unanswered', count(*) FROM comments
+        WHERE sentiment = 'negative' AND status IN {OPEN_STATUSES} AND is_ours = 0;
+    CREATE TRIGGER comments_unanswered_ai AFTER INSERT ON comments
+    WHEN {_UNANSWERED.format(row="new")} BEGIN
+        UPDATE bucket_counts SET n = n + 1 WHERE bucket = 'unanswered';
+    END;
+    CREATE TRIGGER comments_unanswered_ad AFTER DELETE ON comments
+    WHEN {_UNANSWERED.format(row="old")} BEGIN
+        UPDATE bucket_counts SET n = n - 1 WHERE bucket = 'unanswered';
+    END;
+    CREATE TRIGGER comments_unanswered_au AFTER UPDATE OF status, sentiment, is_ours ON comments
+    WHEN {_UNANSWERED.format(row="old")} IS NOT {_UNANSWERED.format(row="new")} BEGIN
+        UPDATE bucket_counts
+        SET n = n + CASE WHEN {_UNANSWERED.format(row="new")} THEN 1 ELSE -1 END
+        WHERE bucket = 'unanswered';
+    END;
+
+    -- Comments per hour of creation, account, status, language, sentiment and
+    -- intents, kept by triggers: stats and charts over a million comments sum a
+    -- few thousand rows instead of grouping the table. The brand's own posts
+    -- are not part of what it receives.
+    CREATE TABLE comment_tallies (
+        hour INTEGER NOT NULL,
+        account_id INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        language TEXT NOT NULL,
+        sentiment TEXT NOT NULL,
+        intents TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (hour, account_id, status, language, sentiment, intents)
+    ) WITHOUT ROWID;
+    INSERT INTO comment_tallies
+        SELECT {_TALLY_KEY.format(row="c")}, count(*) FROM comments c
+        WHERE c.is_ours = 0 GROUP BY 1, 2, 3, 4, 5, 6;
+    CREATE TRIGGER comments_tally_ai AFTER INSERT ON comments WHEN new.is_ours = 0 BEGIN
+        INSERT INTO comment_tallies VALUES ({_TALLY_KEY.format(row="new")}, 1)
+        ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER comments_tally_ad AFTER DELETE ON comments WHEN old.is_ours = 0 BEGIN
+        UPDATE comment_tallies SET n = n - 1 WHERE {_TALLY_MATCH.format(row="old")};
+    END;
+    CREATE TRIGGER comments_tally_au AFTER UPDATE OF
+        status, language, sentiment, intents, account_id, created_at, is_ours ON comments
+    WHEN old.status IS NOT new.status OR old.language IS NOT new.language
+        OR old.sentiment IS NOT new.sentiment OR old.intents IS NOT new.intents
+        OR old.account_id IS NOT new.account_id OR old.created_at IS NOT new.created_at
+        OR old.is_ours IS NOT new.is_ours
+    BEGIN
+        UPDATE comment_tallies SET n = n - 1
+        WHERE old.is_ours = 0 AND {_TALLY_MATCH.format(row="old")};
+        INSERT INTO comment_tallies SELECT {_TALLY_KEY.format(row="new")}, 1
+        WHERE new.is_ours = 0
+        ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
     """,
 ]
 

@@ -50,6 +50,9 @@ SCREEN_BINDINGS: list[Binding] = [
     Binding("5", "view('handled')", "Handled", id="view_handled", show=False),
     Binding("6", "view('spam')", "Spam view", id="view_spam", show=False),
     Binding("7", "view('all')", "All", id="view_all", show=False),
+    Binding("8", "view('unanswered')", "Unanswered criticism", id="view_unanswered", show=False),
+    Binding("S", "stats", "Stats", id="stats", show=False),
+    Binding("A", "dismiss_alert", "Dismiss alert", id="dismiss_alert"),
     Binding("R", "sync", "Sync now", id="sync", show=False),
     Binding("question_mark", "help", "Help", id="help", key_display="?"),
     Binding("q", "quit", "Quit", id="quit"),
@@ -74,10 +77,20 @@ GROUP_OF: dict[str, str] = {
     ),
     **{
         f"view_{name}": "views"
-        for name in ("inbox", "escalated", "snoozed", "outbox", "handled", "spam", "all")
+        for name in (
+            "inbox",
+            "escalated",
+            "snoozed",
+            "outbox",
+            "handled",
+            "spam",
+            "all",
+            "unanswered",
+        )
     },
+    "stats": "views",
     **dict.fromkeys(("search", "filter", "sort", "clear"), "find"),
-    **dict.fromkeys(("sync", "help", "quit", "command_palette"), "app"),
+    **dict.fromkeys(("sync", "dismiss_alert", "help", "quit", "command_palette"), "app"),
 }
 
 LONG_HELP: dict[str, str] = {
@@ -99,6 +112,9 @@ LONG_HELP: dict[str, str] = {
     "clear": "Clear the search, filters and selection",
     "sync": "Sync every connected account now (it also runs on its own, see [sync] in config)",
     "focus_thread": "Move the focus to the thread pane to read and scroll it",
+    "view_unanswered": "Negative comments with no reply yet, oldest first",
+    "stats": "Counts, response times, targets and alerts, with charts (escape comes back)",
+    "dismiss_alert": "Hide the spike banner; it comes back when a new spike starts",
 }
 
 

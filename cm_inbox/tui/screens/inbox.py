@@ -32,7 +32,9 @@ from cm_inbox.model import (
     Status,
     View,
 )
+from cm_inbox.spikes import SpikeReading, read_spike
 from cm_inbox.store import ReplyError, StoreError
+from cm_inbox.targets import Targets
 from cm_inbox.tui.bindings import SCREEN_BINDINGS
 from cm_inbox.tui.widgets.composer import Composer
 from cm_inbox.tui.widgets.queue_list import QueueList
@@ -76,6 +78,9 @@ class InboxScreen(Screen):
         self._last_move = float("-inf")
         self._status_shown: Text | None = None
         self._position_shown = ""
+        # The spike the user dismissed: hidden until readings say it is over.
+        self._spike_dismissed = False
+        self.spike: SpikeReading | None = None
 
     @property
     def store(self):
@@ -87,7 +92,12 @@ class InboxScreen(Screen):
             placeholder="Search text and authors…  (enter: back to the queue, esc: clear)",
             id="search",
         )
-        self.queue = QueueList(self.store, self.app.clock, id="queue")
+        self.queue = QueueList(
+            self.store,
+            self.app.clock,
+            Targets(self.app.config.targets, self.app.config.tz),
+            id="queue",
+        )
         self.thread = ThreadPane(self.app.clock, self.app.config.tz, id="thread")
         self.composer = Composer(id="composer")
         self.composer.display = False
@@ -98,7 +108,10 @@ class InboxScreen(Screen):
             self.app.syncer, self.app.clock, self.app.config.sync.every_minutes, id="sync-status"
         )
         self.empty = Static(Text(EMPTY_HELP), id="empty")
+        self.banner = Static("", id="spike-banner")
+        self.banner.display = False
         yield self.tabs
+        yield self.banner
         yield self.search_input
         with Horizontal(id="body"):
             yield self.queue
@@ -115,6 +128,7 @@ class InboxScreen(Screen):
         # what the user waits for, and their two dozen widgets took a third of
         # the time to it.
         self.call_after_refresh(self._mount_the_rest)
+        self.call_after_refresh(self.check_spike)
         self._show_body()
         self.store.wake_due_snoozes()
         self.reload(keep=None)
@@ -145,6 +159,7 @@ class InboxScreen(Screen):
         if event.report.new or any(r.sent or r.send_failures for r in event.report.accounts):
             self._show_body()
             self.reload(keep=self._current_key())
+            self.check_spike()
         else:
             self.refresh_counts()
 
@@ -164,17 +179,74 @@ class InboxScreen(Screen):
         if action == "discard":
             # The view asked for: the list may still be loading the old one's rows.
             return self.query_state.view is View.OUTBOX
+        if action == "dismiss_alert":
+            return self.banner.display
         return True
 
     def on_resize(self) -> None:
         self.query_one("#body").set_class(self.size.width < 110, "narrow")
 
     def _tick(self) -> None:
-        """Once a minute: snoozes that came due return, ages move on."""
+        """Once a minute: snoozes that came due return, ages and target markers move on."""
         if self.store.wake_due_snoozes():
             self.reload(keep=self._current_key())
         else:
-            self.queue.refresh()
+            self.queue.refresh()  # a line's age and target state are part of its cache key
+        self.check_spike()
+
+    # -- the spike alert ------------------------------------------------------
+
+    def check_spike(self) -> None:
+        """Measure the last hour's negative comments in a worker; the banner follows."""
+        self._read_spike(int(self.app.clock()))
+
+    @work(thread=True, exclusive=True, group="spike")
+    def _read_spike(self, now: int) -> None:
+        reading = read_spike(self.store, self.app.config.alerts, now)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_spike, reading)
+
+    def _show_spike(self, reading: SpikeReading) -> None:
+        self.spike = reading
+        if not reading.spike:
+            self._spike_dismissed = False  # over: the next one is a new spike
+            shown = False
+        else:
+            shown = not self._spike_dismissed
+            if shown:
+                text = Text("▲ Spike: ", style="bold")
+                text.append(reading.describe())  # words from comments: plain text
+                text.append(
+                    f"   {self._key_for('view_unanswered')}: see them"
+                    f" · {self._key_for('dismiss_alert')}: dismiss",
+                    style="italic",
+                )
+                self.banner.update(text)
+        if self.banner.display != shown:
+            self.banner.display = shown
+            self.refresh_bindings()
+
+    def _key_for(self, binding_id: str) -> str:
+        """The key the user's keymap gives an action, as the footer shows it."""
+        for active in self._bindings.key_to_bindings.values():
+            for binding in active:
+                if binding.id == binding_id:
+                    return binding.key_display or self.app.get_key_display(binding)
+        return binding_id
+
+    def action_dismiss_alert(self) -> None:
+        if not self.banner.display:
+            self.say("No spike alert to dismiss")
+            return
+        self._spike_dismissed = True
+        self.banner.display = False
+        self.refresh_bindings()
+        self.say("Spike alert dismissed; a new spike brings it back")
+
+    def action_stats(self) -> None:
+        from cm_inbox.tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen())
 
     # -- loading ------------------------------------------------------------
 
@@ -294,7 +366,9 @@ class InboxScreen(Screen):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" · ")
         text.append(query.view.title, style="bold")
-        text.append(f" · {query.sort.value}")
+        # The Unanswered view has an order of its own: the longest waiting first.
+        sort = Sort.OLDEST if query.view is View.UNANSWERED else query.sort
+        text.append(f" · {sort.value}")
         for name in ("search", "network", "account", "language", "label"):
             value = getattr(query, name)
             if value:

@@ -26,9 +26,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from cm_inbox.model import QueueRow, Status, View
+from cm_inbox.model import OPEN_STATUSES, QueueRow, Status, View
 from cm_inbox.networks import at_handle, rules_for
 from cm_inbox.store import Store
+from cm_inbox.targets import Cutoffs, Targets, TargetState
 from cm_inbox.text import one_line
 from cm_inbox.timefmt import age
 from cm_inbox.tui.bindings import QUEUE_BINDINGS
@@ -56,6 +57,15 @@ NETWORK_COLOURS = {
     "github": Style(color="#a0a8b4", bold=True),
 }
 REPLY_MARK = {"draft": "✎", "queued": "⇢", "sending": "⇢", "failed": "✗", "sent": "✓"}
+# Against the response target of the comment's priority tier: past 75 %, past 100 %.
+TARGET_MARK = {
+    TargetState.AT_RISK: ("◔", "queue--at-risk"),
+    TargetState.BREACHED: ("!", "queue--breached"),
+}
+# Target states are worked out for a moment rounded to this many seconds: a
+# marker may turn a few seconds late, and the calendar is walked twice a minute
+# at most, never on every key.
+TARGET_TICK_S = 30
 
 
 # Never a real (cursor, key): the next announcement goes out whatever it says.
@@ -79,6 +89,8 @@ class QueueList(ScrollView, can_focus=True):
         "queue--escalated",
         "queue--muted",
         "queue--failed",
+        "queue--at-risk",
+        "queue--breached",
     }
 
     DEFAULT_CSS = """
@@ -101,6 +113,8 @@ class QueueList(ScrollView, can_focus=True):
     QueueList > .queue--escalated { color: $error; }
     QueueList > .queue--muted { color: $text-muted; }
     QueueList > .queue--failed { color: $error; text-style: bold; }
+    QueueList > .queue--at-risk { color: $warning; text-style: bold; }
+    QueueList > .queue--breached { color: $error; text-style: bold; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True)
@@ -112,10 +126,19 @@ class QueueList(ScrollView, can_focus=True):
             self.row = row
             super().__init__()
 
-    def __init__(self, store: Store, clock: Callable[[], float], **kwargs) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Callable[[], float],
+        targets: Targets | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.store = store
         self.clock = clock
+        # None: no markers (a queue shown without response targets).
+        self.targets = targets
+        self._cutoffs: tuple[int, Cutoffs] | None = None
         self.view = View.INBOX
         self.keys: array = array("q")
         self.total = 0
@@ -317,11 +340,13 @@ class QueueList(ScrollView, can_focus=True):
             return Strip.blank(width, plain)
         selected = row.key in self.selected
         is_cursor = index == self.cursor
+        now = self.clock()
         # Everything a line shows: its row (the cache is cleared when rows
-        # change), its highlight, focus, the width and the age it displays.
+        # change), its highlight, focus, the width, its target state and the
+        # age it displays.
         shown = (
             row.key, is_cursor, selected, self.has_focus, width,
-            age(self.clock() - row.comment.created_at),
+            self.target_state(row, now), age(now - row.comment.created_at),
         )  # fmt: skip
         strip = self._strips.get(shown)
         if strip is None:
@@ -330,10 +355,25 @@ class QueueList(ScrollView, can_focus=True):
                 base = base + self.get_component_rich_style("queue--cursor")
             elif selected:
                 base = base + self.get_component_rich_style("queue--selected")
-            segments = self._segments(row, width, selected, base, shown[-1])
+            segments = self._segments(row, width, selected, base, shown[-1], shown[-2])
             strip = Strip(segments).adjust_cell_length(width, base).simplify()
             self._strips[shown] = strip
         return strip
+
+    def target_state(self, row: QueueRow, now: float) -> TargetState | None:
+        """The row's comment against its response target; None once answered or without one."""
+        comment = row.comment
+        if (
+            self.targets is None
+            or row.reply is not None
+            or comment.is_ours
+            or comment.status not in OPEN_STATUSES
+        ):
+            return None
+        moment = int(now) - int(now) % TARGET_TICK_S
+        if self._cutoffs is None or self._cutoffs[0] != moment:
+            self._cutoffs = (moment, self.targets.cutoffs(moment))
+        return self._cutoffs[1].state(comment.created_at, comment.priority)
 
     def _style(self, name: str, base: Style) -> Style:
         # Component styles walk the CSS of every ancestor: remember each one
@@ -345,7 +385,13 @@ class QueueList(ScrollView, can_focus=True):
         return style
 
     def _segments(
-        self, row: QueueRow, width: int, selected: bool, base: Style, shown_age: str
+        self,
+        row: QueueRow,
+        width: int,
+        selected: bool,
+        base: Style,
+        shown_age: str,
+        target: TargetState | None = None,
     ) -> list[Segment]:
         comment = row.comment
         parts: list[Segment] = [Segment("▌" if selected else " ", self._style("queue--new", base))]
@@ -359,6 +405,8 @@ class QueueList(ScrollView, can_focus=True):
                 Status.ESCALATED: "queue--escalated",
             }.get(comment.status, "queue--muted")
             parts.append(Segment(STATUS_MARK[comment.status], self._style(mark_style, base)))
+        mark, mark_class = TARGET_MARK.get(target, (" ", "queue--muted"))  # type: ignore[arg-type]
+        parts.append(Segment(mark, self._style(mark_class, base)))
         badge = rules_for(comment.network).badge
         badge_style = self._style("queue--badge", base)
         if comment.network in NETWORK_COLOURS:

@@ -1,6 +1,8 @@
-"""The header: one tab per view with its count, clickable, keyed 1…7."""
+"""The header: one tab per view with its count, clickable, keyed 1…8."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.events import Click
@@ -8,6 +10,17 @@ from textual.message import Message
 from textual.widgets import Static
 
 from cm_inbox.model import View
+
+# Views whose count asks for attention whenever it is not zero.
+_LOUD = (View.INBOX, View.UNANSWERED)
+# How the tabs are written, from the roomiest to the tightest: (title, padding,
+# separator). The last fits eight tabs with three-digit counts in 80 columns.
+_LEVELS: tuple[tuple[Callable[[View], str], str, str], ...] = (
+    (lambda view: view.title, " ", " "),
+    (lambda view: "Unanswered" if view is View.UNANSWERED else view.title, " ", " "),
+    (lambda view: view.short_title, " ", " "),
+    (lambda view: view.short_title, "", "│"),
+)
 
 
 class ViewTabs(Static):
@@ -37,19 +50,26 @@ class ViewTabs(Static):
             (view, f"{number} {{}} {counts.get(view, 0):,}")
             for number, view in enumerate(View, start=1)
         ]
-        # Full titles when they fit; else a short form, so no count is cut off.
-        full_width = sum(len(label.format(view.title)) + 3 for view, label in labels)
-        compact = bool(self.size.width) and full_width > self.size.width - 2
+        # Full titles when they fit; else shorter ones, then without the padding
+        # around each tab, so no count is cut off at 80 columns.
+        room = self.size.width - 2 if self.size.width else None
+        for title_of, pad, separator in _LEVELS:
+            width = sum(
+                len(label.format(title_of(view))) + 2 * len(pad) + len(separator)
+                for view, label in labels
+            )
+            if room is None or width <= room:
+                break
         for view, label in labels:
             start = len(text)
-            shown = label.format(view.short_title if compact else view.title)
+            shown = pad + label.format(title_of(view)) + pad
             if view is current:
-                text.append(f" {shown} ", style="bold reverse")
+                text.append(shown, style="bold reverse")
             else:
-                style = "bold" if view is View.INBOX and counts.get(view, 0) else ""
-                text.append(f" {shown} ", style=style)
+                style = "bold" if view in _LOUD and counts.get(view, 0) else ""
+                text.append(shown, style=style)
             self._spans.append((start, len(text), view))
-            text.append(" ")
+            text.append(separator, style="dim" if separator != " " else "")
         self.update(text)
 
     def on_resize(self) -> None:
