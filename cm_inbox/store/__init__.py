@@ -12,6 +12,9 @@ from pathlib import Path
 from cm_inbox.store.accounts import AccountsMixin, ConnectedAccount, SetAsideItem
 from cm_inbox.store.base import StoreBase
 from cm_inbox.store.database import Database, SchemaTooNewError, StoreError
+from cm_inbox.store.deliveries import DeliveriesMixin
+from cm_inbox.store.escalation_rows import EscalationError
+from cm_inbox.store.escalations import EscalationsMixin
 from cm_inbox.store.ingest import IngestMixin
 from cm_inbox.store.outbox import OutboxMixin, ReplyError
 from cm_inbox.store.people import PeopleMixin
@@ -23,6 +26,7 @@ __all__ = [
     "LEASE_S",
     "Claim",
     "ConnectedAccount",
+    "EscalationError",
     "OutboxEntry",
     "SetAsideItem",
     "Store",
@@ -37,6 +41,8 @@ class Store(
     IngestMixin,
     QueueMixin,
     TriageMixin,
+    EscalationsMixin,
+    DeliveriesMixin,
     OutboxMixin,
     SendingMixin,
     PeopleMixin,
