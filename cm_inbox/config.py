@@ -22,6 +22,7 @@ from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cm_inbox import paths
+from cm_inbox.webhooks.settings import Webhook, parse_webhooks
 
 SortOrder = Literal["newest", "oldest", "priority"]
 SORT_ORDERS: tuple[SortOrder, ...] = ("newest", "oldest", "priority")
@@ -57,6 +58,8 @@ class EscalationSettings:
     """``[escalation]``: the teams a comment can be handed to."""
 
     teams: tuple[str, ...] = DEFAULT_TEAMS
+    # [escalation.webhooks.TEAM]: the teams whose chat hears of each escalation.
+    webhooks: Mapping[str, Webhook] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,14 @@ DEFAULT_CONFIG_TEXT = """\
 
 [escalation]
 # teams = ["support", "product", "legal", "press"]
+#
+# A team's chat can hear of each escalation through an incoming webhook
+# (Slack, Mattermost or Discord). The URL is a secret: give it here, or name an
+# environment variable (url_env), or keep it in the keyring (url_secret = true,
+# then `cm-inbox escalations webhook support --url-stdin`).
+# [escalation.webhooks.support]
+#   url_env = "SUPPORT_WEBHOOK"
+#   format = "slack"       # slack, mattermost or discord
 
 [snooze]
 # morning = "09:00"        # "tomorrow" and a date without a time mean this time
@@ -412,7 +423,8 @@ _SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
         "theme": (_non_empty, DEFAULT_THEME),
         "sort": (_choice(SORT_ORDERS), "newest"),
     },
-    "escalation": {"teams": (_teams, DEFAULT_TEAMS)},
+    # webhooks: checked team by team in cm_inbox.webhooks.settings (it needs the teams).
+    "escalation": {"teams": (_teams, DEFAULT_TEAMS), "webhooks": (lambda raw: raw, None)},
     "snooze": {
         "morning": (_clock_time, time(9, 0)),
         "evening": (_clock_time, time(18, 0)),
@@ -542,7 +554,10 @@ def load_config(path: Path | None = None) -> Config:
         path=path,
         ui=UISettings(theme=ui["theme"], sort=cast(SortOrder, ui["sort"])),
         keymap=keymap,
-        escalation=EscalationSettings(teams=escalation["teams"]),
+        escalation=EscalationSettings(
+            teams=escalation["teams"],
+            webhooks=parse_webhooks(escalation["webhooks"], escalation["teams"], problems, path),
+        ),
         snooze=SnoozeSettings(
             morning=snooze["morning"], evening=snooze["evening"], week_starts=snooze["week_starts"]
         ),
