@@ -16,6 +16,8 @@ SECRET_PATH = "/services/T0CMINBOX/B0SECRET1/xoxSecretToken1234567890"
 
 @dataclass
 class Answer:
+    """What the webhook answers; status 0 hangs up without answering."""
+
     status: int = 200
     body: bytes = b"ok"
     headers: dict[str, str] = field(default_factory=dict)
@@ -54,6 +56,8 @@ class HookServer:
                 if server.hold:
                     server.release.wait(timeout=30)
                 answer = server.answers.pop(0) if server.answers else Answer()
+                if answer.status == 0:
+                    return  # hang up without a word: the request is in, the answer lost
                 try:
                     self.send_response(answer.status)
                     for name, value in answer.headers.items():
