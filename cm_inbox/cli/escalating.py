@@ -266,11 +266,12 @@ def print_report(report, *, quiet_when_empty: bool = False) -> None:
     console = out_console()
     lines = [
         *((f"sent to {item}", "green") for item in report.delivered),
-        *((f"retrying {item}", "yellow") for item in report.retrying),
-        *((f"waiting {item}", "yellow") for item in report.waiting),
-        *((f"failed {item}", "red") for item in report.failed),
-        *((f"may have arrived {item}", "red") for item in report.unsure),
-    ]
+        *((item, "yellow") for item in report.retrying),
+        *((f"waiting, {item}", "yellow") for item in report.waiting),
+        *((f"failed, {item}", "red") for item in report.failed),
+        *((f"may have arrived, {item} (look in the channel, then `{PROG} escalations resend ID`)",
+           "red") for item in report.unsure),
+    ]  # fmt: skip
     if not lines and not quiet_when_empty:
         console.print(Text("No webhook message was due.", style="dim"))
     for words, style in lines:

@@ -32,7 +32,7 @@ from cm_inbox.store.base import StoreBase
 from cm_inbox.store.escalation_rows import EscalationError, delivery_from_row
 from cm_inbox.store.sending import LEASE_S
 
-LOST_WORDS = "cm-inbox stopped while sending; it may have arrived"
+LOST_WORDS = "cm-inbox stopped while sending"
 
 
 class DeliveriesMixin(StoreBase):

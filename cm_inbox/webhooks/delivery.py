@@ -33,6 +33,7 @@ from cm_inbox.model import WebhookDelivery
 from cm_inbox.store import Store
 from cm_inbox.sync import TIMEOUT_S, RetryPolicy, _dead_here, make_client, sender_id
 from cm_inbox.text import clean_text, one_line
+from cm_inbox.timefmt import within
 from cm_inbox.webhooks.messages import build, subject_of
 from cm_inbox.webhooks.settings import (
     SECRET_NETWORK,
@@ -212,7 +213,8 @@ class _Attempt:
     def _later(self, words: str, host: str, *, status: int | None = None, wait=None) -> bool:
         retry_at = int(self.store.now() + max(1.0, wait)) if wait is not None else self._backoff()
         self.store.delivery_retry(self.claim.id, words, retry_at=retry_at, status=status, host=host)
-        self.report.retrying.append(f"{self.claim.team}: {words}")
+        when = within(retry_at, self.store.now())
+        self.report.retrying.append(f"{self.claim.team}: {words}; next try {when}")
         log.info("webhook delivery %d to %s: %s; retry at %d", self.claim.id, self.claim.team,
                  words, retry_at)  # fmt: skip
         return False

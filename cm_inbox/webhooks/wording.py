@@ -28,6 +28,7 @@ def delivery_words(delivery: WebhookDelivery, now: float, *, configured: bool = 
     host = f" ({delivery.host})" if delivery.host else ""
     if state is DeliveryState.DELIVERED:
         when = ago(delivery.delivered_at or delivery.updated_at, now)
+        when = "just now" if when == "now" else when
         sent = "withdrawal sent" if delivery.kind == "withdrawn" else "sent"
         return f"{sent} to {delivery.team}{host} {when}"
     if state is DeliveryState.SENDING:

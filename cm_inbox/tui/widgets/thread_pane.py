@@ -105,7 +105,8 @@ class ThreadPane(VerticalScroll, can_focus=True):
         configured = set(config.escalation.webhooks) if config is not None else set()
         lines = [Text(), Text("Escalated", style="bold red")]
         for item in shown:
-            line = Text(f"  {item.team}", style="bold")
+            line = Text("  ")
+            line.append(item.team, style="bold")
             if item.severity:
                 line.append(f" · {item.severity}")
             line.append(f" · {item.state.value}", style=_STATE_STYLE.get(item.state, ""))
