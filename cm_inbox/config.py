@@ -153,7 +153,8 @@ DEFAULT_CONFIG_TEXT = """\
 # Binding ids: next, previous, top, bottom, page_down, page_up, focus_thread,
 # reply, escalate, done, snooze, labels, spam, select, select_all, undo, search,
 # filter, sort, clear, view_inbox, view_escalated, view_snoozed, view_outbox,
-# view_handled, view_spam, view_all, help, quit.
+# view_handled, view_spam, view_all, help, quit; in the Escalated view: answer,
+# note, close, resend.
 # reply = "r"
 # escalate = "e"
 # done = "d"
