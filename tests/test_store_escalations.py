@@ -192,3 +192,31 @@ def test_escalating_with_notify_queues_one_message_in_the_same_transaction(store
     escalated(store, ids[1])  # no webhook: nothing to send
     rows = store.db.query("SELECT escalation_id, team, state, kind FROM webhook_deliveries")
     assert [tuple(r)[1:] for r in rows] == [("support", "pending", "escalated")]
+
+
+def test_closing_by_comment_closes_each_of_its_escalations_and_bare_ones_too(store, ids):
+    escalated(store, ids[0], "support")
+    escalated(store, ids[0], "legal")
+    store.set_status([ids[1]], Status.ESCALATED)  # as an import brings it: no team, no record
+    store.close_escalated_comments([ids[0], ids[1], ids[2]])
+    assert [e.state for e in store.escalation_records(ids[0])] == [EscalationState.CLOSED] * 2
+    assert store.comment(ids[0]).status is Status.DONE
+    assert store.comment(ids[1]).status is Status.DONE
+    assert store.comment(ids[2]).status is Status.NEW  # not escalated: left alone
+    result = store.undo_last()
+    assert set(result.comment_ids) == {ids[0], ids[1]}
+    assert store.comment(ids[1]).status is Status.ESCALATED
+    assert [e.state for e in store.escalation_records(ids[0])] == [EscalationState.OPEN] * 2
+
+
+def test_a_past_escalation_is_history_not_an_action_to_undo(store, ids):
+    store.set_status([ids[0]], Status.ESCALATED)
+    batch_before = store.db.query_one("SELECT max(batch) FROM events")[0]
+    store.record_past_escalation(
+        ids[0], "press", severity="critical", note="viral", created_at=T0, answer="statement ok",
+        answered_at=T0 + 600,
+    )
+    assert store.db.query_one("SELECT max(batch) FROM events")[0] == batch_before
+    (escalation,) = store.escalation_records(ids[0])
+    assert escalation.state is EscalationState.ANSWERED and escalation.answered_at == T0 + 600
+    assert [(n.kind, n.text) for n in escalation.notes] == [("answer", "statement ok")]

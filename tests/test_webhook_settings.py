@@ -108,6 +108,15 @@ def test_each_kind_of_mistake_is_reported_where_it_is(tmp_path, text, line, word
     assert config.escalation.webhooks == {}
 
 
+def test_the_short_form_gives_a_url_per_team(tmp_path):
+    config, path = config_file(
+        tmp_path, f'[escalation.webhooks]\nsupport = "{SLACK}"\nlegal = "http://x.example/h"\n'
+    )
+    assert config.escalation.webhooks == {"support": Webhook("support", None, url=SLACK)}
+    (problem,) = config.problems
+    assert problem.startswith(f'{path}, line 3: "url" in [escalation.webhooks.legal] must use')
+
+
 def test_a_url_in_a_file_others_can_read_is_warned_about(tmp_path):
     config, path = config_file(
         tmp_path, f'[escalation.webhooks.support]\nurl = "{SLACK}"\n', mode=0o644

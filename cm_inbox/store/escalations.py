@@ -148,6 +148,36 @@ class EscalationsMixin(StoreBase):
                 found[row["id"]] = comment_from_row(row)
         return found
 
+    def record_past_escalation(
+        self,
+        comment_id: int,
+        team: str,
+        *,
+        severity: str | None,
+        note: str,
+        created_at: int,
+        answer: str | None = None,
+        answered_at: int | None = None,
+    ) -> int:
+        """An escalation that happened before this inbox knew of it (the demo's
+        history): written as it was, with no event, so ``undo`` never takes it
+        back and no team's chat is told again."""
+        state = "answered" if answer else "open"
+        with self.db.transaction() as conn:
+            escalation_id = conn.execute(
+                "INSERT INTO escalations (comment_id, team, severity, note, state, created_at,"
+                " updated_at, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (comment_id, team, severity, note, state, created_at,
+                 answered_at or created_at, answered_at if answer else None),
+            ).fetchone()[0]  # fmt: skip
+            if answer:
+                conn.execute(
+                    "INSERT INTO escalation_notes (escalation_id, kind, text, created_at)"
+                    " VALUES (?, 'answer', ?, ?)",
+                    (escalation_id, answer, answered_at or created_at),
+                )
+        return escalation_id
+
     # -- the steps ------------------------------------------------------------------
 
     def answer_escalations(self, escalation_ids: Iterable[int], answer: str) -> int:
@@ -162,6 +192,45 @@ class EscalationsMixin(StoreBase):
         """Close escalations (with an optional last note); their comments leave the
         Escalated view for Handled unless another escalation of theirs is still active."""
         return self._step(escalation_ids, "escalation_close", note)
+
+    def close_escalated_comments(self, comment_ids: Iterable[int]) -> int:
+        """Finish with comments: close every open or answered escalation of each,
+        and move them to Handled, those escalated without a record too (an import
+        or the demo can set the status alone). One undoable action."""
+        ids = list(dict.fromkeys(comment_ids))
+        if not ids:
+            return 0
+        now = self.now()
+        with self.db.transaction() as conn:
+            batch = self._new_batch(conn)  # type: ignore[attr-defined]
+            for comment_id in ids:
+                rows = conn.execute(
+                    "SELECT id, comment_id, team, state, answered_at, closed_at FROM escalations"
+                    " WHERE comment_id = ? AND state IN ('open', 'answered') ORDER BY id",
+                    (comment_id,),
+                ).fetchall()
+                for row in rows:
+                    self._apply_step(conn, batch, row, "escalation_close", "", now)
+                if not rows:
+                    self._close_bare(conn, batch, comment_id)
+        return batch
+
+    def _close_bare(self, conn: sqlite3.Connection, batch: int, comment_id: int) -> None:
+        current = conn.execute(
+            "SELECT status, snoozed_until FROM comments WHERE id = ?", (comment_id,)
+        ).fetchone()
+        if current is None or current["status"] != "escalated":
+            return
+        conn.execute("UPDATE comments SET status = 'done' WHERE id = ?", (comment_id,))
+        self._event(  # type: ignore[attr-defined]
+            conn,
+            batch,
+            "escalation_close",
+            comment_id,
+            {"status": current["status"], "snoozed_until": current["snoozed_until"]},
+            {"status": "done", "snoozed_until": None},
+            {"escalation_id": None},
+        )
 
     def _step(self, escalation_ids: Iterable[int], action: str, text: str) -> int:
         ids = list(dict.fromkeys(escalation_ids))
@@ -265,7 +334,7 @@ class EscalationsMixin(StoreBase):
         """
         if detail.get("note_id") is not None:
             conn.execute("DELETE FROM escalation_notes WHERE id = ?", (detail["note_id"],))
-        if "escalation_state" in before:
+        if "escalation_state" in before and detail.get("escalation_id") is not None:
             conn.execute(
                 "UPDATE escalations SET state = ?, answered_at = ?, closed_at = ?, updated_at = ?"
                 " WHERE id = ?",

@@ -74,7 +74,7 @@ class EscalationActions:
         active = self.store.active_escalations(ids)
         if not active:
             self.app.bell()
-            self.say("Not escalated, or already closed: e escalates it")
+            self.say("No team has it (escalated before, or closed): e hands it to one")
             return None
         return active
 
@@ -120,21 +120,23 @@ class EscalationActions:
         )
 
     def action_close_escalation(self) -> None:
-        active = self._active_targets()
-        if active is None:
+        """Done with these escalated comments: every escalation of theirs closed, and
+        they move to Handled (those escalated with no record too, as imports bring)."""
+        ids, from_selection = self._targets()
+        if not ids:
+            self.app.bell()
             return
-        if not self._step(active, "close_escalations", "", "Closed", moved=True):
+        try:
+            self.store.close_escalated_comments(ids)
+        except StoreError as error:
+            self.notify(str(error), title="Escalation", severity="error")
             return
+        gone = [i for i in ids if (c := self.store.comment(i)) and c.status is Status.DONE]
+        if gone:
+            self._after_change(gone, Status.DONE, from_selection)
+        self.say(_done("Closed", len(gone)))
 
-    def _step(
-        self,
-        active: dict[int, Escalation],
-        method: str,
-        text: str,
-        label: str,
-        *,
-        moved: bool = False,
-    ) -> bool:
+    def _step(self, active: dict[int, Escalation], method: str, text: str, label: str) -> bool:
         try:
             getattr(self.store, method)([e.id for e in active.values()], text)
         except (EscalationError, StoreError) as error:
@@ -142,17 +144,8 @@ class EscalationActions:
             self.notify(str(error), title="Escalation", severity="error")
             return False
         comment_ids = list(active)
-        _, from_selection = self._targets()
-        if moved:
-            # Closed: the comments that left Escalated (to Handled) leave the view.
-            gone = [i for i in comment_ids if self.store.comment(i).status is Status.DONE]
-            kept = [i for i in comment_ids if i not in gone]
-            if gone:
-                self._after_change(gone, Status.DONE, from_selection)
-            self.queue.forget(kept)
-        else:
-            self.queue.forget(comment_ids)
-            self.queue.selected.clear()
+        self.queue.forget(comment_ids)
+        self.queue.selected.clear()
         self._force_highlight()
         self.say(_done(label, len(comment_ids)))
         return True

@@ -184,6 +184,8 @@ def parse_webhooks(
                 " this webhook is ignored",
             )
             continue
+        if isinstance(entry, str):
+            entry = {"url": entry}  # the short form: support = "https://…"
         if not isinstance(entry, dict):
             problems.add(
                 (*section, team),

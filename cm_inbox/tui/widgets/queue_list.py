@@ -406,6 +406,9 @@ class QueueList(ScrollView, can_focus=True):
             text = one_line(comment.text)
         if row.escalation is not None:
             parts.extend(self._escalation_segments(row.escalation, base, waited))
+        elif self.view is View.ESCALATED and comment.status is Status.ESCALATED:
+            # Escalated by an import, with no team: e hands it to one.
+            parts.append(Segment(_fit("(no team)", 10) + " ", self._style("queue--muted", base)))
         used = sum(cell_len(segment.text) for segment in parts)
         if width - used > 0:
             parts.append(Segment(_fit(text, width - used), base))
