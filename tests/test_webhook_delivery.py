@@ -314,3 +314,15 @@ async def test_the_webhook_url_is_never_stored_logged_or_shown(inbox, tmp_path, 
     logs = "".join(p.read_text(errors="replace") for p in isolated_dirs.rglob("*.log"))
     assert "webhook delivery 1 to support refused: 404" in logs
     assert TOKEN not in logs
+
+
+async def test_undone_while_it_was_being_sent_then_refused_it_never_goes(inbox, clock):
+    inbox.escalate([12], "support", NOTE, notify=True)
+    claim = inbox.claim_delivery("this-sender", ["support"])
+    inbox.undo_last()  # the request is in flight: a withdrawal notice is queued behind it
+    inbox.delivery_retry(claim.id, "503 Service Unavailable from 127.0.0.1", retry_at=int(clock()))
+    with hook_server() as server:
+        await deliver_due(inbox, hooks(server))
+    assert server.requests == []
+    states = [(d.kind, d.state) for d in inbox.escalation_records(12)[0].deliveries]
+    assert states == [("escalated", DeliveryState.CANCELLED), ("withdrawn", DeliveryState.CANCELLED)]

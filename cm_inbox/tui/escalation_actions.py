@@ -217,6 +217,9 @@ class EscalationActions:
     def _delivered(self, courier: Courier, report: DeliveryReport | None) -> None:
         if report is not None:
             self._show_delivery(report)
+        if self._courier_timer is not None:
+            self._courier_timer.stop()
+            self._courier_timer = None
         due = courier.next_due()
         if due is not None:
             wait = max(0.5, due - self.app.clock())

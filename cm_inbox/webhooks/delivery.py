@@ -29,7 +29,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from cm_inbox.model import WebhookDelivery
+from cm_inbox.model import EscalationState, WebhookDelivery
 from cm_inbox.store import Store
 from cm_inbox.sync import TIMEOUT_S, RetryPolicy, _dead_here, make_client, sender_id
 from cm_inbox.text import clean_text, one_line
@@ -152,6 +152,10 @@ class _Attempt:
             store.delivery_cancelled(claim.id, "the comment is no longer in the inbox")
             return True
         self.report.comment_ids.add(comment.id)
+        if claim.kind == "escalated" and escalation.state is EscalationState.WITHDRAWN:
+            # Undone while this message waited for a retry: it must not go now.
+            store.delivery_cancelled(claim.id, "the escalation was undone")
+            return True
         if claim.kind == "withdrawn" and not store.withdrawal_needed(escalation.id):
             store.delivery_cancelled(claim.id, "nothing had reached the team")
             return True

@@ -110,12 +110,9 @@ class ThreadPane(VerticalScroll, can_focus=True):
             if item.severity:
                 line.append(f" · {item.severity}")
             line.append(f" · {item.state.value}", style=_STATE_STYLE.get(item.state, ""))
-            verb = "waited" if item.state is EscalationState.CLOSED else "waiting"
-            line.append(
-                f" · {verb} {age(item.waited(now))} · since {stamp(item.created_at, self.zone)}",
-                style="dim",
-            )
+            line.append(f" · {_wait_words(item, now)}", style="dim")
             lines.append(line)
+            lines.append(Text(f"    escalated {stamp(item.created_at, self.zone)}", style="dim"))
             if item.note:
                 lines.append(Text("    " + item.note))
             for note in item.notes:
@@ -196,3 +193,15 @@ class ThreadPane(VerticalScroll, can_focus=True):
             line.append(one_line(item.text, 160))
             lines.append(line)
         return lines
+
+
+def _wait_words(item: Escalation, now: float) -> str:
+    """How long it has waited: for the team while open, and all in all."""
+    if item.state is EscalationState.CLOSED:
+        return f"closed after {age(item.waited(now))}"
+    if item.state is EscalationState.ANSWERED and item.answered_at is not None:
+        return (
+            f"answered after {age(item.answered_at - item.created_at)},"
+            f" {age(item.waited(now))} since escalated"
+        )
+    return f"waiting {age(item.waited(now))}"
