@@ -162,9 +162,7 @@ def test_a_url_kept_in_the_secret_store(cli, db, config, monkeypatch, isolated_d
         assert secret not in stored.out + result.out + result.err
         forgot = cli("escalations", "webhook", "support", "--forget", "--db", db)
         assert forgot.code == 0
-        assert secret not in "".join(
-            p.read_text() for p in isolated_dirs.rglob("secrets.json")
-        )
+        assert secret not in "".join(p.read_text() for p in isolated_dirs.rglob("secrets.json"))
     monkeypatch.setattr("sys.stdin", io.StringIO("http://chat.example.com/hook\n"))
     refused = cli("escalations", "webhook", "support", "--url-stdin", "--db", db)
     assert refused.code == 1 and 'must use "https://"' in refused.err

@@ -213,7 +213,12 @@ def test_a_past_escalation_is_history_not_an_action_to_undo(store, ids):
     store.set_status([ids[0]], Status.ESCALATED)
     batch_before = store.db.query_one("SELECT max(batch) FROM events")[0]
     store.record_past_escalation(
-        ids[0], "press", severity="critical", note="viral", created_at=T0, answer="statement ok",
+        ids[0],
+        "press",
+        severity="critical",
+        note="viral",
+        created_at=T0,
+        answer="statement ok",
         answered_at=T0 + 600,
     )
     assert store.db.query_one("SELECT max(batch) FROM events")[0] == batch_before

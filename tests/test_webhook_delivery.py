@@ -172,9 +172,7 @@ async def test_an_unreachable_webhook_is_retried_later(inbox, clock):
     assert delivery_of(inbox).state is DeliveryState.PENDING
 
 
-async def test_a_request_that_went_unanswered_is_unsure_and_never_resent_on_its_own(
-    inbox, clock
-):
+async def test_a_request_that_went_unanswered_is_unsure_and_never_resent_on_its_own(inbox, clock):
     inbox.escalate([12], "support", NOTE, notify=True)
     with hook_server([Answer(0)]) as server:  # the chat hangs up without answering
         report = await deliver_due(inbox, hooks(server))
@@ -192,9 +190,7 @@ async def test_a_request_that_went_unanswered_is_unsure_and_never_resent_on_its_
     assert delivery_of(inbox).state is DeliveryState.DELIVERED
 
 
-async def test_no_double_delivery_after_a_crash_between_the_post_and_its_record(
-    inbox, tmp_path
-):
+async def test_no_double_delivery_after_a_crash_between_the_post_and_its_record(inbox, tmp_path):
     """`cm-inbox escalations deliver` is killed while the chat holds the answer: the
     message is in the channel, the database never heard. The next sender must not
     post it again (a webhook has no idempotency key); it is shown as unsure."""
@@ -325,4 +321,7 @@ async def test_undone_while_it_was_being_sent_then_refused_it_never_goes(inbox, 
         await deliver_due(inbox, hooks(server))
     assert server.requests == []
     states = [(d.kind, d.state) for d in inbox.escalation_records(12)[0].deliveries]
-    assert states == [("escalated", DeliveryState.CANCELLED), ("withdrawn", DeliveryState.CANCELLED)]
+    assert states == [
+        ("escalated", DeliveryState.CANCELLED),
+        ("withdrawn", DeliveryState.CANCELLED),
+    ]

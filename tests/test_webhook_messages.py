@@ -123,7 +123,10 @@ def test_slack_sections_stay_within_block_kit_limits():
         ("javascript:alert(1)", None),
         ("https:///no-host", None),
         (None, None),
-        ("https://bsky.app/profile/a.b/post/3k?x=1&y=2#top", "https://bsky.app/profile/a.b/post/3k?x=1&y=2#top"),
+        (
+            "https://bsky.app/profile/a.b/post/3k?x=1&y=2#top",
+            "https://bsky.app/profile/a.b/post/3k?x=1&y=2#top",
+        ),
     ],
 )
 def test_links_cannot_end_early_or_run_script(url, expected):

@@ -92,10 +92,14 @@ format = "teams"
 @pytest.mark.parametrize(
     ("text", "line", "words"),
     [
-        ("[escalation]\nwebhooks = 3", 2, 'must be a table per team'),
+        ("[escalation]\nwebhooks = 3", 2, "must be a table per team"),
         ("[escalation.webhooks]\nsupport = true", 2, "must be a table (url or url_env"),
         ("[escalation.webhooks.support]\nformat = 'slack'", 1, "needs one of url, url_env"),
-        ("[escalation.webhooks.support]\nurl = 'hooks.slack.com/x'", 2, 'must start with "https://"'),
+        (
+            "[escalation.webhooks.support]\nurl = 'hooks.slack.com/x'",
+            2,
+            'must start with "https://"',
+        ),
         ("[escalation.webhooks.support]\nurl_env = 'not a name'", 2, "must name an environment"),
         ("[escalation.webhooks.support]\nurl_secret = 'yes'", 2, "must be true or false"),
     ],

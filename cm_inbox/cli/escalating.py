@@ -120,9 +120,7 @@ def _say_delivery(escalation: Escalation) -> int:
 def run_list(args: argparse.Namespace) -> int:
     config = load_config()
     with open_store(db_path(args)) as store:
-        found = store.list_escalations(
-            unclosed=args.open, limit=None if args.json else TABLE_LIMIT
-        )
+        found = store.list_escalations(unclosed=args.open, limit=None if args.json else TABLE_LIMIT)
     now = clock()
     configured = set(config.escalation.webhooks)
     if args.json:
@@ -148,7 +146,9 @@ def run_list(args: argparse.Namespace) -> int:
         )
         table.add_row(
             str(escalation.id),
-            Text(f"{comment.id} {rules_for(comment.network).badge} {at_handle(comment.author.handle)}"),
+            Text(
+                f"{comment.id} {rules_for(comment.network).badge} {at_handle(comment.author.handle)}"
+            ),
             Text(escalation.team),
             escalation.severity or "",
             Text(escalation.state.value, style=_STATE_STYLE.get(escalation.state.value, "")),
@@ -304,7 +304,7 @@ def run_webhook(args: argparse.Namespace) -> int:
         out_console().print(
             Text(
                 f"To use it, put this in {config.path}:\n"
-                f"[escalation.webhooks.{toml_key(team)}]\nurl_secret = true\nformat = \"slack\""
+                f'[escalation.webhooks.{toml_key(team)}]\nurl_secret = true\nformat = "slack"'
                 "   # or mattermost, discord",
                 style="dim",
             )

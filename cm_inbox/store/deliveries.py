@@ -307,8 +307,7 @@ class DeliveriesMixin(StoreBase):
                 row["comment_id"] if row else None,
                 f"webhook:{state}",
                 json.dumps(
-                    detail
-                    | {"delivery_id": delivery_id, "escalation_id": row[1] if row else None}
+                    detail | {"delivery_id": delivery_id, "escalation_id": row[1] if row else None}
                 ),
             ),
         )

@@ -89,9 +89,7 @@ class EscalationsMixin(StoreBase):
         (``unclosed``: only those still open or answered)."""
         states = ACTIVE if unclosed else (*ACTIVE, "closed")
         marks = ",".join("?" * len(states))
-        escalations = self._escalations_where(
-            f"e.state IN ({marks})", states, limit=limit
-        )
+        escalations = self._escalations_where(f"e.state IN ({marks})", states, limit=limit)
         comments = self._comments_by_id([e.comment_id for e in escalations])
         return [(e, comments[e.comment_id]) for e in escalations if e.comment_id in comments]
 
@@ -141,8 +139,7 @@ class EscalationsMixin(StoreBase):
             chunk = unique[start : start + 900]
             marks = ",".join("?" * len(chunk))
             for row in self.db.query(
-                f"SELECT {COMMENT_COLUMNS} FROM comments c {COMMENT_JOINS}"
-                f" WHERE c.id IN ({marks})",
+                f"SELECT {COMMENT_COLUMNS} FROM comments c {COMMENT_JOINS} WHERE c.id IN ({marks})",
                 tuple(chunk),
             ):
                 found[row["id"]] = comment_from_row(row)
@@ -238,8 +235,9 @@ class EscalationsMixin(StoreBase):
         if not ids:
             return 0
         if action != "escalation_close" and not text:
-            raise EscalationError("the note is empty" if action == "escalation_note" else
-                                  "the answer is empty")
+            raise EscalationError(
+                "the note is empty" if action == "escalation_note" else "the answer is empty"
+            )
         now = self.now()
         with self.db.transaction() as conn:
             rows = [self._escalation_row(conn, escalation_id) for escalation_id in ids]
@@ -251,7 +249,12 @@ class EscalationsMixin(StoreBase):
         return batch
 
     def _apply_step(
-        self, conn: sqlite3.Connection, batch: int, row: sqlite3.Row, action: str, text: str,
+        self,
+        conn: sqlite3.Connection,
+        batch: int,
+        row: sqlite3.Row,
+        action: str,
+        text: str,
         now: int,
     ) -> None:
         before: dict = {
@@ -264,7 +267,11 @@ class EscalationsMixin(StoreBase):
             state, answered_at = "answered", answered_at or now
         elif action == "escalation_close":
             state, closed_at = "closed", now
-        after: dict = {"escalation_state": state, "answered_at": answered_at, "closed_at": closed_at}
+        after: dict = {
+            "escalation_state": state,
+            "answered_at": answered_at,
+            "closed_at": closed_at,
+        }
         note_id = None
         if text:
             kind = "answer" if action == "escalation_answer" else "note"
@@ -354,4 +361,6 @@ def _check_step(row: sqlite3.Row, action: str) -> None:
     if state == "withdrawn":
         raise EscalationError(f"escalation {row['id']} was withdrawn (undone)")
     if action in words and state == "closed":
-        raise EscalationError(f"escalation {row['id']} is already closed; it cannot be {words[action]}")
+        raise EscalationError(
+            f"escalation {row['id']} is already closed; it cannot be {words[action]}"
+        )

@@ -162,9 +162,7 @@ class _Attempt:
         try:
             url = resolve_url(self.webhook, env=env, secret=secret)
         except WebhookUnavailable as error:
-            store.delivery_retry(
-                claim.id, str(error), retry_at=self._backoff(), attempted=False
-            )
+            store.delivery_retry(claim.id, str(error), retry_at=self._backoff(), attempted=False)
             self.report.waiting.append(f"{claim.team}: {error}")
             return False
         body = build(format_for(self.webhook, url), subject_of(escalation, comment, claim.kind))
@@ -233,7 +231,7 @@ def _reason(error: Exception) -> str:
 
 
 def _answer_words(response: httpx.Response, url: str, host: str) -> str:
-    """"404 Not Found (no_service) from hooks.slack.com": the status and the chat's
+    """ "404 Not Found (no_service) from hooks.slack.com": the status and the chat's
     own short reason, with anything that looks like part of the secret URL cut out."""
     base = f"{response.status_code} {response.reason_phrase}".strip()
     said = ""

@@ -414,7 +414,6 @@ class QueueList(ScrollView, can_focus=True):
             parts.append(Segment(_fit(text, width - used), base))
         return parts
 
-
     def _escalation_segments(self, escalation: Escalation, base: Style, waited: str) -> list:
         """Team, state and how long it has waited ("support open 3h"), and a chat
         message that needs the user ("✗chat")."""
