@@ -21,7 +21,6 @@ refused except to this machine: it would send the secret in clear.
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -115,6 +114,8 @@ def check_url(value: Any) -> str:
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
+    import ipaddress  # only for an http:// URL: start-up need not pay for it
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
