@@ -260,7 +260,7 @@ async def test_undo_after_it_reached_the_team_tells_them_it_was_a_mistake(inbox)
     withdrawal = server.bodies()[1]
     assert "Withdrawn" in withdrawal["blocks"][0]["text"]["text"]
     assert "mistake" in withdrawal["text"]
-    assert report.delivered == ["support (127.0.0.1)"]
+    assert report.delivered == ["support (127.0.0.1), that the escalation was withdrawn"]
     kinds = [(d.kind, d.state) for d in inbox.escalation_records(12)[0].deliveries]
     assert kinds == [("escalated", DeliveryState.DELIVERED), ("withdrawn", DeliveryState.DELIVERED)]
 

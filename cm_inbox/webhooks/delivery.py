@@ -198,7 +198,8 @@ class _Attempt:
         status = response.status_code
         if 200 <= status < 300:
             store.delivery_done(claim.id, status=status, host=host)
-            self.report.delivered.append(f"{claim.team} ({host})")
+            withdrawn = ", that the escalation was withdrawn" if claim.kind == "withdrawn" else ""
+            self.report.delivered.append(f"{claim.team} ({host}){withdrawn}")
             log.info("webhook delivery %d to %s (%s): %d", claim.id, claim.team, host, status)
             return True
         words = _answer_words(response, url, host)
