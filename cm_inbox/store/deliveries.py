@@ -73,13 +73,15 @@ class DeliveriesMixin(StoreBase):
                     lease_until = ?, attempts = attempts + 1, updated_at = ?
                 WHERE id = (
                     SELECT d.id FROM webhook_deliveries d
-                    WHERE d.state = 'pending' AND coalesce(d.next_attempt_at, 0) <= ?
+                    WHERE d.state = 'pending'
+                      AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
                       AND d.team IN ({marks})
                       AND (d.kind = 'escalated' OR NOT EXISTS (
                           SELECT 1 FROM webhook_deliveries o
                           WHERE o.escalation_id = d.escalation_id AND o.kind = 'escalated'
                             AND o.state IN ('pending', 'sending')))
-                    ORDER BY d.id LIMIT 1)
+                    -- The index's order: new messages first, then retries as they fall due.
+                    ORDER BY d.next_attempt_at, d.id LIMIT 1)
                 RETURNING *
                 """,
                 (owner, now + lease_s, now, now, *teams),
@@ -224,12 +226,22 @@ class DeliveriesMixin(StoreBase):
         if not teams:
             return None
         marks = ",".join("?" * len(teams))
-        row = self.db.query_one(
-            "SELECT min(coalesce(next_attempt_at, created_at)) FROM webhook_deliveries"
-            f" WHERE state = 'pending' AND team IN ({marks})",
+        # Two reads along the (state, next_attempt_at) index, each stopping at its
+        # first row: a new message is due now, else the earliest retry.
+        new = self.db.query_one(
+            "SELECT created_at FROM webhook_deliveries WHERE state = 'pending'"
+            f" AND next_attempt_at IS NULL AND team IN ({marks}) LIMIT 1",
             tuple(teams),
         )
-        return int(row[0]) if row and row[0] is not None else None
+        if new is not None:
+            return int(new[0])
+        row = self.db.query_one(
+            "SELECT next_attempt_at FROM webhook_deliveries WHERE state = 'pending'"
+            f" AND next_attempt_at IS NOT NULL AND team IN ({marks})"
+            " ORDER BY next_attempt_at LIMIT 1",
+            tuple(teams),
+        )
+        return int(row[0]) if row is not None else None
 
     # -- the user's hand on it --------------------------------------------------------
 
