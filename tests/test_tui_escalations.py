@@ -186,3 +186,17 @@ async def test_escalation_keys_belong_to_the_escalated_view(store, clock, tmp_pa
         await pilot.press("c")
         await settle(pilot)
         assert app.is_running
+
+
+async def test_messages_left_waiting_by_an_earlier_session_go_at_start(store, clock, tmp_path):
+    with hook_server() as server:
+        fill(store, int(clock()))
+        store.escalate([12], "support", NOTE, notify=True)  # the app closed before it left
+        app = CmInboxApp(
+            store, default_config(tmp_path, webhook(server.url)), clock=clock, thread_settle_s=0.01
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await settle(pilot)
+            assert len(server.requests) == 1
+            assert NOTE in server.requests[0].raw.decode("utf-8")

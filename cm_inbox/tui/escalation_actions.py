@@ -194,8 +194,13 @@ class EscalationActions:
         return courier
 
     def start_courier(self) -> None:
-        """At start: messages left waiting (or mid-send) by an earlier session go on."""
-        if self.app.config.escalation.webhooks:
+        """At start: messages left waiting (or mid-send) by an earlier session go on.
+
+        Only when there are some: the HTTP client is not worth loading beside the
+        first screen for nothing.
+        """
+        teams = list(self.app.config.escalation.webhooks)
+        if teams and (self.store.next_delivery_due(teams) or self.store.delivery_senders()):
             self.call_after_refresh(self.kick_courier)
 
     def kick_courier(self) -> None:
