@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from cm_inbox.brand import BrandBook
     from cm_inbox.check_settings import CheckSettings
 from cm_inbox.response_config import AlertSettings, TargetSettings, read_alerts, read_targets
+from cm_inbox.webhooks.settings import Webhook, parse_webhooks
 
 SortOrder = Literal["newest", "oldest", "priority"]
 SORT_ORDERS: tuple[SortOrder, ...] = ("newest", "oldest", "priority")
@@ -65,6 +66,8 @@ class EscalationSettings:
     """``[escalation]``: the teams a comment can be handed to."""
 
     teams: tuple[str, ...] = DEFAULT_TEAMS
+    # [escalation.webhooks.TEAM]: the teams whose chat hears of each escalation.
+    webhooks: Mapping[str, Webhook] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -173,7 +176,8 @@ DEFAULT_CONFIG_TEXT = """\
 # Binding ids: next, previous, top, bottom, page_down, page_up, focus_thread,
 # reply, escalate, done, snooze, labels, spam, select, select_all, undo, search,
 # filter, sort, clear, view_inbox, view_escalated, view_snoozed, view_outbox,
-# view_handled, view_spam, view_all, view_unanswered, stats, dismiss_alert, help, quit.
+# view_handled, view_spam, view_all, view_unanswered, stats, dismiss_alert, help, quit;
+# in the Escalated view: answer, note, close, resend.
 # reply = "r"
 # escalate = "e"
 # done = "d"
@@ -183,6 +187,14 @@ DEFAULT_CONFIG_TEXT = """\
 
 [escalation]
 # teams = ["support", "product", "legal", "press"]
+#
+# A team's chat can hear of each escalation through an incoming webhook
+# (Slack, Mattermost or Discord). The URL is a secret: give it here, or name an
+# environment variable (url_env), or keep it in the keyring (url_secret = true,
+# then `cm-inbox escalations webhook support --url-stdin`).
+# [escalation.webhooks.support]
+#   url_env = "SUPPORT_WEBHOOK"
+#   format = "slack"       # slack, mattermost or discord
 
 [snooze]
 # morning = "09:00"        # "tomorrow" and a date without a time mean this time
@@ -491,7 +503,8 @@ _SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
         "theme": (_non_empty, DEFAULT_THEME),
         "sort": (_choice(SORT_ORDERS), "priority"),
     },
-    "escalation": {"teams": (_teams, DEFAULT_TEAMS)},
+    # webhooks: checked team by team in cm_inbox.webhooks.settings (it needs the teams).
+    "escalation": {"teams": (_teams, DEFAULT_TEAMS), "webhooks": (lambda raw: raw, None)},
     "snooze": {
         "morning": (_clock_time, time(9, 0)),
         "evening": (_clock_time, time(18, 0)),
@@ -635,7 +648,10 @@ def _load_config(path: Path) -> Config:
         path=path,
         ui=UISettings(theme=ui["theme"], sort=cast(SortOrder, ui["sort"])),
         keymap=keymap,
-        escalation=EscalationSettings(teams=escalation["teams"]),
+        escalation=EscalationSettings(
+            teams=escalation["teams"],
+            webhooks=parse_webhooks(escalation["webhooks"], escalation["teams"], problems, path),
+        ),
         snooze=SnoozeSettings(
             morning=snooze["morning"], evening=snooze["evening"], week_starts=snooze["week_starts"]
         ),

@@ -294,3 +294,17 @@ def test_built_demo_shows_hostile_text_literally_and_keeps_threads(store, clock)
     assert store.wake_due_snoozes() == []  # every snooze ends after now
     clock.advance(5 * DAY)
     assert len(store.wake_due_snoozes()) == Counter(c.status for c in comments)[Status.SNOOZED]
+
+
+def test_the_demos_escalations_have_a_team_a_note_and_some_an_answer(store) -> None:
+    build_demo(store, now=FIXED_NOW)
+    escalated = list(store.queue_keys(QueueQuery(view=View.ESCALATED)))
+    rows = store.queue_rows(View.ESCALATED, escalated)
+    assert rows and all(row.escalation is not None for row in rows)
+    assert {row.escalation.team for row in rows} <= {"support", "product", "press"}
+    assert all(row.escalation.note for row in rows)
+    assert all(row.escalation.created_at <= FIXED_NOW for row in rows)
+    answered = [row for row in rows if row.escalation.state.value == "answered"]
+    assert 0 < len(answered) < len(rows)
+    # History, not the user's actions: nothing for undo to take back.
+    assert store.db.query_one("SELECT count(*) FROM events WHERE action = 'escalate'")[0] == 0

@@ -64,3 +64,34 @@ def test_escalation_form(snap_compare, app):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+def test_escalated_view(snap_compare, store, clock, tmp_path):
+    """Each row's team, state and wait; the thread pane's escalation history."""
+    fill(store, int(clock()))
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        '[time]\ntimezone = "UTC"\n\n[escalation.webhooks.support]\n'
+        'url = "https://hooks.slack.com/services/T0/B0/x"\n',
+        encoding="utf-8",
+    )
+    config_file.chmod(0o600)
+    store.escalate([11], "legal", "Threatens to sue over the export bug", "critical")
+    store.escalate([12], "support", "Lost two weeks of notes after 4.2", "high", notify=True)
+    claim = store.claim_delivery("test", ["support"])
+    store.delivery_failed(claim.id, "404 Not Found (no_service) from hooks.slack.com", status=404,
+                          host="hooks.slack.com")  # fmt: skip
+    clock.advance(1800)
+    (support,) = store.escalation_records(12)
+    store.note_escalations([support.id], "Asked the customer for their sync log")
+    clock.advance(3600)
+    store.answer_escalations([support.id], "A migration bug: restored from last night's backup")
+    clock.advance(1200)
+    app = CmInboxApp(store, load_config(config_file), clock=clock)
+
+    async def before(pilot):
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=before)

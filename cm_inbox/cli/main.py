@@ -24,6 +24,7 @@ from cm_inbox.cli.common import (
     lazy,
     say_error,
 )
+from cm_inbox.cli.escalation_commands import register_escalation
 from cm_inbox.cli.launch import run_demo, run_inbox
 from cm_inbox.cli.network_commands import (
     register_accounts,
@@ -155,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     export.set_defaults(handler=lazy("cm_inbox.cli.transfer:run_export"))
 
+    register_escalation(commands, common)
     register_accounts(commands, common)
     register_syncing(commands, common)
     register_outbox(commands, common)

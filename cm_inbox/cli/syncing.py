@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cm_inbox.cli.common import PROG, CliError, db_path, err_console, open_store, out_console
+from cm_inbox.cli.escalating import deliver, print_report
 from cm_inbox.networks import rules_for
 from cm_inbox.secrets import SecretsError, SecretStore
 from cm_inbox.store import Store
@@ -57,15 +58,24 @@ def run_sync(args: argparse.Namespace) -> int:
             )
         except SecretsError as error:
             raise CliError(str(error)) from None
+        # Escalations' webhook messages waiting for a retry go out with the replies.
+        hooks = deliver(store, config) if config.escalation.webhooks else None
     if args.json:
         sys.stdout.write(
             json.dumps(
-                {"accounts": [a.as_dict() for a in report.accounts], "new": report.new}, indent=1
+                {
+                    "accounts": [a.as_dict() for a in report.accounts],
+                    "new": report.new,
+                    "webhooks": hooks.as_dict() if hooks else None,
+                },
+                indent=1,
             )
             + "\n"
         )
     else:
         _print_summary(out_console(), report, fetch=args.fetch)
+        if hooks:
+            print_report(hooks, quiet_when_empty=True)
     return 1 if report.errors else 0
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from cm_inbox.demo import words
+from cm_inbox.demo.escalations import escalate_demo
 from cm_inbox.demo.generator import Slots, iter_tagged
 from cm_inbox.model import Comment, IncomingComment, QueueQuery, Sort, View
 from cm_inbox.networks.rules import rules_for
@@ -33,9 +34,12 @@ def build_demo(store: Store, *, now: int, seed: int = 7, count: int = DEMO_COUNT
     the Outbox view has something in it. Meant for a fresh database.
     """
     candidates: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
+    escalated: dict[tuple[str, str], str] = {}
 
     def incoming() -> Iterator[IncomingComment]:
         for record, kind in iter_tagged(seed=seed, now=now, count=count):
+            if record.get("status") == "escalated":
+                escalated[(record["account"], record["id"])] = kind
             if kind in ANSWERABLE and record["parent_id"] is None and "status" not in record:
                 candidates[(record["account"], record["id"])] = (kind, record["language"])
                 if len(candidates) > CANDIDATES_KEPT:
@@ -43,6 +47,7 @@ def build_demo(store: Store, *, now: int, seed: int = 7, count: int = DEMO_COUNT
             yield record_to_incoming(record)
 
     result = store.upsert_comments(incoming())
+    escalate_demo(store, escalated, seed=seed, now=now)
     # Two drafts anywhere, then one queued reply on a network the demo's sandbox
     # does not serve: there it waits in the Outbox as a queued reply would
     # offline, instead of being sent under a comment the sandbox never wrote.

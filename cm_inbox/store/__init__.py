@@ -13,6 +13,9 @@ from cm_inbox.store.accounts import AccountsMixin, ConnectedAccount, SetAsideIte
 from cm_inbox.store.base import StoreBase
 from cm_inbox.store.composing import ComposingMixin
 from cm_inbox.store.database import Database, SchemaTooNewError, StoreError
+from cm_inbox.store.deliveries import DeliveriesMixin
+from cm_inbox.store.escalation_rows import EscalationError
+from cm_inbox.store.escalations import EscalationsMixin
 from cm_inbox.store.ingest import IngestMixin
 from cm_inbox.store.outbox import OutboxMixin, ReplyError
 from cm_inbox.store.people import PeopleMixin
@@ -29,6 +32,7 @@ __all__ = [
     "Claim",
     "ConnectedAccount",
     "FirstResponse",
+    "EscalationError",
     "OutboxEntry",
     "PriorityBand",
     "SetAsideItem",
@@ -49,6 +53,8 @@ class Store(
     QueueMixin,
     RulesMixin,
     TriageMixin,
+    EscalationsMixin,
+    DeliveriesMixin,
     OutboxMixin,
     SendingMixin,
     PeopleMixin,

@@ -222,7 +222,16 @@ class QueueMixin(StoreBase):
                 f"SELECT {COMMENT_COLUMNS} FROM comments c {COMMENT_JOINS} WHERE c.id IN ({marks})",
                 tuple(keys),
             )
-            found = {row["id"]: QueueRow(comment_from_row(row)) for row in rows}
+            # The Escalated view shows each row's team, state and wait.
+            escalations = (
+                self.escalation_summaries([row["id"] for row in rows])  # type: ignore[attr-defined]
+                if view is View.ESCALATED
+                else {}
+            )
+            found = {
+                row["id"]: QueueRow(comment_from_row(row), escalation=escalations.get(row["id"]))
+                for row in rows
+            }
         return [found[key] for key in keys if key in found]
 
     def iter_queue(self, query: QueueQuery, *, chunk: int = 500) -> Iterator[QueueRow]:

@@ -359,6 +359,50 @@ MIGRATIONS: list[str] = [
         ON CONFLICT DO UPDATE SET n = n + 1;
     END;
     """,
+    # 8: escalations tracked to the end: notes, the team's answer, webhook deliveries.
+    """
+    -- open -> answered -> closed (withdrawn: undone). When each step happened.
+    ALTER TABLE escalations ADD COLUMN answered_at INTEGER;
+    ALTER TABLE escalations ADD COLUMN closed_at INTEGER;
+    CREATE INDEX escalations_state ON escalations (state, created_at);
+
+    -- Notes added after the escalation, and the team's answers (kind 'answer').
+    CREATE TABLE escalation_notes (
+        id INTEGER PRIMARY KEY,
+        escalation_id INTEGER NOT NULL REFERENCES escalations(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('note', 'answer')),
+        text TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX escalation_notes_escalation ON escalation_notes (escalation_id, id);
+
+    -- Messages to a team's chat webhook. The URL is a secret and never stored
+    -- here: it is read from the config (or the environment, or the keyring) at
+    -- each attempt; ``host`` keeps where the last attempt went, for display.
+    -- 'unsure': an attempt went out and no answer was heard (a timeout waiting
+    -- for it, a sender killed mid-request); webhooks take no idempotency key,
+    -- so such a message is never resent without the user saying so.
+    CREATE TABLE webhook_deliveries (
+        id INTEGER PRIMARY KEY,
+        escalation_id INTEGER NOT NULL REFERENCES escalations(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('escalated', 'withdrawn')),
+        team TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN
+            ('pending', 'sending', 'delivered', 'failed', 'unsure', 'cancelled')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        last_error TEXT,
+        last_status INTEGER,
+        host TEXT,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        delivered_at INTEGER
+    );
+    CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at, id);
+    CREATE INDEX webhook_deliveries_escalation ON webhook_deliveries (escalation_id, id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -15,9 +15,12 @@ from dataclasses import dataclass
 
 from cm_inbox.model import Status
 from cm_inbox.store.base import StoreBase
+from cm_inbox.store.escalations import STEP_WORDS
 
 # System events (a snooze coming due) are history, not user actions to undo.
 SYSTEM_ACTIONS = ("wake",)
+# Actions whose stored name is not a word to show ("Undid closing on 1 comment").
+ACTION_WORDS = STEP_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +33,12 @@ class UndoResult:
     refused: str | None = None
 
     def describe(self) -> str:
+        action = ACTION_WORDS.get(self.action, self.action)
         if self.refused:
-            return f"Cannot undo {self.action}: {self.refused}"
+            return f"Cannot undo {action}: {self.refused}"
         count = len(self.comment_ids)
         noun = "comment" if count == 1 else "comments"
-        return f"Undid {self.action} on {count} {noun}"
+        return f"Undid {action} on {count} {noun}"
 
 
 class TriageMixin(StoreBase):
@@ -132,9 +136,19 @@ class TriageMixin(StoreBase):
         return due
 
     def escalate(
-        self, ids: Iterable[int], team: str, note: str = "", severity: str | None = None
+        self,
+        ids: Iterable[int],
+        team: str,
+        note: str = "",
+        severity: str | None = None,
+        *,
+        notify: bool = False,
     ) -> int:
-        """Hand comments to a team, with a note; one undoable action."""
+        """Hand comments to a team, with a note; one undoable action.
+
+        ``notify``: the team has a webhook, so a message to it is queued in the
+        same transaction (a crash right after cannot lose it).
+        """
         ids = list(dict.fromkeys(ids))
         if not ids:
             return 0
@@ -147,6 +161,8 @@ class TriageMixin(StoreBase):
                     " updated_at) VALUES (?, ?, ?, ?, 'open', ?, ?) RETURNING id",
                     (row["id"], team, severity, note, now, now),
                 ).fetchone()[0]
+                if notify:
+                    self._queue_delivery(conn, escalation_id, team)  # type: ignore[attr-defined]
                 conn.execute(
                     "UPDATE comments SET status = 'escalated', snoozed_until = NULL WHERE id = ?",
                     (row["id"],),
@@ -292,11 +308,10 @@ class TriageMixin(StoreBase):
                 "UPDATE comments SET priority = ? WHERE id = ?",
                 (before["priority"], event["comment_id"]),
             )
-        if "escalation_id" in detail:
-            conn.execute(
-                "UPDATE escalations SET state = 'withdrawn', updated_at = ? WHERE id = ?",
-                (self.now(), detail["escalation_id"]),
-            )
+        if event["action"] == "escalate" and "escalation_id" in detail:
+            self._withdraw_escalation(conn, detail["escalation_id"])  # type: ignore[attr-defined]
+        elif event["action"] in STEP_WORDS:
+            self._undo_escalation_step(conn, event, before, detail)  # type: ignore[attr-defined]
         if event["action"] == "reply" and event["reply_id"] is not None:
             # Back to a draft the composer reopens; a reply already out stays out.
             # A failed one has not left either: left failed, a sender could retry it.

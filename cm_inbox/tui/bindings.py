@@ -39,6 +39,11 @@ SCREEN_BINDINGS: list[Binding] = [
     Binding("asterisk", "select_all", "Select all", id="select_all", key_display="*", show=False),
     Binding("u", "undo", "Undo", id="undo"),
     Binding("D", "discard", "Discard reply", id="discard"),
+    # On escalated comments (the Escalated view): the rest of an escalation's life.
+    Binding("a", "answer_escalation", "Team answered", id="answer"),
+    Binding("n", "note_escalation", "Note", id="note"),
+    Binding("c", "close_escalation", "Close", id="close"),
+    Binding("w", "resend_webhook", "Resend to chat", id="resend", show=False),
     Binding("slash", "search", "Search", id="search", key_display="/"),
     Binding("f", "filter", "Filter", id="filter", show=False),
     Binding("o", "cycle_sort", "Sort", id="sort", show=False),
@@ -58,6 +63,11 @@ SCREEN_BINDINGS: list[Binding] = [
     Binding("q", "quit", "Quit", id="quit"),
 ]
 
+# Actions that only make sense on an escalated comment: offered in the Escalated view.
+ESCALATION_ACTIONS = frozenset(
+    {"answer_escalation", "note_escalation", "close_escalation", "resend_webhook"}
+)
+
 GROUP_OF: dict[str, str] = {
     **{b.id: "move" for b in QUEUE_BINDINGS if b.id},
     **dict.fromkeys(
@@ -72,6 +82,10 @@ GROUP_OF: dict[str, str] = {
             "select_all",
             "undo",
             "discard",
+            "answer",
+            "note",
+            "close",
+            "resend",
         ),
         "act",
     ),
@@ -95,7 +109,13 @@ GROUP_OF: dict[str, str] = {
 
 LONG_HELP: dict[str, str] = {
     "reply": "Open the composer under the thread; ctrl+s queues the reply, escape keeps the draft",
-    "escalate": "Hand to a team (support, product, legal, press…) with a note",
+    "escalate": "Hand to a team (support, product, legal, press…) with a severity and a note;"
+    " a team with a webhook hears of it in its chat",
+    "answer": "In Escalated: record the team's answer (the escalation becomes answered)",
+    "note": "In Escalated: add a note to the escalation",
+    "close": "In Escalated: close the escalation; the comment moves to Handled",
+    "resend": "In Escalated: send a failed or unsure chat message again (look in the team's"
+    " channel first: a webhook cannot tell a repeat)",
     "done": "Mark handled without replying",
     "snooze": "Hide until later: 1 hour, this evening, tomorrow 9:00, next week, or a date",
     "labels": "Add or remove labels",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
@@ -10,17 +11,17 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select
 
-SEVERITIES = ("low", "normal", "high", "critical")
+from cm_inbox.model import SEVERITIES
 
 
 @dataclass(frozen=True, slots=True)
-class Escalation:
+class EscalationRequest:
     team: str
     severity: str
     note: str
 
 
-class EscalateScreen(ModalScreen[Escalation | None]):
+class EscalateScreen(ModalScreen[EscalationRequest | None]):
     """Enter in the note (or ctrl+s) sends; escape cancels."""
 
     BINDINGS = [
@@ -28,10 +29,12 @@ class EscalateScreen(ModalScreen[Escalation | None]):
         Binding("ctrl+s", "submit", "Escalate", show=False, priority=True),
     ]
 
-    def __init__(self, teams: list[str], count: int) -> None:
+    def __init__(self, teams: list[str], count: int, notified: Collection[str] = ()) -> None:
         super().__init__()
         self.teams = teams or ["support"]
         self.count = count
+        # Teams with a webhook: the form says their chat will hear of it.
+        self.notified = set(notified)
 
     def compose(self) -> ComposeResult:
         noun = "comment" if self.count == 1 else f"{self.count:,} comments"
@@ -41,7 +44,10 @@ class EscalateScreen(ModalScreen[Escalation | None]):
             )
             yield Label("Team")
             yield Select(
-                [(team, team) for team in self.teams],
+                [
+                    (f"{team}  (its chat is told)" if team in self.notified else team, team)
+                    for team in self.teams
+                ],
                 value=self.teams[0],
                 allow_blank=False,
                 id="team",
@@ -65,7 +71,7 @@ class EscalateScreen(ModalScreen[Escalation | None]):
         team = self.query_one("#team", Select).value
         severity = self.query_one("#severity", Select).value
         note = self.query_one("#note", Input).value.strip()
-        self.dismiss(Escalation(team=str(team), severity=str(severity), note=note))
+        self.dismiss(EscalationRequest(team=str(team), severity=str(severity), note=note))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

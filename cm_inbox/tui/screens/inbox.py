@@ -35,7 +35,8 @@ from cm_inbox.model import (
 from cm_inbox.spikes import SpikeReading, read_spike
 from cm_inbox.store import ReplyError, StoreError
 from cm_inbox.targets import Targets
-from cm_inbox.tui.bindings import SCREEN_BINDINGS
+from cm_inbox.tui.bindings import ESCALATION_ACTIONS, SCREEN_BINDINGS
+from cm_inbox.tui.escalation_actions import EscalationActions
 from cm_inbox.tui.widgets.composer import Composer
 from cm_inbox.tui.widgets.queue_list import QueueList
 from cm_inbox.tui.widgets.sync_status import SyncStatus
@@ -59,7 +60,7 @@ EMPTY_HELP = (
 )
 
 
-class InboxScreen(Screen):
+class InboxScreen(EscalationActions, Screen):
     """The one screen a community manager lives in."""
 
     BINDINGS = SCREEN_BINDINGS
@@ -134,6 +135,7 @@ class InboxScreen(Screen):
         self.reload(keep=None)
         self.queue.focus()
         self.set_interval(60, self._tick)
+        self.start_courier()
         # "12 of 857,123" follows the cursor in the same frame: a watcher runs as
         # the cursor moves, where a message would arrive after the list was
         # painted and cost a second frame.
@@ -181,6 +183,8 @@ class InboxScreen(Screen):
             return self.query_state.view is View.OUTBOX
         if action == "dismiss_alert":
             return self.banner.display
+        if action in ESCALATION_ACTIONS:
+            return self.query_state.view is View.ESCALATED
         return True
 
     def on_resize(self) -> None:
@@ -349,7 +353,7 @@ class InboxScreen(Screen):
             thread=self.store.thread(comment),
             card=self.store.author_card(comment),
             replies=self.store.replies_for(comment_id),
-            escalations=self.store.escalations_for(comment_id),
+            escalations=self.store.escalation_records(comment_id),
         )
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_thread, context)
@@ -492,25 +496,6 @@ class InboxScreen(Screen):
 
         self.app.push_screen(SnoozeScreen(self.app.config, self.app.clock), chosen)
 
-    def action_escalate(self) -> None:
-        from cm_inbox.tui.screens.escalate import EscalateScreen, Escalation
-
-        ids, from_selection = self._targets()
-        if not ids:
-            self.app.bell()
-            return
-
-        def chosen(result: Escalation | None) -> None:
-            if result is None:
-                return
-            self.store.escalate(ids, result.team, result.note, result.severity)
-            self._after_change(ids, Status.ESCALATED, from_selection)
-            self.say(_done_message(f"Escalated to {result.team}", len(ids)))
-
-        self.app.push_screen(
-            EscalateScreen(list(self.app.config.escalation.teams), len(ids)), chosen
-        )
-
     def action_labels(self) -> None:
         from cm_inbox.tui.screens.labels import LabelChange, LabelsScreen
 
@@ -554,6 +539,7 @@ class InboxScreen(Screen):
             self.say("Nothing to undo")
             return
         self.say(result.describe())
+        self.kick_courier()  # an undone escalation that reached its team: tell it so
         keep = result.comment_ids[0] if result.comment_ids else self._current_key()
         if self.queue.view is View.OUTBOX:
             keep = result.reply_ids[0] if result.reply_ids else None

@@ -26,13 +26,22 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from cm_inbox.model import OPEN_STATUSES, QueueRow, Status, View
+from cm_inbox.model import (
+    OPEN_STATUSES,
+    DeliveryState,
+    Escalation,
+    EscalationState,
+    QueueRow,
+    Status,
+    View,
+)
 from cm_inbox.networks import at_handle, rules_for
 from cm_inbox.store import Store
 from cm_inbox.targets import Cutoffs, Targets, TargetState
 from cm_inbox.text import one_line
 from cm_inbox.timefmt import age
 from cm_inbox.tui.bindings import QUEUE_BINDINGS
+from cm_inbox.webhooks.wording import needs_user
 
 PAGE = 64
 CACHE_ROWS = 2048
@@ -347,6 +356,7 @@ class QueueList(ScrollView, can_focus=True):
         shown = (
             row.key, is_cursor, selected, self.has_focus, width,
             self.target_state(row, now), age(now - row.comment.created_at),
+            age(row.escalation.waited(now)) if row.escalation else "",
         )  # fmt: skip
         strip = self._strips.get(shown)
         if strip is None:
@@ -355,7 +365,7 @@ class QueueList(ScrollView, can_focus=True):
                 base = base + self.get_component_rich_style("queue--cursor")
             elif selected:
                 base = base + self.get_component_rich_style("queue--selected")
-            segments = self._segments(row, width, selected, base, shown[-1], shown[-2])
+            segments = self._segments(row, width, selected, base, *shown[-3:])
             strip = Strip(segments).adjust_cell_length(width, base).simplify()
             self._strips[shown] = strip
         return strip
@@ -390,8 +400,9 @@ class QueueList(ScrollView, can_focus=True):
         width: int,
         selected: bool,
         base: Style,
+        target: TargetState | None,
         shown_age: str,
-        target: TargetState | None = None,
+        waited: str,
     ) -> list[Segment]:
         comment = row.comment
         parts: list[Segment] = [Segment("▌" if selected else " ", self._style("queue--new", base))]
@@ -444,9 +455,34 @@ class QueueList(ScrollView, can_focus=True):
             text = "→ " + one_line(row.reply.text)
         else:
             text = one_line(comment.text)
+        if row.escalation is not None:
+            parts.extend(self._escalation_segments(row.escalation, base, waited))
+        elif self.view is View.ESCALATED and comment.status is Status.ESCALATED:
+            # Escalated by an import, with no team: e hands it to one.
+            parts.append(Segment(_fit("(no team)", 10) + " ", self._style("queue--muted", base)))
         used = sum(cell_len(segment.text) for segment in parts)
         if width - used > 0:
             parts.append(Segment(_fit(text, width - used), base))
+        return parts
+
+    def _escalation_segments(self, escalation: Escalation, base: Style, waited: str) -> list:
+        """Team, state and how long it has waited ("support open 3h"), and a chat
+        message that needs the user ("✗chat")."""
+        state = escalation.state
+        style = {
+            EscalationState.OPEN: "queue--escalated",
+            EscalationState.ANSWERED: "queue--new",
+        }.get(state, "queue--muted")
+        parts = [
+            Segment(_fit(escalation.team, 10) + " ", self._style("queue--author", base)),
+            Segment(f"{state.value} ", self._style(style, base)),
+            Segment(f"{waited:>3} ", self._style("queue--age", base)),
+        ]
+        delivery = escalation.latest_delivery
+        if needs_user(delivery):
+            parts.append(Segment("✗chat ", self._style("queue--failed", base)))
+        elif delivery is not None and delivery.state is DeliveryState.PENDING:
+            parts.append(Segment("⇢chat ", self._style("queue--muted", base)))
         return parts
 
 

@@ -15,10 +15,14 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from cm_inbox.model import AuthorCard, Comment, Reply
+from cm_inbox.model import AuthorCard, Comment, Escalation, EscalationState, Reply
 from cm_inbox.networks import at_handle, rules_for
 from cm_inbox.text import one_line
 from cm_inbox.timefmt import age, stamp
+from cm_inbox.webhooks.wording import TONE, delivery_words, needs_user
+
+_STATE_STYLE = {EscalationState.OPEN: "bold red", EscalationState.ANSWERED: "bold cyan"}
+_TONE_STYLE = {"ok": "green", "waiting": "", "muted": "dim", "trouble": "bold red"}
 
 
 @dataclass(slots=True)
@@ -29,7 +33,7 @@ class ThreadContext:
     thread: list[Comment]
     card: AuthorCard
     replies: list[Reply] = field(default_factory=list)
-    escalations: list[dict] = field(default_factory=list)
+    escalations: list[Escalation] = field(default_factory=list)
 
 
 class ThreadPane(VerticalScroll, can_focus=True):
@@ -85,24 +89,50 @@ class ThreadPane(VerticalScroll, can_focus=True):
             blocks.append(Text(comment.url, style="dim underline"))
         blocks.append(Text())
         blocks.append(Text(comment.text))
-        blocks.extend(self._escalations(ctx))
+        blocks.extend(self._escalations(ctx, now))
         blocks.extend(self._replies(ctx, now))
         blocks.extend(self._thread(ctx, now))
         blocks.extend(self._card(ctx.card, now))
         return blocks
 
-    def _escalations(self, ctx: ThreadContext) -> list[Text]:
-        if not ctx.escalations:
+    def _escalations(self, ctx: ThreadContext, now: float) -> list[Text]:
+        """Each escalation's life: team, severity, state and wait, the notes and the
+        team's answers in order, and where each chat message stands."""
+        shown = [e for e in ctx.escalations if e.state is not EscalationState.WITHDRAWN]
+        if not shown:
             return []
+        config = getattr(self.app, "config", None)
+        configured = set(config.escalation.webhooks) if config is not None else set()
         lines = [Text(), Text("Escalated", style="bold red")]
-        for item in ctx.escalations:
-            line = Text(f"  {item['team']}", style="bold")
-            if item.get("severity"):
-                line.append(f" · {item['severity']}")
-            line.append(f" · {item['state']} · {stamp(item['created_at'], self.zone)}", style="dim")
+        for item in shown:
+            line = Text("  ")
+            line.append(item.team, style="bold")
+            if item.severity:
+                line.append(f" · {item.severity}")
+            line.append(f" · {item.state.value}", style=_STATE_STYLE.get(item.state, ""))
+            line.append(f" · {_wait_words(item, now)}", style="dim")
             lines.append(line)
-            if item.get("note"):
-                lines.append(Text("    " + item["note"]))
+            lines.append(Text(f"    escalated {stamp(item.created_at, self.zone)}", style="dim"))
+            if item.note:
+                lines.append(Text("    " + item.note))
+            for note in item.notes:
+                head = Text(f"    {stamp(note.created_at, self.zone)} ", style="dim")
+                if note.kind == "answer":
+                    head.append(f"{item.team} answered: ", style="bold cyan")
+                else:
+                    head.append("note: ", style="bold")
+                head.append(note.text)
+                lines.append(head)
+            if item.closed_at is not None:
+                lines.append(Text(f"    {stamp(item.closed_at, self.zone)} closed", style="dim"))
+            for delivery in item.deliveries:
+                words = delivery_words(delivery, now, configured=delivery.team in configured)
+                tone = TONE[delivery.state]
+                line = Text("    chat: ", style="dim")
+                line.append(words, style=_TONE_STYLE[tone])
+                if needs_user(delivery) and delivery is item.latest_delivery:
+                    line.append("  (w sends it again)", style="dim")
+                lines.append(line)
         return lines
 
     def _replies(self, ctx: ThreadContext, now: float) -> list[Text]:
@@ -163,3 +193,15 @@ class ThreadPane(VerticalScroll, can_focus=True):
             line.append(one_line(item.text, 160))
             lines.append(line)
         return lines
+
+
+def _wait_words(item: Escalation, now: float) -> str:
+    """How long it has waited: for the team while open, and all in all."""
+    if item.state is EscalationState.CLOSED:
+        return f"closed after {age(item.waited(now))}"
+    if item.state is EscalationState.ANSWERED and item.answered_at is not None:
+        return (
+            f"answered after {age(item.answered_at - item.created_at)},"
+            f" {age(item.waited(now))} since escalated"
+        )
+    return f"waiting {age(item.waited(now))}"
