@@ -245,7 +245,7 @@ def compare_language(rows: Sequence[Row], out: Callable[[str], None] = print) ->
 
     chosen = [row for row in rows if row.language and not row.hint]
     texts = [tokenize(row.text).letters for row in chosen]
-    restricted, _ = identifiers()
+    restricted = identifiers()[0]
     detectors: list[tuple[str, Callable[[str], str | None]]] = [
         ("py3langid (7 languages)", lambda text: restricted.classify(text)[0])
     ]

@@ -24,14 +24,19 @@ from typing import Any
 LANGUAGES = ("fr", "en", "es", "de", "it", "pt", "nl")
 SHORT = 12  # letters; below this a network's tag is trusted over the text
 CONFIDENT = 0.9  # py3langid's probability above which the text beats the tag
+LONGEST = 300  # characters read: past this, more text costs time and changes nothing
 
 _NON_LATIN = re.compile(r"[^\W\d_\u0000-\u024f\u1e00-\u1eff]")
 _LOCK = threading.Lock()
-_IDENTIFIERS: tuple[Any, Any] | None = None
+_IDENTIFIERS: tuple[Any, Any, Any] | None = None
 
 
-def identifiers() -> tuple[Any, Any]:
-    """py3langid restricted to ``LANGUAGES``, and unrestricted; loaded once (about 1 s)."""
+def identifiers() -> tuple[Any, Any, Any]:
+    """py3langid restricted to ``LANGUAGES`` (raw scores, then probabilities), and unrestricted.
+
+    Loaded once per process (about a second). The raw scores skip the softmax, which
+    only matters when a network's tag disagrees with the text.
+    """
     global _IDENTIFIERS
     if _IDENTIFIERS is None:
         with _LOCK:
@@ -39,9 +44,20 @@ def identifiers() -> tuple[Any, Any]:
                 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
                 full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-                restricted = copy.copy(full)
-                restricted.set_languages(list(LANGUAGES))
-                _IDENTIFIERS = (restricted, full)
+                probable = copy.copy(full)
+                probable.set_languages(list(LANGUAGES))
+                # The same model arrays without the softmax: classify's argmax is the same.
+                raw = LanguageIdentifier(
+                    full.nb_ptc,
+                    full.nb_pc,
+                    full.nb_classes,
+                    full.tk_nextmove,
+                    full.tk_output,
+                    norm_probs=False,
+                    tk_row=full.tk_row,
+                )
+                raw.set_languages(list(LANGUAGES))
+                _IDENTIFIERS = (raw, probable, full)
     return _IDENTIFIERS
 
 
@@ -55,15 +71,21 @@ def normalize_hint(hint: str | None) -> str | None:
 
 def detect(letters: str, hint: str | None = None) -> str | None:
     """The ISO 639-1 code of the text in ``letters`` (words only), or ``hint`` when it says more."""
-    hint = normalize_hint(hint)
+    hint = normalize_hint(hint) if hint else None
     if not letters.strip("'’- "):
         return hint
-    restricted, full = identifiers()
+    raw, probable, full = identifiers()
+    letters = letters[:LONGEST]
     size = len(letters) - letters.count(" ")
     if letters.isascii() or len(_NON_LATIN.findall(letters)) * 2 < size:
-        language, confidence = restricted.classify(letters)
-    else:
-        language, confidence = full.classify(letters)
+        language = raw.classify(letters)[0]
+        if hint and hint != language:
+            if size < SHORT:
+                return hint
+            language, confidence = probable.classify(letters)
+            return language if confidence >= CONFIDENT else hint
+        return language
+    language, confidence = full.classify(letters)
     if hint and hint != language and (size < SHORT or confidence < CONFIDENT):
         return hint
     return language

@@ -58,8 +58,7 @@ CLAUSE_ENDS = frozenset({".", "!", "?", ";", "..."})
 Unit = tuple[int, int, dict[str, float]]
 """A token or phrase as (start, end, roles): section name → value for each sentiment
 section it is in (valence, factor; 0.0 for plain markers). Punctuation has the role
-"boundary"; a word that means nothing to sentiment has no role."""
-EMPTY: dict[str, float] = {}
+"boundary"; words that mean nothing to sentiment have no unit."""
 BOUNDARY: dict[str, float] = {"boundary": 0.0}
 
 
@@ -112,11 +111,11 @@ class Lexicon:
         root_next = self.trie.root.next
         root_prefixes = self.trie.root_prefixes
         for start, word in enumerate(words):
-            # Most words start no phrase: two dict lookups settle it.
+            # Most words start no phrase: two dict lookups settle it, and a word that
+            # means nothing to sentiment leaves no unit (windows count tokens, not units).
             if word not in root_next and word[:3] not in root_prefixes and not word.isdigit():
-                if start >= covered:
-                    units.append((start, start + 1, BOUNDARY if word in BOUNDARIES else EMPTY))
-                    covered = start + 1
+                if start >= covered and word in BOUNDARIES:
+                    units.append((start, start + 1, BOUNDARY))
                 continue
             best_end = -1
             best: dict[str, float] | None = None
@@ -130,9 +129,8 @@ class Lexicon:
             if best is not None:
                 units.append((start, best_end, best))
                 covered = best_end
-            else:
-                units.append((start, start + 1, BOUNDARY if word in BOUNDARIES else EMPTY))
-                covered = start + 1
+            elif word in BOUNDARIES:
+                units.append((start, start + 1, BOUNDARY))
         return Reading(tuple(units), cues)
 
 

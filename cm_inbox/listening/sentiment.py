@@ -30,7 +30,7 @@ from cm_inbox.listening.tokens import Tokens
 NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
 VALENCES = ("words", "events", "excitement")
 NEGATION = -0.7  # "not good" is less bad than "bad" is bad
-WINDOW = 4  # a negator reaches this many units ahead
+WINDOW = 4  # a negator reaches words fewer than this many tokens after it
 BEFORE_CONTRAST, AFTER_CONTRAST = 0.5, 1.5
 SHOUTED, STRETCHED = 1.3, 1.2
 EXCLAMATION = 0.3  # per "!", up to four
@@ -60,13 +60,14 @@ class Mood:
 class _Part:
     """One contribution to the sum: a valence and what is known about where it stands."""
 
-    __slots__ = ("value", "section", "index", "negated", "after", "ironic", "irony", "word")
+    __slots__ = ("value", "section", "start", "negated", "after", "ironic", "irony", "word")
 
-    def __init__(self, value: float, section: str, index: int, after: bool, ironic: bool,
-                 word: bool) -> None:
+    def __init__(
+        self, value: float, section: str, start: int, after: bool, ironic: bool, word: bool
+    ) -> None:
         self.value = value
         self.section = section
-        self.index = index
+        self.start = start  # its first token
         self.negated = False
         self.after = after  # follows a contrast word
         self.ironic = ironic  # a praise word that reads as irony next to trouble
@@ -82,12 +83,12 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
     units = reading.units
     asked = _asked_units(units, words)
     parts: list[_Part] = []
-    neg_left = 0
-    neg_used = True
+    # A pending negator: the token it ends on (-1: none) and the one it starts on.
+    neg_end = -1
+    neg_start = -1
     neg_post = False
-    neg_at = -1
     factor = 1.0
-    factor_left = 0
+    factor_end = -1
     contrast = False
     sarcasm = False
     informative = False
@@ -96,35 +97,21 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
     def post_negate() -> None:
         # A negator with nothing to negate after it negates what just came before
         # ("j'aime pas", "génial... pas", "great... not").
-        if not neg_post or neg_used:
-            return
-        for part in reversed(parts):
-            if part.index < neg_at - 3:
-                break
-            if not part.negated and part.section != "events":
+        if neg_post and parts:
+            part = parts[-1]
+            if part.start >= neg_start - 3 and not part.negated and part.section != "events":
                 part.value *= NEGATION
                 part.negated = True
-            break
 
-    for index, (start, _, roles) in enumerate(units):
-        if not roles:
-            if neg_left:
-                neg_left -= 1
-                if not neg_left:
-                    post_negate()
-            if factor_left:
-                factor_left -= 1
-                if not factor_left:
-                    factor = 1.0
-            continue
-        if "boundary" in roles:
+    for index, (start, end, roles) in enumerate(units):
+        if roles is BOUNDARY:
             mark = words[start]
             if mark == "!":
                 exclaim += 1
             if mark in CLAUSE_ENDS and mark != "...":
-                post_negate()
-                neg_left, neg_used = 0, True
-                factor, factor_left = 1.0, 0
+                if neg_end >= 0:
+                    post_negate()
+                neg_end, factor_end = -1, -1
             continue
         if "informative" in roles:
             informative = True
@@ -133,7 +120,7 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
             sarcasm = True
             if section is None:
                 # The marker itself says the writer is not pleased ("oh great", "🙄").
-                part = _Part(SARCASM, "words", index, contrast, False, True)
+                part = _Part(SARCASM, "words", start, contrast, False, True)
                 part.irony = True
                 parts.append(part)
                 continue
@@ -141,49 +128,52 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
             for part in parts:
                 part.value *= BEFORE_CONTRAST
             contrast = True
-            post_negate()
-            neg_left, neg_used, factor, factor_left = 0, True, 1.0, 0
+            if neg_end >= 0:
+                post_negate()
+            neg_end, factor_end = -1, -1
             continue
         modifier = roles.get("intensifiers") or roles.get("diminishers")
         if modifier and (section is None or _valence_follows(units, index)):
-            factor *= modifier
-            factor_left = 2
+            factor = factor * modifier if factor_end >= 0 and start - factor_end <= 1 else modifier
+            factor_end = end
             continue
         if section is None:
             if "negators" in roles:
-                if neg_left and not neg_used:
-                    neg_left = WINDOW  # "ne ... pas", "not ... never": one negation
-                else:
-                    neg_left, neg_used = WINDOW, False
+                if neg_end < 0 or start - neg_end >= WINDOW:
+                    neg_start = start  # "ne ... pas", "not ... never": one negation
+                neg_end = end
                 neg_post = "postnegators" in roles
-                neg_at = index
             elif "postnegators" in roles:
-                neg_post, neg_used, neg_at = True, False, index
+                neg_start, neg_post = start, True
                 post_negate()
-                neg_left, neg_used = 0, True
+                neg_end = -1
             continue
-        value = roles[section] * factor
+        value = roles[section]
+        if factor_end >= 0 and start - factor_end <= 1:
+            value *= factor
+        factor_end = -1
         if start in tokens.shouted:
             value *= SHOUTED
         if start in tokens.stretched:
             value *= STRETCHED
-        part = _Part(value, section, index, contrast, "ironic" in roles, words[start][0].isalnum())
-        if neg_left and not neg_used and value:
-            # Events carry their own negation ("no answer", "sans aucune solution"):
-            # a negator before them is the same negation said twice, not its reverse.
-            if section != "events":
-                part.value *= NEGATION
-                part.negated = True
-            neg_used = True
-            neg_left = 0
+        part = _Part(value, section, start, contrast, "ironic" in roles, words[start][0].isalnum())
+        if neg_end >= 0:
+            if start - neg_end < WINDOW:
+                # Events carry their own negation ("no answer", "sans aucune solution"):
+                # a negator before them is the same negation said twice, not its reverse.
+                if section != "events" and value:
+                    part.value *= NEGATION
+                    part.negated = True
+            else:
+                post_negate()
+            neg_end = -1
         if asked[index]:
             # "Is it worth it?", "Is there an outage?": asked about, not said.
             part.value *= ASKED_POSITIVE if part.value > 0 else ASKED_NEGATIVE
         if contrast:
             part.value *= AFTER_CONTRAST
         parts.append(part)
-        factor, factor_left = 1.0, 0
-    if neg_left:
+    if neg_end >= 0:
         post_negate()
 
     troubled = bool(acts & {"crisis", "complaint", "bug"})
@@ -244,12 +234,16 @@ def _asked_units(units: tuple, words: tuple[str, ...]) -> list[bool]:
 
 
 def _valence_follows(units: tuple, index: int) -> bool:
-    """Whether the unit after ``index`` (or the one after a second modifier) has a valence."""
-    for _, _, roles in units[index + 1 : index + 3]:
+    """Whether a valence comes right after the modifier at ``index`` (maybe after another one)."""
+    end = units[index][1]
+    for start, next_end, roles in units[index + 1 : index + 3]:
+        if start - end > 1:
+            return False
         if any(name in roles for name in VALENCES):
             return True
         if not ("intensifiers" in roles or "diminishers" in roles or "negators" in roles):
             return False
+        end = next_end
     return False
 
 
