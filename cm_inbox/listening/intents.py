@@ -35,7 +35,7 @@ def acts(reading: Reading, tokens: Tokens) -> frozenset[str]:
     for name in ("complaint", "bug", "crisis"):
         if name in cues:
             found.add(name)
-    if "press" in cues:
+    if "press" in cues or "press_inquiry" in cues:
         # A journalist asking is a crisis to handle, however politely it is put.
         found.add("crisis")
     if "purchase" in cues and "purchase_block" not in cues:

@@ -48,6 +48,7 @@ INTENT_SECTIONS = frozenset(
         "spam",
         "crisis",
         "press",
+        "press_inquiry",
         "greeting",
     }
 )

@@ -37,7 +37,7 @@ EXCLAMATION = 0.3  # per "!", up to four
 ALPHA = 4.0  # the raw sum x maps to x / sqrt(x² + ALPHA)
 THRESHOLD = 0.3  # |score| below this is neutral
 # What a comment does shifts its sum: the weight of each intent cue.
-LEAN = {"crisis": -2.0, "complaint": -1.5, "bug": -1.5}
+LEAN = {"crisis": -2.0, "press": -1.5, "complaint": -1.5, "bug": -1.5}
 ASKED_BUG = -0.5  # "Is the app down?" asks more than it complains
 POLITE_QUESTION = 0.5  # positive words in a plain question are mostly politeness
 ASKED_POSITIVE, ASKED_NEGATIVE = 0.3, 0.5  # a word in a clause ending with "?"
@@ -108,7 +108,8 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
             mark = words[start]
             if mark == "!":
                 exclaim += 1
-            if mark in CLAUSE_ENDS and mark != "...":
+            if mark != "...":
+                # "not good, not bad": a negation ends with its clause or at a comma.
                 if neg_end >= 0:
                     post_negate()
                 neg_end, factor_end = -1, -1
@@ -161,7 +162,8 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
             if start - neg_end < WINDOW:
                 # Events carry their own negation ("no answer", "sans aucune solution"):
                 # a negator before them is the same negation said twice, not its reverse.
-                if section != "events" and value:
+                # Emoji are not negated either: "never miss 🔥" is all praise.
+                if section != "events" and value and part.word:
                     part.value *= NEGATION
                     part.negated = True
             else:
@@ -178,12 +180,17 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
 
     troubled = bool(acts & {"crisis", "complaint", "bug"})
     negative_mass = sum(p.value for p in parts if p.value < 0)
+    first_negative = min((p.start for p in parts if p.value < 0), default=len(words))
     resolved = any(p.section == "events" and p.value > 0 and not p.after for p in parts)
     for part in parts:
         if part.value <= 0 or part.after:
             continue
-        if (sarcasm and (troubled or negative_mass <= -1.0)) or (
-            troubled and part.ironic and not resolved
+        if (
+            (sarcasm and (troubled or negative_mass <= -1.0))
+            or (troubled and part.ironic and not resolved)
+            # "No callback. Amazing.": praise after a plain account of trouble.
+            or (part.ironic and not resolved and part.start > first_negative
+                and negative_mass <= -1.5)
         ):
             part.value = -abs(part.value) * 0.8
             part.irony = True
@@ -202,9 +209,11 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
     raw = sum(p.value for p in parts)
     if "crisis" in cues:
         raw += LEAN["crisis"]
+    elif "press" in cues and "press_inquiry" not in cues:
+        raw += LEAN["press"]  # "I've shared this with a journalist" is a threat
     if "complaint" in acts:
         raw += LEAN["complaint"]
-    if "bug" in acts:
+    if "bug" in acts and not resolved:
         raw += ASKED_BUG if plain_report or _asked_bug(acts) else LEAN["bug"]
     if raw:
         raw += math.copysign(min(exclaim, 4) * EXCLAMATION, raw)
