@@ -14,11 +14,11 @@ read with ``universal`` alone.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from cm_inbox.listening import lexicon
+from cm_inbox.listening import inflect, lexicon
 from cm_inbox.listening.lexicon import Trie
-from cm_inbox.listening.tokens import Tokens
+from cm_inbox.listening.tokens import Tokens, fold
 
 SENTIMENT_SECTIONS = frozenset(
     {
@@ -50,8 +50,11 @@ INTENT_SECTIONS = frozenset(
         "press",
         "press_inquiry",
         "greeting",
+        "question_end",
     }
 )
+# Sections whose single words also match their feminine and plural forms (see inflect).
+INFLECTED = frozenset({"words", "events", "excitement", "ironic", "complaint", "bug", "crisis"})
 BOUNDARIES = frozenset({".", "!", "?", ";", ",", ":", "..."})
 CLAUSE_ENDS = frozenset({".", "!", "?", ";", "..."})
 
@@ -81,13 +84,19 @@ class Lexicon:
         names = ["universal/sentiment.txt", "universal/intents.txt"]
         if language != "universal":
             names += [f"{language}/sentiment.txt", f"{language}/intents.txt"]
-        for name in names:
-            for entry in lexicon.load(name):
-                if entry.section not in SENTIMENT_SECTIONS | INTENT_SECTIONS:
-                    raise lexicon.LexiconError(
-                        f"{entry.source}, line {entry.line}: unknown section [{entry.section}]"
-                    )
-                self.trie.add(entry)
+        entries = [entry for name in names for entry in lexicon.load(name)]
+        listed = {(entry.section, entry.phrase) for entry in entries}
+        for entry in entries:
+            if entry.section not in SENTIMENT_SECTIONS | INTENT_SECTIONS:
+                raise lexicon.LexiconError(
+                    f"{entry.source}, line {entry.line}: unknown section [{entry.section}]"
+                )
+            self.trie.add(entry)
+            if entry.section in INFLECTED and " " not in entry.phrase:
+                for form in inflect.forms(fold(entry.phrase), language):
+                    if (entry.section, form) not in listed:
+                        listed.add((entry.section, form))
+                        self.trie.add(replace(entry, phrase=form))
         for node in self.trie.nodes():
             roles = {
                 e.section: 0.0 if e.value is None else e.value

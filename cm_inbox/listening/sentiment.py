@@ -55,6 +55,8 @@ class Mood:
     """A positive evaluation ("love", "great", "merci") carried it, not irony or excitement."""
     grieved: bool
     """A negative evaluation in words ("nul", "useless", "déçu"), irony included."""
+    hurt: bool = False
+    """Something went wrong, said in words ("still waiting", "arrived broken")."""
 
 
 class _Part:
@@ -90,7 +92,7 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
     factor = 1.0
     factor_end = -1
     contrast = False
-    sarcasm = False
+    sarcasm = tokens.quoted  # scare quotes: "express" shipping, "support 24h/24"
     informative = False
     exclaim = 0
 
@@ -186,7 +188,7 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
         if part.value <= 0 or part.after:
             continue
         if (
-            (sarcasm and (troubled or negative_mass <= -1.0))
+            (sarcasm and (troubled or negative_mass < 0))
             or (troubled and part.ironic and not resolved)
             # "No callback. Amazing.": praise after a plain account of trouble.
             or (part.ironic and not resolved and part.start > first_negative
@@ -220,10 +222,11 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
     score = raw / math.sqrt(raw * raw + ALPHA)
     label = POSITIVE if score >= THRESHOLD else NEGATIVE if score <= -THRESHOLD else NEUTRAL
     praised = label == POSITIVE and any(
-        p.value > 0 and p.section == "words" and not p.irony for p in parts
+        p.value > 0 and p.section != "excitement" and not p.irony for p in parts
     )
     grieved = any(p.value < 0 and p.word and (p.section == "words" or p.irony) for p in parts)
-    return Mood(label, round(score, 4), praised, grieved)
+    hurt = any(p.value < 0 and p.word for p in parts)
+    return Mood(label, round(score, 4), praised, grieved, hurt)
 
 
 def _asked_units(units: tuple, words: tuple[str, ...]) -> list[bool]:

@@ -91,6 +91,8 @@ class Tokens(NamedTuple):
     mentions: int
     letters: str
     """The text's words alone (no links, handles, hashtags, emoji), for language detection."""
+    quoted: bool
+    """A word or three in quotes ("express" delivery, "24/7" support): often a sneer."""
 
 
 def fold(text: str) -> str:
@@ -99,6 +101,7 @@ def fold(text: str) -> str:
 
 
 _NONE: frozenset[int] = frozenset()
+_SCARE_QUOTES = re.compile(r"[\"“«]\s?[^\s\"“”«»]+(?:\s[^\s\"“”«»]+){0,2}\s?[\"”»]")
 
 
 def tokenize(text: str, known: frozenset[str] = frozenset()) -> Tokens:
@@ -155,6 +158,7 @@ def tokenize(text: str, known: frozenset[str] = frozenset()) -> Tokens:
         links,
         mentions,
         _letters(plain),
+        ('"' in text or "“" in text or "«" in text) and _SCARE_QUOTES.search(text) is not None,
     )
 
 
