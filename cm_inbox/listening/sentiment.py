@@ -38,11 +38,11 @@ ALPHA = 4.0  # the raw sum x maps to x / sqrt(x² + ALPHA)
 THRESHOLD = 0.3  # |score| below this is neutral
 # What a comment does shifts its sum: the weight of each intent cue.
 LEAN = {"crisis": -2.0, "press": -1.5, "complaint": -1.5, "bug": -1.5}
-ASKED_BUG = -0.5  # "Is the app down?" asks more than it complains
+ASKED_BUG = 0.0  # "Is the app down?" asks; it does not complain
 POLITE_QUESTION = 0.5  # positive words in a plain question are mostly politeness
-ASKED_POSITIVE, ASKED_NEGATIVE = 0.3, 0.5  # a word in a clause ending with "?"
+ASKED_POSITIVE, ASKED_NEGATIVE = 0.3, 0.3  # a word in a clause ending with "?"
 SARCASM = -1.2  # what a sarcasm marker says by itself
-INFORMATIVE = 0.4  # trouble reported as information ("fyi", "pour info")
+INFORMATIVE = 0.3  # trouble reported as information ("fyi", "pour info")
 
 
 @dataclass(frozen=True, slots=True)
