@@ -74,3 +74,15 @@ def forms(word: str, language: str) -> list[str]:
     if rule is None or len(word) < 3 or not word.isalpha():
         return []
     return [form for form in rule(word) if form != word]
+
+
+def phrases(phrase: str, language: str) -> list[str]:
+    """Other forms of a lexicon phrase: its single word inflected, or in French, Spanish,
+    Italian and Portuguese its last word ("jamais arrivé" → "jamais arrivées")."""
+    parts = phrase.split()
+    if len(parts) == 1:
+        return forms(parts[0], language)
+    if language == "en" or any(mark in phrase for mark in ("*", "~", "#")):
+        return []
+    head = " ".join(parts[:-1])
+    return [f"{head} {form}" for form in forms(parts[-1], language)]

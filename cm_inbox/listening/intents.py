@@ -74,7 +74,7 @@ def _asks(reading: Reading, tokens: Tokens) -> bool:
     cues = reading.cues
     if "question" in cues:
         return True
-    words = tokens.words
+    words = reading.words
     greetings = {end for _, end, _ in cues.get("greeting", ())}
     for start, _, _ in cues.get("question_start", ()):
         if start == 0 or words[start - 1] in BOUNDARIES or start in greetings:

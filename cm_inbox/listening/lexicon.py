@@ -80,6 +80,38 @@ def load(name: str) -> list[Entry]:
     return parse(text, f"cm_inbox/listening/data/{name}")
 
 
+class Aliases(dict[str, str]):
+    """Shorthand → the word it stands for; ``isdisjoint`` tells fast whether any applies."""
+
+    def isdisjoint(self, words: tuple[str, ...]) -> bool:  # type: ignore[override]
+        return self.keys().isdisjoint(words)
+
+
+def aliases(language: str) -> Aliases:
+    """The one-word shorthand of ``data/<language>/aliases.txt`` ("tjrs toujours" a line)."""
+    found = Aliases()
+    name = f"{language}/aliases.txt"
+    resource = resources.files("cm_inbox.listening").joinpath("data", *name.split("/"))
+    if not resource.is_file():
+        return found
+    for number, raw in enumerate(resource.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) != 2:
+            raise LexiconError(
+                f"cm_inbox/listening/data/{name}, line {number}: expected 'shorthand word'"
+            )
+        short, word = (tokenize(part).words for part in parts)
+        if len(short) != 1 or len(word) != 1:
+            raise LexiconError(
+                f"cm_inbox/listening/data/{name}, line {number}: each side must be one word"
+            )
+        found[short[0]] = word[0]
+    return found
+
+
 def exists(name: str) -> bool:
     """Whether ``data/<name>`` ships with the package."""
     return resources.files("cm_inbox.listening").joinpath("data", *name.split("/")).is_file()

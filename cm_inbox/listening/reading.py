@@ -73,6 +73,8 @@ class Reading:
     units: tuple[Unit, ...]
     cues: dict[str, list[tuple[int, int, float]]]
     """Intent section → (start, end, weight) of each phrase found."""
+    words: tuple[str, ...]
+    """The tokens as read, shorthand replaced ("tjrs" → "toujours")."""
 
 
 class Lexicon:
@@ -92,11 +94,12 @@ class Lexicon:
                     f"{entry.source}, line {entry.line}: unknown section [{entry.section}]"
                 )
             self.trie.add(entry)
-            if entry.section in INFLECTED and " " not in entry.phrase:
-                for form in inflect.forms(fold(entry.phrase), language):
-                    if (entry.section, form) not in listed:
-                        listed.add((entry.section, form))
-                        self.trie.add(replace(entry, phrase=form))
+            if entry.section in INFLECTED:
+                for phrase in inflect.phrases(fold(entry.phrase), language):
+                    if (entry.section, phrase) not in listed:
+                        listed.add((entry.section, phrase))
+                        self.trie.add(replace(entry, phrase=phrase))
+        self.aliases = lexicon.aliases(language)
         for node in self.trie.nodes():
             roles = {
                 e.section: 0.0 if e.value is None else e.value
@@ -114,6 +117,9 @@ class Lexicon:
     def read(self, tokens: Tokens) -> Reading:
         """Walk ``tokens`` once: sentiment units (longest phrase first) and every intent cue."""
         words = tokens.words
+        if self.aliases and not self.aliases.isdisjoint(words):
+            # Texting shorthand read as the word it stands for ("tjrs", "u", "pk").
+            words = tuple(self.aliases.get(word, word) for word in words)
         units: list[Unit] = []
         cues: dict[str, list[tuple[int, int, float]]] = {}
         covered = 0
@@ -141,7 +147,7 @@ class Lexicon:
                 covered = best_end
             elif word in BOUNDARIES:
                 units.append((start, start + 1, BOUNDARY))
-        return Reading(tuple(units), cues)
+        return Reading(tuple(units), cues, words)
 
 
 _LOCK = threading.Lock()

@@ -81,7 +81,7 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
     """The mood of a comment from its ``reading`` and the intent cues already found (``acts``)."""
     if "spam" in acts:
         return Mood(NEUTRAL, 0.0, False, False)
-    words = tokens.words
+    words = reading.words
     units = reading.units
     asked = _asked_units(units, words)
     parts: list[_Part] = []
