@@ -24,7 +24,7 @@ from typing import Any
 LANGUAGES = ("fr", "en", "es", "de", "it", "pt", "nl")
 SHORT = 12  # letters; below this a network's tag is trusted over the text
 CONFIDENT = 0.9  # py3langid's probability above which the text beats the tag
-LONGEST = 300  # characters read: past this, more text costs time and changes nothing
+LONGEST = 200  # characters read: past this, more text costs time and changes nothing
 
 _NON_LATIN = re.compile(r"[^\W\d_\u0000-\u024f\u1e00-\u1eff]")
 _LOCK = threading.Lock()

@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass, replace
 
 from cm_inbox.listening import inflect, lexicon
-from cm_inbox.listening.lexicon import Trie
+from cm_inbox.listening.lexicon import GAP, Node, Trie
 from cm_inbox.listening.tokens import Tokens, fold
 
 SENTIMENT_SECTIONS = frozenset(
@@ -57,6 +57,7 @@ INTENT_SECTIONS = frozenset(
 INFLECTED = frozenset({"words", "events", "excitement", "ironic", "complaint", "bug", "crisis"})
 BOUNDARIES = frozenset({".", "!", "?", ";", ",", ":", "..."})
 CLAUSE_ENDS = frozenset({".", "!", "?", ";", "..."})
+GAP_STOPS = frozenset({".", "!", "?"})  # "~" in a phrase never reaches past these
 
 
 Unit = tuple[int, int, dict[str, float]]
@@ -120,26 +121,61 @@ class Lexicon:
         if self.aliases and not self.aliases.isdisjoint(words):
             # Texting shorthand read as the word it stands for ("tjrs", "u", "pk").
             words = tuple(self.aliases.get(word, word) for word in words)
+        count = len(words)
         units: list[Unit] = []
         cues: dict[str, list[tuple[int, int, float]]] = {}
         covered = 0
-        matches = self.trie.matches
-        root_next = self.trie.root.next
+        root = self.trie.root
+        root_next = root.next
         root_prefixes = self.trie.root_prefixes
+        root_number = root.number
+        # The walk is written out here rather than calling Trie.matches: it runs for
+        # most tokens of every comment, and the calls cost more than the walk.
         for start, word in enumerate(words):
-            # Most words start no phrase: two dict lookups settle it, and a word that
-            # means nothing to sentiment leaves no unit (windows count tokens, not units).
-            if word not in root_next and word[:3] not in root_prefixes and not word.isdigit():
+            stack: list[tuple[Node, int]] = []
+            child = root_next.get(word)
+            if child is not None:
+                stack.append((child, start + 1))
+            pool = root_prefixes.get(word[:3])
+            if pool:
+                for prefix, node in pool:
+                    if word.startswith(prefix):
+                        stack.append((node, start + 1))
+            if root_number is not None and word.isdigit():
+                stack.append((root_number, start + 1))
+            if not stack:
                 if start >= covered and word in BOUNDARIES:
                     units.append((start, start + 1, BOUNDARY))
                 continue
             best_end = -1
             best: dict[str, float] | None = None
-            for end, node in matches(words, start):
+            while stack:
+                node, at = stack.pop()
+                if node.roles is not None and at > best_end:
+                    best_end, best = at, node.roles
                 for section, weight in node.cues:
-                    cues.setdefault(section, []).append((start, end, weight))
-                if node.roles is not None and end > best_end:
-                    best_end, best = end, node.roles
+                    found = cues.get(section)
+                    if found is None:
+                        cues[section] = [(start, at, weight)]
+                    else:
+                        found.append((start, at, weight))
+                if at < count:
+                    following = words[at]
+                    if node.next:
+                        child = node.next.get(following)
+                        if child is not None:
+                            stack.append((child, at + 1))
+                    if node.prefixes:
+                        for prefix, child in node.prefixes:
+                            if following.startswith(prefix):
+                                stack.append((child, at + 1))
+                    if node.number is not None and following.isdigit():
+                        stack.append((node.number, at + 1))
+                if node.gap is not None:
+                    for skip in range(GAP + 1):
+                        if at + skip >= count or words[at + skip] in GAP_STOPS:
+                            break
+                        stack.append((node.gap, at + skip))
             if start < covered:
                 continue
             if best is not None:

@@ -17,13 +17,14 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-# Links and handles first: a URL's path must not turn into words.
-_LINK = re.compile(
-    r"(?:https?://|www\.)\S+"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|io|ly|gg|me|co|fr|de|es|it|nl|pt|be|ch|uk|eu"
-    r"|app|shop|store|xyz|info|biz|link|example|online|site|club|tv)\b(?:/\S*)?",
-    re.IGNORECASE,
+# Handles, then links: a URL's path must not turn into words, and "@lumo.app" is a handle.
+_TLDS = (
+    "com|net|org|io|ly|gg|me|co|fr|de|es|it|nl|pt|be|ch|uk|eu"
+    "|app|shop|store|xyz|info|biz|link|example|online|site|club|tv"
 )
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_DOMAIN = re.compile(rf"\b[\w-]+(?:\.[\w-]+)*\.(?:{_TLDS})\b(?:/\S*)?", re.IGNORECASE)
+_MAYBE_DOMAIN = re.compile(rf"\w\.(?:{_TLDS})\b", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+(?:@[\w.-]+)?")
 _HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -53,12 +54,15 @@ _TOKEN = re.compile(
     rf"|[{_EMOJI_RANGES}]",
     re.IGNORECASE,
 )
-_MAYBE_LINK = re.compile(r"://|www\.|\w\.[a-zA-Z]")
 _IGNORED = dict.fromkeys(map(ord, "\ufe0f\ufe0e\u200d"), None) | dict.fromkeys(
     range(0x1F3FB, 0x1F400), None
 )
+_INVISIBLE = re.compile("[\ufe0f\ufe0e\u200d\U0001f3fb-\U0001f3ff]")
 _ELISIONS = frozenset({"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu"})
 _REPEAT = re.compile(r"([^\W\d_])\1{2,}")
+_TRIPLE = re.compile(r"(.)\1\1")
+_TWO_CAPITALS = re.compile(r"[A-Z]{2}")
+_ELISION = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)'\w")
 
 # Accents folded with one str.translate (several times faster than NFKD per token).
 _FOLD: dict[int, str] = {}
@@ -101,6 +105,8 @@ def fold(text: str) -> str:
 
 
 _NONE: frozenset[int] = frozenset()
+# One lookup turns a raw lowered token into its token: contractions, emoticon variants.
+_PLAIN: dict[str, str] = {**_CONTRACTIONS, **EMOTICONS, "…": "..."}
 _SCARE_QUOTES = re.compile(r"[\"“«]\s?[^\s\"“”«»]+(?:\s[^\s\"“”«»]+){0,2}\s?[\"”»]")
 
 
@@ -109,23 +115,37 @@ def tokenize(text: str, known: frozenset[str] = frozenset()) -> Tokens:
 
     "goood" becomes "good" when "good" is known, else "god"; "nuuul" becomes "nul".
     """
-    if not text.isascii():
+    ascii_only = text.isascii()
+    if not ascii_only and _INVISIBLE.search(text):
         text = text.translate(_IGNORED)
     links = mentions = 0
-    if "." in text and _MAYBE_LINK.search(text):
-        text, links = _LINK.subn(" ", text)
     if "@" in text:
         text, mentions = _MENTION.subn(" ", text)
+    if "." in text:
+        if "://" in text or "www." in text:
+            text, links = _URL.subn(" ", text)
+        if _MAYBE_DOMAIN.search(text):
+            text, more = _DOMAIN.subn(" ", text)
+            links += more
     plain = text
     if "#" in text:
         plain = _HASHTAG.sub(" ", text)
         text = _HASHTAG.sub(lambda m: " " + _CAMEL.sub(" ", m.group(1)) + " ", text)
     folded = text if text.isascii() else text.translate(_FOLD)
     lowered = folded.lower()
-    # Capitals only count in a text that has some lower case too ("NUL" in a sentence).
-    caps = lowered != folded and not folded.isupper()
-    stretchy = _REPEAT.search(lowered) is not None
-    elided = "'" in lowered
+    # Capitals only count in a text that has some lower case too ("NUL" in a sentence),
+    # and only in words of two capitals or more (a capital starting a sentence is not shouting).
+    caps = lowered != folded and not folded.isupper() and _TWO_CAPITALS.search(folded) is not None
+    stretchy = _TRIPLE.search(lowered) is not None  # a cheap gate; words are checked below
+    elided = "'" in lowered and _ELISION.search(lowered) is not None
+    if not (caps or stretchy or elided):
+        # Most comments: no capitals to note, no held-down letters, no elisions.
+        words = [_PLAIN.get(raw, raw) for raw in _TOKEN.findall(lowered)]
+        if "..." in lowered or "…" in lowered:
+            words = [word if word[0] != "." or len(word) < 3 else "..." for word in words]
+        return Tokens(
+            tuple(words), _NONE, _NONE, links, mentions, _letters(plain, ascii_only), _quoted(text)
+        )
     words: list[str] = []
     shouted: set[int] = set()
     stretched: set[int] = set()
@@ -157,14 +177,23 @@ def tokenize(text: str, known: frozenset[str] = frozenset()) -> Tokens:
         frozenset(stretched) if stretched else _NONE,
         links,
         mentions,
-        _letters(plain),
-        ('"' in text or "“" in text or "«" in text) and _SCARE_QUOTES.search(text) is not None,
+        _letters(plain, ascii_only),
+        _quoted(text),
     )
+
+
+def _quoted(text: str) -> bool:
+    return ('"' in text or "“" in text or "«" in text) and _SCARE_QUOTES.search(text) is not None
 
 
 _NOT_LETTERS = re.compile(r"(?<!\S)[:;=][-']?[()\[\]DdPpOo3/\\|]+(?!\S)|[^\w'’\s-]+|\d+|_")
 
 
-def _letters(text: str) -> str:
-    """The words of ``text`` alone, for language detection (no emoji, digits or symbols)."""
+def _letters(text: str, ascii_only: bool = False) -> str:
+    """The words of ``text`` alone, for language detection (no emoji, digits or symbols).
+
+    ASCII text goes as it is: it has no emoji, and py3langid reads past punctuation.
+    """
+    if ascii_only:
+        return text.strip()
     return " ".join(_NOT_LETTERS.sub(" ", text).split())
