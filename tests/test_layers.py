@@ -22,6 +22,10 @@ CORE_MODULES = [
     "cm_inbox.demo.builder",
     "cm_inbox.demo.sandboxed",
     "cm_inbox.cli.main",
+    "cm_inbox.listening",
+    "cm_inbox.listening.pipeline",
+    "cm_inbox.listening.priority",
+    "cm_inbox.listening.evaluate",
 ]
 
 BLOCK_TEXTUAL = """

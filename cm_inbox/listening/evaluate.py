@@ -192,9 +192,13 @@ def evaluate(rows: Sequence[Row], out: Callable[[str], None] = print, errors: bo
     for group in SENTIMENT_TARGET_LANGUAGES:
         if group in sentiment and sentiment[group].value < SENTIMENT_TARGET:
             ok = False
-            out(f"  MISSED: {group} sentiment {sentiment[group].value:.1%} < {SENTIMENT_TARGET:.0%}")
+            out(
+                f"  MISSED: {group} sentiment {sentiment[group].value:.1%} < {SENTIMENT_TARGET:.0%}"
+            )
 
-    labelled = [(row, got) for row, got in zip(rows, results, strict=True) if row.intents is not None]
+    labelled = [
+        (row, got) for row, got in zip(rows, results, strict=True) if row.intents is not None
+    ]
     table = intent_table((row.intents, got.intents) for row, got in labelled)  # type: ignore[misc]
     out("\nintent      precision  recall     F1  support")
     for intent, (precision, recall, f1, support) in table.items():

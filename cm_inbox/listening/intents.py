@@ -54,12 +54,15 @@ def settle(found: frozenset[str], reading: Reading, mood: Mood) -> tuple[str, ..
     if "spam" in result:
         # Spam borrows the words of every intent ("free", "buy now", "?"); it is only spam.
         return ("spam",)
-    if mood.label == NEGATIVE and "crisis" not in result:
-        # Strong words in a crisis ("scandaleux", "unbelievable") are the crisis itself.
-        # Otherwise a negative word of evaluation makes a complaint, and so does any
-        # account of trouble that is not already a bug report.
-        if mood.grieved or (mood.hurt and "bug" not in result):
-            result.add("complaint")
+    # Strong words in a crisis ("scandaleux", "unbelievable") are the crisis itself.
+    # Otherwise a negative word of evaluation makes a complaint, and so does any
+    # account of trouble that is not already a bug report.
+    if (
+        mood.label == NEGATIVE
+        and "crisis" not in result
+        and (mood.grieved or (mood.hurt and "bug" not in result))
+    ):
+        result.add("complaint")
     if mood.label == POSITIVE:
         result.discard("complaint")
         result.discard("bug")
@@ -77,10 +80,10 @@ def _asks(reading: Reading, tokens: Tokens) -> bool:
     words = reading.words
     greetings = {end for _, end, _ in cues.get("greeting", ())}
     for start, _, _ in cues.get("question_start", ()):
-        if start == 0 or words[start - 1] in BOUNDARIES or start in greetings:
-            # "Vous avez un Discord" asks; "Vous avez une fuite de données." says.
-            if _clause_end(words, start) not in (".", "!"):
-                return True
+        opens = start == 0 or words[start - 1] in BOUNDARIES or start in greetings
+        # "Vous avez un Discord" asks; "Vous avez une fuite de données." says.
+        if opens and _clause_end(words, start) not in (".", "!"):
+            return True
     for _, end, _ in cues.get("question_end", ()):
         # "les horaires commencent quand", "c'est où": the question word ends the clause.
         if end == len(words) or words[end] in ("?", "!", ".", "..."):

@@ -183,7 +183,42 @@ class Lexicon:
                 covered = best_end
             elif word in BOUNDARIES:
                 units.append((start, start + 1, BOUNDARY))
+        if cues and units:
+            _void_contradicted(units, cues)
         return Reading(tuple(units), cues, words)
+
+
+# Cues a phrase of the other polarity swallows: "can't complain" holds no complaint,
+# "thanks for nothing" no thanks.
+_TROUBLE = ("complaint", "bug", "crisis")
+_GOOD = ("praise", "purchase")
+
+
+def _void_contradicted(units: list[Unit], cues: dict[str, list[tuple[int, int, float]]]) -> None:
+    spans = []
+    for start, end, roles in units:
+        valence = roles.get("words") or roles.get("events") or roles.get("excitement")
+        if valence and end - start > 1:
+            spans.append((start, end, valence))
+    if not spans:
+        return
+    for names, inside_sign in ((_TROUBLE, 1), (_GOOD, -1)):
+        for name in names:
+            found = cues.get(name)
+            if not found:
+                continue
+            kept = [
+                cue
+                for cue in found
+                if not any(
+                    s <= cue[0] and cue[1] <= e and valence * inside_sign > 0
+                    for s, e, valence in spans
+                )
+            ]
+            if kept:
+                cues[name] = kept
+            else:
+                del cues[name]
 
 
 _LOCK = threading.Lock()

@@ -191,8 +191,12 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
             (sarcasm and (troubled or negative_mass < 0))
             or (troubled and part.ironic and not resolved)
             # "No callback. Amazing.": praise after a plain account of trouble.
-            or (part.ironic and not resolved and part.start > first_negative
-                and negative_mass <= -1.5)
+            or (
+                part.ironic
+                and not resolved
+                and part.start > first_negative
+                and negative_mass <= -1.5
+            )
         ):
             part.value = -abs(part.value) * 0.8
             part.irony = True

@@ -31,12 +31,45 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 # Emoticons count only standing alone, so "x" in a word or ":" in "10:30" stays text.
 EMOTICONS = {
-    ":)": ":)", ":-)": ":)", "=)": ":)", ":]": ":)", ":))": ":)", "(:": ":)", "^^": ":)",
-    "^_^": ":)", ":3": ":)", ";)": ";)", ";-)": ";)", ":d": ":D", ":-d": ":D", "xd": ":D",
-    "=d": ":D", ":p": ":p", ":-p": ":p", ";p": ":p", "<3": "<3", "<33": "<3", "<333": "<3",
-    ":(": ":(", ":-(": ":(", "=(": ":(", ":((": ":(", ":[": ":(", "</3": "</3", ":'(": ":'(",
-    ":’(": ":'(", "t_t": ":'(", ":/": ":/", ":-/": ":/", ":\\": ":/", ":|": ":|", "-_-": "-_-",
-    ":o": ":o", ":-o": ":o", ">:(": ">:(", ":@": ">:(",
+    ":)": ":)",
+    ":-)": ":)",
+    "=)": ":)",
+    ":]": ":)",
+    ":))": ":)",
+    "(:": ":)",
+    "^^": ":)",
+    "^_^": ":)",
+    ":3": ":)",
+    ";)": ";)",
+    ";-)": ";)",
+    ":d": ":D",
+    ":-d": ":D",
+    "xd": ":D",
+    "=d": ":D",
+    ":p": ":p",
+    ":-p": ":p",
+    ";p": ":p",
+    "<3": "<3",
+    "<33": "<3",
+    "<333": "<3",
+    ":(": ":(",
+    ":-(": ":(",
+    "=(": ":(",
+    ":((": ":(",
+    ":[": ":(",
+    "</3": "</3",
+    ":'(": ":'(",
+    ":’(": ":'(",
+    "t_t": ":'(",
+    ":/": ":/",
+    ":-/": ":/",
+    ":\\": ":/",
+    ":|": ":|",
+    "-_-": "-_-",
+    ":o": ":o",
+    ":-o": ":o",
+    ">:(": ">:(",
+    ":@": ">:(",
 }
 _EMOTICON_RE = "|".join(re.escape(e) for e in sorted(EMOTICONS, key=len, reverse=True))
 # Pictographs, dingbats and symbols; variation selectors, skin tones and joiners are
@@ -75,10 +108,25 @@ _FOLD.update({ord("’"): "'", ord("‘"): "'", ord("´"): "'", ord("`"): "'"})
 
 # The English contractions people type without their apostrophe.
 _CONTRACTIONS = {
-    "cant": "can't", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't",
-    "wasnt": "wasn't", "arent": "aren't", "werent": "weren't", "wont": "won't", "havent":
-    "haven't", "hasnt": "hasn't", "couldnt": "couldn't", "wouldnt": "wouldn't", "shouldnt":
-    "shouldn't", "aint": "ain't", "im": "i'm", "ive": "i've", "youre": "you're", "thats": "that's",
+    "cant": "can't",
+    "dont": "don't",
+    "doesnt": "doesn't",
+    "didnt": "didn't",
+    "isnt": "isn't",
+    "wasnt": "wasn't",
+    "arent": "aren't",
+    "werent": "weren't",
+    "wont": "won't",
+    "havent": "haven't",
+    "hasnt": "hasn't",
+    "couldnt": "couldn't",
+    "wouldnt": "wouldn't",
+    "shouldnt": "shouldn't",
+    "aint": "ain't",
+    "im": "i'm",
+    "ive": "i've",
+    "youre": "you're",
+    "thats": "that's",
 }
 
 
