@@ -10,8 +10,9 @@ Each file is JSON Lines, one comment a line::
 ``intents`` may be left out (a row that only checks the language), and an
 optional ``hint`` is passed to ``analyze`` as the network's language tag.
 Without FILES, the project's set under ``tests/eval/`` is read; a file named
-``*-dev.jsonl`` or ``*-test.jsonl`` is also reported as its split, so tuning on
-dev can be checked against test.
+``LANG-SPLIT.jsonl`` where SPLIT ends in ``dev`` or ``test`` ("en-dev", "fr-extra-dev",
+"en-fresh-test") is also reported as its split, so tuning on dev can be checked
+against sets never tuned on.
 
 Prints language and sentiment accuracy per language, precision, recall and F1
 per intent with their macro average, and the cost per comment. Exits 1 when a
@@ -73,7 +74,9 @@ def default_files() -> list[Path]:
 
 def read_rows(path: Path) -> list[Row]:
     """The rows of one JSONL file, checked field by field."""
-    split = next((s for s in ("dev", "test") if path.stem.endswith("-" + s)), None)
+    # "en-dev" is the split "dev", "fr-extra-dev" the split "extra-dev".
+    stem = path.stem
+    split = stem.split("-", 1)[1] if stem.endswith(("-dev", "-test")) and "-" in stem else None
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
@@ -211,7 +214,7 @@ def evaluate(rows: Sequence[Row], out: Callable[[str], None] = print, errors: bo
 
     splits = sorted({row.split for row in rows if row.split})
     if splits:
-        out("\nsplit  language   sentiment (per language)                  intent macro-F1")
+        out("\nsplit       language   sentiment (per language)                  intent macro-F1")
         for split in splits:
             chosen = [(r, g) for r, g in zip(rows, results, strict=True) if r.split == split]
             lang = Score()
@@ -224,7 +227,7 @@ def evaluate(rows: Sequence[Row], out: Callable[[str], None] = print, errors: bo
             split_table = intent_table(
                 (r.intents, g.intents) for r, g in chosen if r.intents is not None
             )
-            out(f"{split:5}  {lang.value:7.1%}   {shown:40}  {macro_f1(split_table):.2f}")
+            out(f"{split:10}  {lang.value:7.1%}   {shown:40}  {macro_f1(split_table):.2f}")
 
     if errors:
         out("\nerrors (expected → got)")

@@ -25,6 +25,24 @@ from importlib import resources
 from cm_inbox.listening.tokens import tokenize
 
 GAP = 3  # how many words "~" may skip
+# What "#" matches besides digits: people write small numbers out ("four times", "trois
+# semaines"). Words that are also something else ("a", "un", "une") are left out.
+NUMBER_WORDS = frozenset(
+    "two three four five six seven eight nine ten eleven twelve fifteen twenty thirty"
+    " deux trois quatre cinq six sept huit neuf dix onze douze quinze vingt trente"
+    " dos tres cuatro cinco seis siete ocho nueve diez"
+    " zwei drei vier fünf sechs sieben acht neun zehn"
+    " due tre quattro cinque sei sette otto nove dieci"
+    " dois duas três quatro cinco seis sete oito nove dez"
+    " twee drie vier vijf zes zeven acht negen tien".replace("ü", "u")
+    .replace("ê", "e")
+    .split()
+)
+
+
+def is_number(word: str) -> bool:
+    """Whether ``word`` is what "#" stands for: digits, or a small number written out."""
+    return word.isdigit() or word in NUMBER_WORDS
 
 
 class LexiconError(ValueError):
@@ -212,7 +230,7 @@ class Trie:
         pool = self.root_prefixes.get(word[:3])
         if pool:
             found.extend(child for prefix, child in pool if word.startswith(prefix))
-        if self.root.number is not None and word.isdigit():
+        if self.root.number is not None and is_number(word):
             found.append(self.root.number)
         return found
 
@@ -240,6 +258,6 @@ class Trie:
             for prefix, child in node.prefixes:
                 if word.startswith(prefix):
                     stack.append((child, at + 1))
-            if node.number is not None and word.isdigit():
+            if node.number is not None and is_number(word):
                 stack.append((node.number, at + 1))
         return found

@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass, replace
 
 from cm_inbox.listening import inflect, lexicon
-from cm_inbox.listening.lexicon import GAP, Node, Trie
+from cm_inbox.listening.lexicon import GAP, Node, Trie, is_number
 from cm_inbox.listening.tokens import Tokens, fold
 
 SENTIMENT_SECTIONS = frozenset(
@@ -141,7 +141,7 @@ class Lexicon:
                 for prefix, node in pool:
                     if word.startswith(prefix):
                         stack.append((node, start + 1))
-            if root_number is not None and word.isdigit():
+            if root_number is not None and is_number(word):
                 stack.append((root_number, start + 1))
             if not stack:
                 if start >= covered and word in BOUNDARIES:
@@ -169,7 +169,7 @@ class Lexicon:
                         for prefix, child in node.prefixes:
                             if following.startswith(prefix):
                                 stack.append((child, at + 1))
-                    if node.number is not None and following.isdigit():
+                    if node.number is not None and is_number(following):
                         stack.append((node.number, at + 1))
                 if node.gap is not None:
                     for skip in range(GAP + 1):

@@ -195,7 +195,7 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
                 part.ironic
                 and not resolved
                 and part.start > first_negative
-                and negative_mass <= -1.5
+                and negative_mass <= -1.0
             )
         ):
             part.value = -abs(part.value) * 0.8
@@ -213,9 +213,11 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
                 part.value *= POLITE_QUESTION
 
     raw = sum(p.value for p in parts)
-    if "crisis" in cues:
+    if "press_inquiry" in cues:
+        pass  # a journalist asking, even about a crisis, asks politely
+    elif "crisis" in cues:
         raw += LEAN["crisis"]
-    elif "press" in cues and "press_inquiry" not in cues:
+    elif "press" in cues:
         raw += LEAN["press"]  # "I've shared this with a journalist" is a threat
     if "complaint" in acts:
         raw += LEAN["complaint"]
