@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: demo test lint install screenshot bench stress clean
+.PHONY: demo test lint install screenshot bench stress eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ bench: $(STAMP_TEST)
 # with SIGKILL mid-send; prints how many replies were checked, lost and doubled.
 stress: $(STAMP_TEST)
 	$(BIN)/python tests/outbox_crash.py --runs 1000
+
+# The listening signals on the project's labelled comments (tests/eval/): language and
+# sentiment accuracy per language, precision, recall and F1 per intent; exits 1 when a
+# target is missed. `--compare-language` adds py3langid against lingua (pip install '.[compare]').
+eval: $(STAMP_TEST)
+	$(BIN)/python -m cm_inbox.listening.evaluate
 
 clean:
 	rm -rf $(VENV)

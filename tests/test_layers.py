@@ -39,6 +39,10 @@ CORE_MODULES = [
     "cm_inbox.spikes",
     "cm_inbox.stats",
     "cm_inbox.cli.stats",
+    "cm_inbox.listening",
+    "cm_inbox.listening.pipeline",
+    "cm_inbox.listening.priority",
+    "cm_inbox.listening.evaluate",
 ]
 
 BLOCK_TEXTUAL = """

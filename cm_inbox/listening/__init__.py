@@ -1,0 +1,60 @@
+"""Listening signals: what a comment is in (language), how it feels (sentiment), what it
+does (intents); ``priority`` turns them, with reach and waiting time, into the queue's order.
+
+``analyze(text, hint)`` is the one call ingest needs. It is thread-safe and
+loads its models and lexicons on first use (about a second, once per process;
+``preload()`` does it ahead of time), so importing this package costs nothing.
+Everything runs locally from files inside the package: nothing is fetched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Sentiment = Literal["negative", "neutral", "positive"]
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """What one comment says about itself, computed at ingest."""
+
+    language: str | None
+    """ISO 639-1 code, or None when the text has no words and the network gave no tag."""
+    sentiment: Sentiment
+    sentiment_score: float
+    """In [-1, 1]: below -0.3 negative, above 0.3 positive."""
+    intents: tuple[str, ...]
+    """Sorted; drawn from question, complaint, bug, praise, purchase, spam, crisis."""
+
+
+_IMPLEMENTATION = None
+
+
+def analyze(text: str, hint: str | None = None) -> Signals:
+    """The signals of ``text``; ``hint`` is the network's language tag, if it gave one.
+
+    The hint decides the language when the text is too short or too unsure to
+    tell, and is the whole answer for a comment of emoji alone.
+    """
+    implementation = _IMPLEMENTATION or _load()
+    return implementation(text, hint)
+
+
+def preload() -> None:
+    """Load the language model and every lexicon now rather than at the first comment."""
+    from cm_inbox.listening import pipeline
+
+    pipeline.preload()
+
+
+def _load():  # type: ignore[no-untyped-def]
+    # Imported on first use so that importing the package stays cheap for the TUI.
+    global _IMPLEMENTATION
+    from cm_inbox.listening import pipeline
+
+    _IMPLEMENTATION = pipeline.analyze
+    return _IMPLEMENTATION
+
+
+__all__ = ["Signals", "Sentiment", "analyze", "preload"]

@@ -1,0 +1,255 @@
+"""One walk over a comment's tokens with a language's lexicons: the units and the cues.
+
+Sentiment reads *units*: at each token the longest phrase that means something
+to sentiment (a word with a valence, a negator, an intensifier, "but"...), so
+"not bad" is one unit and never "not" + "bad". Intent detection reads *cues*:
+every intent phrase found anywhere, overlapping or not ("still no answer" is a
+complaint cue even inside a longer phrase).
+
+A language's lexicons are its own files plus ``universal`` (emoji, emoticons,
+the internet slang every language uses); languages without files of their own
+read with ``universal`` alone.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+
+from cm_inbox.listening import inflect, lexicon
+from cm_inbox.listening.lexicon import GAP, Node, Trie, is_number
+from cm_inbox.listening.tokens import Tokens, fold
+
+SENTIMENT_SECTIONS = frozenset(
+    {
+        "words",
+        "events",
+        "excitement",
+        "negators",
+        "postnegators",
+        "intensifiers",
+        "diminishers",
+        "contrast",
+        "sarcasm",
+        "ironic",
+        "informative",
+    }
+)
+INTENT_SECTIONS = frozenset(
+    {
+        "question",
+        "question_start",
+        "rhetorical",
+        "complaint",
+        "bug",
+        "praise",
+        "purchase",
+        "purchase_block",
+        "spam",
+        "crisis",
+        "press",
+        "press_inquiry",
+        "greeting",
+        "question_end",
+    }
+)
+# Sections whose single words also match their feminine and plural forms (see inflect).
+INFLECTED = frozenset({"words", "events", "excitement", "ironic", "complaint", "bug", "crisis"})
+BOUNDARIES = frozenset({".", "!", "?", ";", ",", ":", "..."})
+CLAUSE_ENDS = frozenset({".", "!", "?", ";", "..."})
+GAP_STOPS = frozenset({".", "!", "?"})  # "~" in a phrase never reaches past these
+
+
+Unit = tuple[int, int, dict[str, float]]
+"""A token or phrase as (start, end, roles): section name → value for each sentiment
+section it is in (valence, factor; 0.0 for plain markers). Punctuation has the role
+"boundary"; words that mean nothing to sentiment have no unit."""
+BOUNDARY: dict[str, float] = {"boundary": 0.0}
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What one walk found: sentiment units in order, intent cues by section."""
+
+    units: tuple[Unit, ...]
+    cues: dict[str, list[tuple[int, int, float]]]
+    """Intent section → (start, end, weight) of each phrase found."""
+    words: tuple[str, ...]
+    """The tokens as read, shorthand replaced ("tjrs" → "toujours")."""
+
+
+class Lexicon:
+    """The trie of one language's files plus the universal ones."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.trie = Trie()
+        names = ["universal/sentiment.txt", "universal/intents.txt"]
+        if language != "universal":
+            names += [f"{language}/sentiment.txt", f"{language}/intents.txt"]
+        entries = [entry for name in names for entry in lexicon.load(name)]
+        listed = {(entry.section, entry.phrase) for entry in entries}
+        for entry in entries:
+            if entry.section not in SENTIMENT_SECTIONS | INTENT_SECTIONS:
+                raise lexicon.LexiconError(
+                    f"{entry.source}, line {entry.line}: unknown section [{entry.section}]"
+                )
+            self.trie.add(entry)
+            if entry.section in INFLECTED:
+                for phrase in inflect.phrases(fold(entry.phrase), language):
+                    if (entry.section, phrase) not in listed:
+                        listed.add((entry.section, phrase))
+                        self.trie.add(replace(entry, phrase=phrase))
+        self.aliases = lexicon.aliases(language)
+        for node in self.trie.nodes():
+            roles = {
+                e.section: 0.0 if e.value is None else e.value
+                for e in node.ends
+                if e.section in SENTIMENT_SECTIONS
+            }
+            node.roles = roles or None
+            node.cues = tuple(
+                (e.section, 1.0 if e.value is None else e.value)
+                for e in node.ends
+                if e.section in INTENT_SECTIONS
+            )
+        self.vocabulary = frozenset(self.trie.vocabulary)
+
+    def read(self, tokens: Tokens) -> Reading:
+        """Walk ``tokens`` once: sentiment units (longest phrase first) and every intent cue."""
+        words = tokens.words
+        if self.aliases and not self.aliases.isdisjoint(words):
+            # Texting shorthand read as the word it stands for ("tjrs", "u", "pk").
+            words = tuple(self.aliases.get(word, word) for word in words)
+        count = len(words)
+        units: list[Unit] = []
+        cues: dict[str, list[tuple[int, int, float]]] = {}
+        covered = 0
+        root = self.trie.root
+        root_next = root.next
+        root_prefixes = self.trie.root_prefixes
+        root_number = root.number
+        # The walk is written out here rather than calling Trie.matches: it runs for
+        # most tokens of every comment, and the calls cost more than the walk.
+        for start, word in enumerate(words):
+            stack: list[tuple[Node, int]] = []
+            child = root_next.get(word)
+            if child is not None:
+                stack.append((child, start + 1))
+            pool = root_prefixes.get(word[:3])
+            if pool:
+                for prefix, node in pool:
+                    if word.startswith(prefix):
+                        stack.append((node, start + 1))
+            if root_number is not None and is_number(word):
+                stack.append((root_number, start + 1))
+            if not stack:
+                if start >= covered and word in BOUNDARIES:
+                    units.append((start, start + 1, BOUNDARY))
+                continue
+            best_end = -1
+            best: dict[str, float] | None = None
+            while stack:
+                node, at = stack.pop()
+                if node.roles is not None and at > best_end:
+                    best_end, best = at, node.roles
+                for section, weight in node.cues:
+                    found = cues.get(section)
+                    if found is None:
+                        cues[section] = [(start, at, weight)]
+                    else:
+                        found.append((start, at, weight))
+                if at < count:
+                    following = words[at]
+                    if node.next:
+                        child = node.next.get(following)
+                        if child is not None:
+                            stack.append((child, at + 1))
+                    if node.prefixes:
+                        for prefix, child in node.prefixes:
+                            if following.startswith(prefix):
+                                stack.append((child, at + 1))
+                    if node.number is not None and is_number(following):
+                        stack.append((node.number, at + 1))
+                if node.gap is not None:
+                    for skip in range(GAP + 1):
+                        if at + skip >= count or words[at + skip] in GAP_STOPS:
+                            break
+                        stack.append((node.gap, at + skip))
+            if start < covered:
+                continue
+            if best is not None:
+                units.append((start, best_end, best))
+                covered = best_end
+            elif word in BOUNDARIES:
+                units.append((start, start + 1, BOUNDARY))
+        if cues and units:
+            _void_contradicted(units, cues)
+        return Reading(tuple(units), cues, words)
+
+
+# Cues a phrase of the other polarity swallows: "can't complain" holds no complaint,
+# "thanks for nothing" no thanks.
+_TROUBLE = ("complaint", "bug", "crisis")
+_GOOD = ("praise", "purchase")
+
+
+def _void_contradicted(units: list[Unit], cues: dict[str, list[tuple[int, int, float]]]) -> None:
+    spans = []
+    for start, end, roles in units:
+        valence = roles.get("words") or roles.get("events") or roles.get("excitement")
+        if valence and end - start > 1:
+            spans.append((start, end, valence))
+    if not spans:
+        return
+    for names, inside_sign in ((_TROUBLE, 1), (_GOOD, -1)):
+        for name in names:
+            found = cues.get(name)
+            if not found:
+                continue
+            kept = [
+                cue
+                for cue in found
+                if not any(
+                    s <= cue[0] and cue[1] <= e and valence * inside_sign > 0
+                    for s, e, valence in spans
+                )
+            ]
+            if kept:
+                cues[name] = kept
+            else:
+                del cues[name]
+
+
+_LOCK = threading.Lock()
+_LEXICONS: dict[str | None, Lexicon] = {}
+
+
+def lexicon_for(language: str | None) -> Lexicon:
+    """The lexicon for ``language`` (its own files when it has some), built once per process."""
+    found = _LEXICONS.get(language)
+    if found is None:
+        with _LOCK:
+            found = _LEXICONS.get(language)
+            if found is None:
+                key = "universal"
+                if language and lexicon.exists(f"{language}/sentiment.txt"):
+                    key = language
+                found = _LEXICONS.get(key) or Lexicon(key)
+                _LEXICONS[key] = _LEXICONS[language] = found
+    return found
+
+
+LEXICON_LANGUAGES = ("en", "fr", "es", "de", "it", "pt", "nl")
+_VOCABULARY: frozenset[str] | None = None
+
+
+def vocabulary() -> frozenset[str]:
+    """Every word the lexicons know, in any language: what a stretched word may squeeze to."""
+    global _VOCABULARY
+    if _VOCABULARY is None:
+        words: set[str] = set(lexicon_for(None).vocabulary)
+        for language in LEXICON_LANGUAGES:
+            words |= lexicon_for(language).vocabulary
+        _VOCABULARY = frozenset(words)
+    return _VOCABULARY
