@@ -350,6 +350,9 @@ class IncomingComment:
     likes: int | None = None
     reposts: int | None = None
     replies: int | None = None
+    # Listening signals computed ahead (an import's reader does it beside the writer);
+    # None: the store computes them when the comment is new to it.
+    signals: Any = None
     # Network facts a reply needs later (Mastodon's visibility, Bluesky's cid
     # and root cid); stored as JSON, never shown.
     extra: dict[str, Any] | None = None

@@ -49,7 +49,14 @@ def inbox(tmp_path: Path, clock) -> tuple[Path, dict[str, int]]:
             incoming("b1"),
             incoming("b2", handle="noah.bsky.social", name="Noah"),
             incoming("b3", handle="ava.bsky.social", name="Ava", status=Status.ESCALATED),
-            incoming("m1", network="mastodon", handle="bob@example.org", name="Bob", language="fr"),
+            incoming(
+                "m1",
+                network="mastodon",
+                handle="bob@example.org",
+                name="Bob",
+                text="Lumo est en panne ? Plus rien ne se charge depuis ce matin",
+                language="fr",
+            ),
         )
     return path, dict(zip(REMOTES, found, strict=True))
 

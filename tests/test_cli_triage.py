@@ -106,6 +106,7 @@ def test_triage_says_which_rules_were_refused_and_why(cli, config) -> None:
 
 def test_reapply_runs_the_rules_and_reports_per_rule(cli, config, db: Path) -> None:
     config(RULES)
+    base = {key: row[1] for key, row in stored(db).items()}  # the priorities given on arrival
     done = cli("triage", "--reapply", "--db", db)
     assert done.code == 0, done.err
     assert [line.split() for line in done.out.splitlines()[:3]] == [
@@ -115,10 +116,10 @@ def test_reapply_runs_the_rules_and_reports_per_rule(cli, config, db: Path) -> N
     ]
     assert "4 comments read, 3 changed; u in the inbox undoes it." in done.out
     assert stored(db) == {
-        "1": ("new", 25.0, "billing"),
-        "2": ("spam", 0.0, None),
-        "3": ("done", 25.0, "billing"),
-        "4": ("new", 0.0, None),
+        "1": ("new", base["1"] + 25, "billing"),
+        "2": ("spam", base["2"], None),
+        "3": ("done", base["3"] + 25, "billing"),
+        "4": ("new", base["4"], None),
     }
     again = cli("triage", "--reapply", "--db", db)
     assert "4 comments read, 0 changed: the rules had already done their work." in again.out
@@ -144,9 +145,10 @@ def test_dry_run_changes_nothing(cli, config, db: Path) -> None:
 
 def test_reapply_of_one_view(cli, config, db: Path) -> None:
     config(RULES)
+    before = stored(db)
     done = cli("triage", "--reapply", "--view", "inbox", "--json", "--db", db)
     assert json.loads(done.out)["scanned"] == 3
-    assert stored(db)["3"] == ("done", 0.0, None)
+    assert stored(db)["3"] == before["3"] == ("done", before["3"][1], None)
 
 
 def test_reapply_without_rules_says_where_to_write_them(cli, config, db: Path) -> None:
@@ -172,9 +174,14 @@ def test_import_runs_the_rules_on_new_comments(cli, config, tmp_path: Path) -> N
         for n, text in (("1", "refund"), ("2", "crypto"))
     ]  # fmt: skip
     source.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    config("[ui]\n")
+    plain = tmp_path / "plain.sqlite3"
+    assert cli("import", source, "--db", plain).code == 0
+    base = {key: row[1] for key, row in stored(plain).items()}  # the priorities without rules
+    config(RULES)
     db = tmp_path / "imported.sqlite3"
     assert cli("import", source, "--db", db).code == 0
-    assert stored(db) == {"1": ("new", 25.0, "billing"), "2": ("spam", 0.0, None)}
+    assert stored(db) == {"1": ("new", base["1"] + 25, "billing"), "2": ("spam", base["2"], None)}
 
 
 async def test_a_sync_runs_the_rules_on_what_it_brings(store: Store, clock, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cm_inbox.config import load_config
+from cm_inbox.listening import Signals
 from cm_inbox.model import IncomingAuthor, IncomingComment, Status, View
 from cm_inbox.store import Store
 from cm_inbox.triage_rules import RuleSet
@@ -97,13 +98,20 @@ def state(store: Store) -> dict:
     }
 
 
-def analyzed(store: Store, remote_id: str, *, sentiment=None, intents=None) -> None:
-    """What the listening analyzer writes for a comment (it runs apart from the rules)."""
+def analyzed(
+    store: Store, remote_id: str, *, sentiment="neutral", intents=None, priority=0.0
+) -> None:
+    """Signals and a priority set for a comment, so the rules meet known values
+    whatever the listening analyzer makes of the words."""
     with store.db.transaction() as conn:
         conn.execute(
-            "UPDATE comments SET sentiment = ?, intents = ? WHERE remote_id = ?",
-            (sentiment, intents, remote_id),
+            "UPDATE comments SET sentiment = ?, intents = ?, priority = ? WHERE remote_id = ?",
+            (sentiment, intents, priority, remote_id),
         )
+
+
+# Signals given ahead (as an import's reader computes them): a neutral comment.
+NEUTRAL = Signals(language="en", sentiment="neutral", sentiment_score=0.0, intents=())
 
 
 # --- at ingest ---------------------------------------------------------------------
@@ -111,15 +119,23 @@ def analyzed(store: Store, remote_id: str, *, sentiment=None, intents=None) -> N
 
 def test_ingest_runs_the_rules_on_new_comments(store: Store, rules: RuleSet) -> None:
     store.use_rules(rules)
-    store.upsert_comments([incoming("1", "I want a refund"), incoming("2", "free crypto here")])
+    store.upsert_comments(
+        [
+            incoming("1", "I want a refund", signals=NEUTRAL),
+            incoming("2", "free crypto here", signals=NEUTRAL),
+        ]
+    )
     refund, spam = comment(store, "1"), comment(store, "2")
-    assert (refund.labels, refund.priority, refund.status) == (("billing",), 30, Status.NEW)
+    assert (refund.labels, refund.status) == (("billing",), Status.NEW)
     assert (spam.labels, spam.status) == (("junk",), Status.SPAM)
     assert store.view_counts()[View.SPAM] == 1
     (billing, junk) = events(store)
     assert (billing["action"], billing["batch"]) == ("rule:billing", 0)
-    assert json.loads(billing["before"]) == {"labels": [], "priority": 0.0}
-    assert json.loads(billing["after"]) == {"labels": ["billing"], "priority": 30.0}
+    before, after = json.loads(billing["before"]), json.loads(billing["after"])
+    # Raised by 30 from the priority the comment was given on arrival.
+    assert before["labels"] == [] and before["priority"] > 0
+    assert after == {"labels": ["billing"], "priority": before["priority"] + 30}
+    assert refund.priority == after["priority"]
     assert json.loads(junk["after"]) == {
         "labels": ["junk"],
         "status": "spam",
@@ -218,6 +234,8 @@ def stored(store: Store) -> Store:
             incoming("plain", "hello"),
         ]
     )
+    for remote_id in ("refund", "crypto", "plain"):
+        analyzed(store, remote_id)
     analyzed(store, "angry", sentiment="negative")
     analyzed(store, "intent", intents="question,refund")
     return store

@@ -16,9 +16,14 @@ SIZE = (130, 36)
 NOTE = "customer lost two weeks of notes"
 
 
+# Newest first: the tests act on the comment filled last (id 12), the first row.
+NEWEST_FIRST = '[ui]\nsort = "newest"\n'
+
+
 def make_app(store, clock, tmp_path, text: str | None = None) -> CmInboxApp:
     fill(store, int(clock()))
-    return CmInboxApp(store, default_config(tmp_path, text), clock=clock, thread_settle_s=0.01)
+    config = default_config(tmp_path, NEWEST_FIRST + (text or ""))
+    return CmInboxApp(store, config, clock=clock, thread_settle_s=0.01)
 
 
 def webhook(url: str, shape: str = "slack") -> str:
@@ -193,7 +198,10 @@ async def test_messages_left_waiting_by_an_earlier_session_go_at_start(store, cl
         fill(store, int(clock()))
         store.escalate([12], "support", NOTE, notify=True)  # the app closed before it left
         app = CmInboxApp(
-            store, default_config(tmp_path, webhook(server.url)), clock=clock, thread_settle_s=0.01
+            store,
+            default_config(tmp_path, NEWEST_FIRST + webhook(server.url)),
+            clock=clock,
+            thread_settle_s=0.01,
         )
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)

@@ -18,6 +18,7 @@ from cm_inbox.networks import rules_for
 from cm_inbox.secrets import SecretsError, SecretStore
 from cm_inbox.store import Store
 from cm_inbox.sync import AccountSync, RetryPolicy, SyncReport, sync_accounts
+from cm_inbox.targets import Targets
 from cm_inbox.timefmt import ago
 
 
@@ -41,6 +42,7 @@ def run_sync(args: argparse.Namespace) -> int:
     secrets = SecretStore()
     with open_store(db_path(args), create=True) as store:
         store.use_rules(config.rules)
+        store.use_targets(Targets(config.targets, config.tz))
         accounts = _targets(store, args.account, watching=bool(config.watches and args.fetch))
         console = err_console()
         show_progress = console.is_terminal and not args.json

@@ -40,7 +40,6 @@ from cm_inbox.cli.common import (
 from cm_inbox.model import IncomingComment
 from cm_inbox.records import comment_to_record, record_to_incoming
 from cm_inbox.store import Store
-from cm_inbox.triage_rules import RuleSet
 
 BATCH = 20_000
 # Past this many, bad lines are counted but not each reported: a file in the
@@ -104,7 +103,7 @@ def run_import(args: argparse.Namespace) -> int:
         report = ImportReport(name, errors)
         show_progress = size is not None and size >= PROGRESS_MIN_BYTES and errors.is_terminal
         with open_store(database, create=True) as store:
-            store.use_rules(_triage_rules(errors))
+            _listen_as_configured(store, errors)
             progress = (
                 Progress(
                     TextColumn("Importing"),
@@ -136,14 +135,16 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _triage_rules(console: Console) -> RuleSet:
-    """The config's triage rules, for the new comments; its problems said first."""
+def _listen_as_configured(store: Store, console: Console) -> None:
+    """The config's triage rules and response targets for the new comments; its problems said first."""
     from cm_inbox.config import load_config
+    from cm_inbox.targets import Targets
 
     config = load_config()
     for problem in config.problems:
         console.print(Text(f"config: {problem}", style="yellow"))
-    return config.rules
+    store.use_rules(config.rules)
+    store.use_targets(Targets(config.targets, config.tz))
 
 
 @contextmanager

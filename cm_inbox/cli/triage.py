@@ -23,6 +23,20 @@ from cm_inbox.store import RulesReport
 from cm_inbox.triage_rules import Rule
 
 
+def _score(args: argparse.Namespace, config: Config) -> None:
+    """Signals for comments stored without them, and priorities moved on by their wait."""
+    from cm_inbox.targets import Targets
+
+    with open_store(db_path(args)) as store:
+        store.use_targets(Targets(config.targets, config.tz))
+        scored = store.score_unscored()
+        moved = store.refresh_priorities()
+    if args.json and not args.reapply:
+        out_console().print_json(data={"scored": scored, "priorities_moved": moved})
+    else:
+        err_console().print(f"{scored:,} comments scored, {moved:,} priorities moved by their wait")
+
+
 def run_triage(args: argparse.Namespace) -> int:
     if (args.dry_run or args.view != View.ALL.value) and not args.reapply:
         raise CliError("--dry-run and --view go with --reapply", code=2)
@@ -30,6 +44,10 @@ def run_triage(args: argparse.Namespace) -> int:
     if not args.json or args.reapply:
         for problem in config.problems:
             err_console().print(Text(f"config: {problem}", style="yellow"))
+    if args.score:
+        _score(args, config)
+        if not args.reapply:
+            return 0
     if not args.reapply:
         return _show_rules(config, as_json=args.json)
     if not config.rules:

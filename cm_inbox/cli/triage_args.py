@@ -33,5 +33,11 @@ def register_triage(commands, common: argparse.ArgumentParser) -> None:
         default=View.ALL.value,
         help="with --reapply: only this view (default: all)",
     )
+    triage.add_argument(
+        "--score",
+        action="store_true",
+        help="give language, sentiment, intents and a priority to comments stored without "
+        "them (an inbox from before cm-inbox listened), then refresh waiting priorities",
+    )
     triage.add_argument("--json", action="store_true", help="print JSON instead of a table")
     triage.set_defaults(handler=lazy("cm_inbox.cli.triage:run_triage"))

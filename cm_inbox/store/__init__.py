@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from cm_inbox.scoring import Scorer
 from cm_inbox.store.accounts import AccountsMixin, ConnectedAccount, SetAsideItem
 from cm_inbox.store.base import StoreBase
 from cm_inbox.store.composing import ComposingMixin
@@ -21,6 +22,7 @@ from cm_inbox.store.outbox import OutboxMixin, ReplyError
 from cm_inbox.store.people import PeopleMixin
 from cm_inbox.store.queue import QueueMixin
 from cm_inbox.store.rules import RuleCount, RulesMixin, RulesReport
+from cm_inbox.store.scoring import ScoringMixin
 from cm_inbox.store.sending import LEASE_S, Claim, OutboxEntry, SendingMixin
 from cm_inbox.store.stats import FirstResponse, PriorityBand, StatsMixin, TallySummary
 from cm_inbox.store.triage import TriageMixin, UndoResult
@@ -52,6 +54,7 @@ class Store(
     IngestMixin,
     QueueMixin,
     RulesMixin,
+    ScoringMixin,
     TriageMixin,
     EscalationsMixin,
     DeliveriesMixin,
@@ -72,6 +75,7 @@ class Store(
         *,
         clock: Callable[[], float] | None = None,
         rules: RuleSet | None = None,
+        scorer: Scorer | None = None,
     ) -> None:
         self.db = Database(path)
         self.path = self.db.path
@@ -79,6 +83,8 @@ class Store(
         self._account_ids = {}
         self._author_id_cache = {}
         self._rules = rules if rules is not None else RuleSet()
+        # Signals and priorities of new comments; the config's targets when given.
+        self.scorer = scorer or Scorer()
 
     def close(self) -> None:
         self.db.close()

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from cm_inbox.store.database import Database
+
+if TYPE_CHECKING:
+    from cm_inbox.scoring import Scorer
 
 
 class StoreBase:
@@ -15,6 +19,7 @@ class StoreBase:
     _clock: Callable[[], float]
     _account_ids: dict[tuple[str, str], int]
     _author_id_cache: dict[tuple[str, str], int]
+    scorer: Scorer
 
     def now(self) -> int:
         """The store's clock, injectable so tests control time."""

@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 
 from cm_inbox.model import IncomingComment, IngestResult, Status
+from cm_inbox.scoring import Facts
 from cm_inbox.store.rules import RulesMixin
 from cm_inbox.text import clean_text, one_line
 
@@ -260,6 +261,10 @@ class IngestMixin(RulesMixin):
             status = item.status or (Status.DONE if item.is_ours else Status.NEW)
             if status is Status.SNOOZED and item.snoozed_until is None:
                 status = Status.NEW  # a snooze with no end would never come back
+            signals = self.scorer.signals(item)
+            facts = Facts(item.author.followers, item.likes, item.replies, item.created_at)
+            # The brand's own posts wait for no answer: no place in the queue's order.
+            priority = 0.0 if item.is_ours else self.scorer.priority(signals, facts, now)
             new_rows.append(
                 [
                     account_id,
@@ -272,7 +277,12 @@ class IngestMixin(RulesMixin):
                     item.url,
                     item.created_at,
                     now,
-                    item.language,
+                    signals.language or item.language,
+                    signals.sentiment,
+                    signals.sentiment_score,
+                    ",".join(signals.intents) or None,
+                    priority,
+                    now,
                     str(status),
                     item.snoozed_until if status == Status.SNOOZED else None,
                     int(item.is_ours),
@@ -294,9 +304,10 @@ class IngestMixin(RulesMixin):
         conn.executemany(
             """
             INSERT INTO comments (account_id, remote_id, parent_remote_id, root_remote_id, author_id,
-                text, markup, url, created_at, fetched_at, language, status, snoozed_until, is_ours,
-                extra, likes, reposts, replies)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                text, markup, url, created_at, fetched_at, language, sentiment, sentiment_score,
+                intents, priority, scored_at, status, snoozed_until, is_ours, extra, likes, reposts,
+                replies)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             new_rows,
         )

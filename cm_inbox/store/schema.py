@@ -403,6 +403,12 @@ MIGRATIONS: list[str] = [
     CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at, id);
     CREATE INDEX webhook_deliveries_escalation ON webhook_deliveries (escalation_id, id);
     """,
+    # 9: when each comment's priority last counted its wait (see cm_inbox.scoring).
+    """
+    ALTER TABLE comments ADD COLUMN scored_at INTEGER;
+    -- How far the last refresh of priorities reached, so the next one starts there.
+    CREATE TABLE scoring (id INTEGER PRIMARY KEY CHECK (id = 1), refreshed_at INTEGER NOT NULL);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

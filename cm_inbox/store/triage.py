@@ -308,7 +308,7 @@ class TriageMixin(StoreBase):
                 "UPDATE comments SET priority = ? WHERE id = ?",
                 (before["priority"], event["comment_id"]),
             )
-        if event["action"] == "escalate" and "escalation_id" in detail:
+        if "escalation_id" in detail and event["action"] not in STEP_WORDS:  # escalate, rule:*
             self._withdraw_escalation(conn, detail["escalation_id"])  # type: ignore[attr-defined]
         elif event["action"] in STEP_WORDS:
             self._undo_escalation_step(conn, event, before, detail)  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from cm_inbox.paths import user_themes_dir
 from cm_inbox.secrets import SecretStore
 from cm_inbox.store import ConnectedAccount, Store
 from cm_inbox.sync import RetryPolicy, Syncer
+from cm_inbox.targets import Targets
 from cm_inbox.tui.bindings import all_binding_ids
 from cm_inbox.tui.commands import InboxCommands
 from cm_inbox.tui.screens.inbox import THREAD_SETTLE_S, InboxScreen
@@ -43,6 +44,8 @@ class CmInboxApp(App[int]):
     ) -> None:
         super().__init__()
         self.store = store
+        # New comments (a sync) are ranked against the targets the queue marks.
+        store.use_targets(Targets(config.targets, config.tz))
         # None: no network access at all (tests of the queue alone, an import-only inbox).
         self.syncer = syncer
         self.config = config

@@ -99,7 +99,9 @@ class InboxScreen(EscalationActions, Screen):
             Targets(self.app.config.targets, self.app.config.tz),
             id="queue",
         )
-        self.thread = ThreadPane(self.app.clock, self.app.config.tz, id="thread")
+        self.thread = ThreadPane(
+            self.app.clock, self.app.config.tz, scorer=self.store.scorer, id="thread"
+        )
         self.composer = Composer(id="composer")
         self.composer.display = False
         self.search_input.display = False
@@ -130,6 +132,7 @@ class InboxScreen(EscalationActions, Screen):
         # the time to it.
         self.call_after_refresh(self._mount_the_rest)
         self.call_after_refresh(self.check_spike)
+        self.call_after_refresh(self._refresh_priorities)
         self._show_body()
         self.store.wake_due_snoozes()
         self.reload(keep=None)
@@ -191,12 +194,24 @@ class InboxScreen(EscalationActions, Screen):
         self.query_one("#body").set_class(self.size.width < 110, "narrow")
 
     def _tick(self) -> None:
-        """Once a minute: snoozes that came due return, ages and target markers move on."""
+        """Once a minute: snoozes that came due return, ages and target markers move on,
+        and priorities count the minute waited."""
         if self.store.wake_due_snoozes():
             self.reload(keep=self._current_key())
         else:
             self.queue.refresh()  # a line's age and target state are part of its cache key
         self.check_spike()
+        self._refresh_priorities()
+
+    @work(thread=True, exclusive=True, group="priorities")
+    def _refresh_priorities(self) -> None:
+        moved = self.store.refresh_priorities(int(self.app.clock()))
+        if moved and not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._priorities_moved)
+
+    def _priorities_moved(self) -> None:
+        if self.query_state.sort is Sort.PRIORITY:
+            self.reload(keep=self._current_key())
 
     # -- the spike alert ------------------------------------------------------
 

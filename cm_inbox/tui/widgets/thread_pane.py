@@ -17,12 +17,21 @@ from textual.widgets import Static
 
 from cm_inbox.model import AuthorCard, Comment, Escalation, EscalationState, Reply
 from cm_inbox.networks import at_handle, rules_for
+from cm_inbox.scoring import Facts, Scorer, stored_signals
+from cm_inbox.targets import Tier, tier_of
 from cm_inbox.text import one_line
 from cm_inbox.timefmt import age, stamp
 from cm_inbox.webhooks.wording import TONE, delivery_words, needs_user
 
 _STATE_STYLE = {EscalationState.OPEN: "bold red", EscalationState.ANSWERED: "bold cyan"}
 _TONE_STYLE = {"ok": "green", "waiting": "", "muted": "dim", "trouble": "bold red"}
+
+_TIER_STYLES = {
+    Tier.URGENT: "bold red",
+    Tier.HIGH: "bold yellow",
+    Tier.NORMAL: "bold",
+    Tier.LOW: "dim",
+}
 
 
 @dataclass(slots=True)
@@ -43,10 +52,17 @@ class ThreadPane(VerticalScroll, can_focus=True):
     ThreadPane > Static { width: 1fr; }
     """
 
-    def __init__(self, clock: Callable[[], float], zone: tzinfo | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float],
+        zone: tzinfo | None = None,
+        scorer: Scorer | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.clock = clock
         self.zone = zone
+        self.scorer = scorer
         self.body = Static("", id="thread-body")
         self.context: ThreadContext | None = None
 
@@ -83,6 +99,9 @@ class ThreadPane(VerticalScroll, can_focus=True):
         if comment.language:
             meta.append(f" · {comment.language}")
         blocks: list[Text] = [head, meta]
+        why = self._priority(comment, now)
+        if why is not None:
+            blocks.append(why)
         if comment.labels:
             blocks.append(Text(" ".join("#" + label for label in comment.labels), style="yellow"))
         if comment.url:
@@ -94,6 +113,20 @@ class ThreadPane(VerticalScroll, can_focus=True):
         blocks.extend(self._thread(ctx, now))
         blocks.extend(self._card(ctx.card, now))
         return blocks
+
+    def _priority(self, comment: Comment, now: float) -> Text | None:
+        """Why the comment sits where it does in the queue, in one line."""
+        signals = stored_signals(
+            comment.language, comment.sentiment, comment.sentiment_score, ",".join(comment.intents)
+        )
+        if signals is None or self.scorer is None or comment.is_ours:
+            return None
+        tier = tier_of(comment.priority)
+        line = Text()
+        line.append(f"{tier.value} {comment.priority:.0f}", style=_TIER_STYLES[tier])
+        facts = Facts(comment.author.followers, comment.likes, comment.replies, comment.created_at)
+        line.append(" · " + self.scorer.explain(signals, facts, int(now)), style="dim")
+        return line
 
     def _escalations(self, ctx: ThreadContext, now: float) -> list[Text]:
         """Each escalation's life: team, severity, state and wait, the notes and the
