@@ -63,6 +63,9 @@ def settle(found: frozenset[str], reading: Reading, mood: Mood) -> tuple[str, ..
         and (mood.grieved or (mood.hurt and "bug" not in result))
     ):
         result.add("complaint")
+    if "press_inquiry" in reading.cues:
+        # "looking into complaints about your boilers": a journalist's subject, not theirs.
+        result.discard("complaint")
     if mood.label == NEGATIVE and result & {"bug", "complaint"} and "question" not in result:
         # "The gift card page throws a 404": an angry report is not a sales lead.
         result.discard("purchase")

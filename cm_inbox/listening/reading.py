@@ -95,7 +95,9 @@ class Lexicon:
                     f"{entry.source}, line {entry.line}: unknown section [{entry.section}]"
                 )
             self.trie.add(entry)
-            if entry.section in INFLECTED:
+            if entry.section in INFLECTED and not (language == "en" and entry.section != "words"):
+                # English inflects only adjectives of evaluation ("smoothest"): an
+                # event's "-er" form is another word ("late" → "later").
                 for phrase in inflect.phrases(fold(entry.phrase), language):
                     if (entry.section, phrase) not in listed:
                         listed.add((entry.section, phrase))
