@@ -54,6 +54,15 @@ def settle(found: frozenset[str], reading: Reading, mood: Mood) -> tuple[str, ..
     if "spam" in result:
         # Spam borrows the words of every intent ("free", "buy now", "?"); it is only spam.
         return ("spam",)
+    if (
+        "tech" in reading.cues
+        and mood.label != POSITIVE
+        and mood.failed
+        and not result & {"bug", "crisis", "spam"}
+    ):
+        # "Promo code field is missing from the checkout", "mon compteur n'envoie plus de
+        # relevé": something technical that went wrong is a bug report.
+        result.add("bug")
     # Strong words in a crisis ("scandaleux", "unbelievable") are the crisis itself.
     # Otherwise a negative word of evaluation makes a complaint, and so does any
     # account of trouble that is not already a bug report.

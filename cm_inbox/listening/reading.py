@@ -51,6 +51,7 @@ INTENT_SECTIONS = frozenset(
         "press_inquiry",
         "greeting",
         "question_end",
+        "tech",
     }
 )
 # Sections whose single words also match their feminine and plural forms (see inflect).

@@ -58,6 +58,8 @@ class Mood:
     """A negative evaluation in words ("nul", "useless", "déçu"), irony included."""
     hurt: bool = False
     """Something went wrong, said in words ("still waiting", "arrived broken")."""
+    failed: bool = False
+    """Something did not happen, said as a statement ("no van, no call", "hasn't sent")."""
 
 
 class _Part:
@@ -253,7 +255,7 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
     )
     grieved = any(p.value < 0 and p.word and (p.section == "words" or p.irony) for p in parts)
     hurt = any(p.value < 0 and p.word for p in parts)
-    return Mood(label, round(score, 4), praised, grieved, hurt)
+    return Mood(label, round(score, 4), praised, grieved, hurt, bool(failures))
 
 
 def _alone(words: tuple[str, ...], start: int) -> bool:
