@@ -28,7 +28,6 @@ from cm_inbox.listening.reading import BOUNDARY, CLAUSE_ENDS, Reading
 from cm_inbox.listening.tokens import Tokens
 
 NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
-VALENCES = ("words", "events", "excitement")
 NEGATION = -0.7  # "not good" is less bad than "bad" is bad
 WINDOW = 4  # a negator reaches words fewer than this many tokens after it
 BEFORE_CONTRAST, AFTER_CONTRAST = 0.5, 1.5
@@ -126,10 +125,10 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
                     post_negate()
                 neg_end, factor_end = -1, -1
             continue
-        if "informative" in roles:
+        if roles.informative:
             informative = True
-        section = next((name for name in VALENCES if name in roles), None)
-        if "sarcasm" in roles:
+        section = roles.section
+        if roles.sarcasm:
             sarcasm = True
             if section is None:
                 # The marker itself says the writer is not pleased ("oh great", "🙄").
@@ -137,7 +136,7 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
                 part.irony = True
                 parts.append(part)
                 continue
-        if "contrast" in roles:
+        if roles.contrast:
             for part in parts:
                 part.value *= BEFORE_CONTRAST
             contrast = True
@@ -145,25 +144,25 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
                 post_negate()
             neg_end, factor_end = -1, -1
             continue
-        modifier = roles.get("intensifiers") or roles.get("diminishers")
+        modifier = roles.modifier
         if modifier and (section is None or _valence_follows(units, index)):
             factor = factor * modifier if factor_end >= 0 and start - factor_end <= 1 else modifier
             factor_end = end
             continue
         if section is None:
-            if "negators" in roles:
+            if roles.negator:
                 if neg_end >= 0 and start - neg_end >= WINDOW:
                     post_negate()
                 if neg_end < 0 or start - neg_end >= WINDOW:
                     neg_start, neg_unit = start, index  # "ne ... pas", "not ... never": one
                 neg_end = end
-                neg_post = "postnegators" in roles
-            elif "postnegators" in roles:
+                neg_post = roles.postnegator
+            elif roles.postnegator:
                 neg_start, neg_unit, neg_post = start, index, True
                 post_negate()
                 neg_end = -1
             continue
-        value = roles[section]
+        value = roles.value
         if factor_end >= 0 and start - factor_end <= 1:
             value *= factor
         factor_end = -1
@@ -171,7 +170,7 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
             value *= SHOUTED
         if start in tokens.stretched:
             value *= STRETCHED
-        part = _Part(value, section, start, contrast, "ironic" in roles, words[start][0].isalnum())
+        part = _Part(value, section, start, contrast, roles.ironic, words[start][0].isalnum())
         if neg_end >= 0:
             if start - neg_end < WINDOW:
                 # Events carry their own negation ("no answer", "sans aucune solution"):
@@ -287,9 +286,9 @@ def _valence_follows(units: tuple, index: int) -> bool:
     for start, next_end, roles in units[index + 1 : index + 3]:
         if start - end > 1:
             return False
-        if any(name in roles for name in VALENCES):
+        if roles.section is not None:
             return True
-        if not ("intensifiers" in roles or "diminishers" in roles or "negators" in roles):
+        if not (roles.modifier or roles.negator):
             return False
         end = next_end
     return False
