@@ -9,7 +9,10 @@ phrases alone cannot say:
   ("c'est une blague ?"), or a clause that opens like a question ("how do I",
   "est-ce que", "vous livrez"), or a phrase that asks ("anyone know", "je me
   demandais si");
-- complaint: a complaint cue, or a negative evaluation in a negative comment;
+- complaint: a complaint cue, or in a negative comment a negative evaluation or an
+  account of trouble that is not a bug report;
+- bug: a bug cue, or something technical ("the checkout", "mon compteur") that did
+  not happen ("hasn't sent a reading", "n'envoie plus");
 - praise: a positive evaluation carrying a positive comment, or a praise cue
   in a comment that is not negative;
 - purchase: a purchase cue with no blocker ("cancel my subscription");
