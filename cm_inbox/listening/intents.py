@@ -9,7 +9,10 @@ phrases alone cannot say:
   ("c'est une blague ?"), or a clause that opens like a question ("how do I",
   "est-ce que", "vous livrez"), or a phrase that asks ("anyone know", "je me
   demandais si");
-- complaint: a complaint cue, or a negative evaluation in a negative comment;
+- complaint: a complaint cue, or in a negative comment a negative evaluation or an
+  account of trouble that is not a bug report;
+- bug: a bug cue, or something technical ("the checkout", "mon compteur") that did
+  not happen ("hasn't sent a reading", "n'envoie plus");
 - praise: a positive evaluation carrying a positive comment, or a praise cue
   in a comment that is not negative;
 - purchase: a purchase cue with no blocker ("cancel my subscription");
@@ -54,6 +57,15 @@ def settle(found: frozenset[str], reading: Reading, mood: Mood) -> tuple[str, ..
     if "spam" in result:
         # Spam borrows the words of every intent ("free", "buy now", "?"); it is only spam.
         return ("spam",)
+    if (
+        "tech" in reading.cues
+        and mood.label != POSITIVE
+        and mood.failed
+        and not result & {"bug", "crisis", "spam"}
+    ):
+        # "Promo code field is missing from the checkout", "mon compteur n'envoie plus de
+        # relevé": something technical that went wrong is a bug report.
+        result.add("bug")
     # Strong words in a crisis ("scandaleux", "unbelievable") are the crisis itself.
     # Otherwise a negative word of evaluation makes a complaint, and so does any
     # account of trouble that is not already a bug report.
@@ -63,6 +75,9 @@ def settle(found: frozenset[str], reading: Reading, mood: Mood) -> tuple[str, ..
         and (mood.grieved or (mood.hurt and "bug" not in result))
     ):
         result.add("complaint")
+    if "press_inquiry" in reading.cues:
+        # "looking into complaints about your boilers": a journalist's subject, not theirs.
+        result.discard("complaint")
     if mood.label == NEGATIVE and result & {"bug", "complaint"} and "question" not in result:
         # "The gift card page throws a 404": an angry report is not a sales lead.
         result.discard("purchase")

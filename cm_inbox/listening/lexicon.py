@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 from cm_inbox.listening.tokens import tokenize
 
@@ -147,7 +148,7 @@ class Node:
         self.number: Node | None = None
         self.ends: list[Entry] = []
         # Filled by whoever reads the trie, once it is built (see reading.Lexicon).
-        self.roles: dict[str, float] | None = None
+        self.roles: Any = None
         self.cues: tuple[tuple[str, float], ...] = ()
 
 

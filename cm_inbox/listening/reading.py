@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass, replace
 
 from cm_inbox.listening import inflect, lexicon
-from cm_inbox.listening.lexicon import GAP, Node, Trie, is_number
+from cm_inbox.listening.lexicon import GAP, NUMBER_WORDS, Node, Trie, is_number
 from cm_inbox.listening.tokens import Tokens, fold
 
 SENTIMENT_SECTIONS = frozenset(
@@ -51,6 +51,7 @@ INTENT_SECTIONS = frozenset(
         "press_inquiry",
         "greeting",
         "question_end",
+        "tech",
     }
 )
 # Sections whose single words also match their feminine and plural forms (see inflect).
@@ -60,11 +61,44 @@ CLAUSE_ENDS = frozenset({".", "!", "?", ";", "..."})
 GAP_STOPS = frozenset({".", "!", "?"})  # "~" in a phrase never reaches past these
 
 
-Unit = tuple[int, int, dict[str, float]]
-"""A token or phrase as (start, end, roles): section name → value for each sentiment
-section it is in (valence, factor; 0.0 for plain markers). Punctuation has the role
-"boundary"; words that mean nothing to sentiment have no unit."""
-BOUNDARY: dict[str, float] = {"boundary": 0.0}
+VALENCES = ("words", "events", "excitement")
+
+
+class Roles:
+    """What a phrase means to sentiment, read once from its lexicon sections."""
+
+    __slots__ = (
+        "sections",
+        "section",
+        "value",
+        "modifier",
+        "negator",
+        "postnegator",
+        "sarcasm",
+        "contrast",
+        "ironic",
+        "informative",
+    )
+
+    def __init__(self, sections: dict[str, float]) -> None:
+        self.sections = sections
+        """Section name → value (valence, factor; 0.0 for plain markers)."""
+        self.section = next((name for name in VALENCES if name in sections), None)
+        """The valence section ("words", "events", "excitement"), if the phrase has one."""
+        self.value = sections[self.section] if self.section else 0.0
+        self.modifier = sections.get("intensifiers") or sections.get("diminishers") or 0.0
+        self.negator = "negators" in sections
+        self.postnegator = "postnegators" in sections
+        self.sarcasm = "sarcasm" in sections
+        self.contrast = "contrast" in sections
+        self.ironic = "ironic" in sections
+        self.informative = "informative" in sections
+
+
+Unit = tuple[int, int, Roles]
+"""A token or phrase as (start, end, roles). Punctuation has the roles BOUNDARY; words
+that mean nothing to sentiment have no unit."""
+BOUNDARY = Roles({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +129,9 @@ class Lexicon:
                     f"{entry.source}, line {entry.line}: unknown section [{entry.section}]"
                 )
             self.trie.add(entry)
-            if entry.section in INFLECTED:
+            if entry.section in INFLECTED and not (language == "en" and entry.section != "words"):
+                # English inflects only adjectives of evaluation ("smoothest"): an
+                # event's "-er" form is another word ("late" → "later").
                 for phrase in inflect.phrases(fold(entry.phrase), language):
                     if (entry.section, phrase) not in listed:
                         listed.add((entry.section, phrase))
@@ -107,7 +143,7 @@ class Lexicon:
                 for e in node.ends
                 if e.section in SENTIMENT_SECTIONS
             }
-            node.roles = roles or None
+            node.roles = Roles(roles) if roles else None
             node.cues = tuple(
                 (e.section, 1.0 if e.value is None else e.value)
                 for e in node.ends
@@ -132,23 +168,24 @@ class Lexicon:
         # The walk is written out here rather than calling Trie.matches: it runs for
         # most tokens of every comment, and the calls cost more than the walk.
         for start, word in enumerate(words):
-            stack: list[tuple[Node, int]] = []
             child = root_next.get(word)
+            pool = root_prefixes.get(word[:3])
+            numeric = root_number is not None and (word.isdigit() or word in NUMBER_WORDS)
+            if child is None and pool is None and not numeric:
+                if start >= covered and word in BOUNDARIES:
+                    units.append((start, start + 1, BOUNDARY))
+                continue
+            stack: list[tuple[Node, int]] = []
             if child is not None:
                 stack.append((child, start + 1))
-            pool = root_prefixes.get(word[:3])
             if pool:
                 for prefix, node in pool:
                     if word.startswith(prefix):
                         stack.append((node, start + 1))
-            if root_number is not None and is_number(word):
-                stack.append((root_number, start + 1))
-            if not stack:
-                if start >= covered and word in BOUNDARIES:
-                    units.append((start, start + 1, BOUNDARY))
-                continue
+            if numeric:
+                stack.append((root_number, start + 1))  # type: ignore[arg-type]
             best_end = -1
-            best: dict[str, float] | None = None
+            best: Roles | None = None
             while stack:
                 node, at = stack.pop()
                 if node.roles is not None and at > best_end:
@@ -197,7 +234,7 @@ _GOOD = ("praise", "purchase")
 def _void_contradicted(units: list[Unit], cues: dict[str, list[tuple[int, int, float]]]) -> None:
     spans = []
     for start, end, roles in units:
-        valence = roles.get("words") or roles.get("events") or roles.get("excitement")
+        valence = roles.value
         if valence and end - start > 1:
             spans.append((start, end, valence))
     if not spans:

@@ -28,7 +28,6 @@ from cm_inbox.listening.reading import BOUNDARY, CLAUSE_ENDS, Reading
 from cm_inbox.listening.tokens import Tokens
 
 NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
-VALENCES = ("words", "events", "excitement")
 NEGATION = -0.7  # "not good" is less bad than "bad" is bad
 WINDOW = 4  # a negator reaches words fewer than this many tokens after it
 BEFORE_CONTRAST, AFTER_CONTRAST = 0.5, 1.5
@@ -42,6 +41,7 @@ ASKED_BUG = 0.0  # "Is the app down?" asks; it does not complain
 POLITE_QUESTION = 0.5  # positive words in a plain question are mostly politeness
 ASKED_POSITIVE, ASKED_NEGATIVE = 0.3, 0.3  # a word in a clause ending with "?"
 SARCASM = -1.2  # what a sarcasm marker says by itself
+FAILURE = -0.7  # a negator that negates nothing ("no call"), twice at most
 INFORMATIVE = 0.3  # trouble reported as information ("fyi", "pour info")
 
 
@@ -57,6 +57,8 @@ class Mood:
     """A negative evaluation in words ("nul", "useless", "déçu"), irony included."""
     hurt: bool = False
     """Something went wrong, said in words ("still waiting", "arrived broken")."""
+    failed: bool = False
+    """Something did not happen, said as a statement ("no van, no call", "hasn't sent")."""
 
 
 class _Part:
@@ -88,6 +90,7 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
     # A pending negator: the token it ends on (-1: none) and the one it starts on.
     neg_end = -1
     neg_start = -1
+    neg_unit = -1
     neg_post = False
     factor = 1.0
     factor_end = -1
@@ -95,6 +98,10 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
     sarcasm = tokens.quoted  # scare quotes: "express" shipping, "support 24h/24"
     informative = False
     exclaim = 0
+
+    # Negators that negated nothing: "No van, no call, no email", "jamais nettoyée".
+    # Said to a brand, what did not happen is what went wrong.
+    unsaid: list[int] = []
 
     def post_negate() -> None:
         # A negator with nothing to negate after it negates what just came before
@@ -104,6 +111,8 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
             if part.start >= neg_start - 3 and not part.negated and part.section != "events":
                 part.value *= NEGATION
                 part.negated = True
+                return
+        unsaid.append(neg_unit)
 
     for index, (start, end, roles) in enumerate(units):
         if roles is BOUNDARY:
@@ -116,10 +125,10 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
                     post_negate()
                 neg_end, factor_end = -1, -1
             continue
-        if "informative" in roles:
+        if roles.informative:
             informative = True
-        section = next((name for name in VALENCES if name in roles), None)
-        if "sarcasm" in roles:
+        section = roles.section
+        if roles.sarcasm:
             sarcasm = True
             if section is None:
                 # The marker itself says the writer is not pleased ("oh great", "🙄").
@@ -127,7 +136,7 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
                 part.irony = True
                 parts.append(part)
                 continue
-        if "contrast" in roles:
+        if roles.contrast:
             for part in parts:
                 part.value *= BEFORE_CONTRAST
             contrast = True
@@ -135,23 +144,25 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
                 post_negate()
             neg_end, factor_end = -1, -1
             continue
-        modifier = roles.get("intensifiers") or roles.get("diminishers")
+        modifier = roles.modifier
         if modifier and (section is None or _valence_follows(units, index)):
             factor = factor * modifier if factor_end >= 0 and start - factor_end <= 1 else modifier
             factor_end = end
             continue
         if section is None:
-            if "negators" in roles:
+            if roles.negator:
+                if neg_end >= 0 and start - neg_end >= WINDOW:
+                    post_negate()
                 if neg_end < 0 or start - neg_end >= WINDOW:
-                    neg_start = start  # "ne ... pas", "not ... never": one negation
+                    neg_start, neg_unit = start, index  # "ne ... pas", "not ... never": one
                 neg_end = end
-                neg_post = "postnegators" in roles
-            elif "postnegators" in roles:
-                neg_start, neg_post = start, True
+                neg_post = roles.postnegator
+            elif roles.postnegator:
+                neg_start, neg_unit, neg_post = start, index, True
                 post_negate()
                 neg_end = -1
             continue
-        value = roles[section]
+        value = roles.value
         if factor_end >= 0 and start - factor_end <= 1:
             value *= factor
         factor_end = -1
@@ -159,7 +170,7 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
             value *= SHOUTED
         if start in tokens.stretched:
             value *= STRETCHED
-        part = _Part(value, section, start, contrast, "ironic" in roles, words[start][0].isalnum())
+        part = _Part(value, section, start, contrast, roles.ironic, words[start][0].isalnum())
         if neg_end >= 0:
             if start - neg_end < WINDOW:
                 # Events carry their own negation ("no answer", "sans aucune solution"):
@@ -180,6 +191,15 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
     if neg_end >= 0:
         post_negate()
 
+    # Only in statements: "Don't you have it in blue?" asks, it does not report.
+    failures = [
+        index for index in unsaid if not asked[index] and words[units[index][0]][0].isalpha()
+    ]
+    if failures and "question" not in acts:
+        part = _Part(
+            FAILURE * min(len(failures), 2), "events", units[failures[0]][0], contrast, False, True
+        )
+        parts.append(part)
     troubled = bool(acts & {"crisis", "complaint", "bug"})
     negative_mass = sum(p.value for p in parts if p.value < 0)
     first_negative = min((p.start for p in parts if p.value < 0), default=len(words))
@@ -190,6 +210,8 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
         if (
             (sarcasm and (troubled or negative_mass < 0))
             or (troubled and part.ironic and not resolved)
+            # "Brilliant. Fourth time this month...": praise standing alone beside trouble.
+            or (part.ironic and not resolved and negative_mass < 0 and _alone(words, part.start))
             # "No callback. Amazing.": praise after a plain account of trouble.
             or (
                 part.ironic
@@ -232,7 +254,14 @@ def weigh(reading: Reading, tokens: Tokens, acts: frozenset[str]) -> Mood:
     )
     grieved = any(p.value < 0 and p.word and (p.section == "words" or p.irony) for p in parts)
     hurt = any(p.value < 0 and p.word for p in parts)
-    return Mood(label, round(score, 4), praised, grieved, hurt)
+    return Mood(label, round(score, 4), praised, grieved, hurt, bool(failures))
+
+
+def _alone(words: tuple[str, ...], start: int) -> bool:
+    """Whether the word at ``start`` is a clause by itself ("Brilliant.", "Génial,")."""
+    before = start == 0 or words[start - 1] in CLAUSE_ENDS
+    after = start + 1 >= len(words) or words[start + 1] in CLAUSE_ENDS or words[start + 1] == ","
+    return before and after
 
 
 def _asked_units(units: tuple, words: tuple[str, ...]) -> list[bool]:
@@ -257,9 +286,9 @@ def _valence_follows(units: tuple, index: int) -> bool:
     for start, next_end, roles in units[index + 1 : index + 3]:
         if start - end > 1:
             return False
-        if any(name in roles for name in VALENCES):
+        if roles.section is not None:
             return True
-        if not ("intensifiers" in roles or "diminishers" in roles or "negators" in roles):
+        if not (roles.modifier or roles.negator):
             return False
         end = next_end
     return False
