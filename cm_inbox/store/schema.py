@@ -408,6 +408,9 @@ MIGRATIONS: list[str] = [
     ALTER TABLE comments ADD COLUMN scored_at INTEGER;
     -- How far the last refresh of priorities reached, so the next one starts there.
     CREATE TABLE scoring (id INTEGER PRIMARY KEY CHECK (id = 1), refreshed_at INTEGER NOT NULL);
+    -- Comments stored before scoring existed (an upgraded inbox): empty once scored,
+    -- so finding whether any are left costs nothing.
+    CREATE INDEX comments_unscored ON comments (id) WHERE sentiment IS NULL;
     """,
 ]
 

@@ -205,13 +205,17 @@ class InboxScreen(EscalationActions, Screen):
 
     @work(thread=True, exclusive=True, group="priorities")
     def _refresh_priorities(self) -> None:
+        # An inbox from before cm-inbox listened is scored once, in the background.
+        scored = self.store.score_unscored() if self.store.has_unscored() else 0
         moved = self.store.refresh_priorities(int(self.app.clock()))
-        if moved and not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._priorities_moved)
+        if (scored or moved) and not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._priorities_moved, bool(scored))
 
-    def _priorities_moved(self) -> None:
-        if self.query_state.sort is Sort.PRIORITY:
-            self.reload(keep=self._current_key())
+    def _priorities_moved(self, scored: bool) -> None:
+        # New signals also change the views' counts (Unanswered) and the thread pane.
+        if scored or self.query_state.sort is Sort.PRIORITY:
+            # Still on the first row: stay on the first row of the new order.
+            self.reload(keep=self._current_key() if self.queue.cursor else None)
 
     # -- the spike alert ------------------------------------------------------
 
