@@ -365,6 +365,28 @@ def test_import_in_many_batches_skips_only_the_bad_records(
     assert sorted(remote_ids(items), key=int) == [str(n) for n in range(10) if n != 4]
 
 
+def test_a_large_file_is_read_by_a_second_process_with_the_same_result(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transfer, "BATCH", 4)
+    monkeypatch.setattr(transfer, "POOL_MIN_BYTES", 0)  # a small file takes the large-file path
+    source = tmp_path / "big.jsonl"
+    lines = [record(str(n), f"the app crashes when I open note {n}") for n in range(10)]
+    lines[6] = "{not json"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = tmp_path / "pooled.sqlite3"
+    result = cli("import", source, "--db", path)
+    assert result.out.strip() == "9 new, 0 updated, 1 skipped (bad lines)"
+    assert result.err.startswith(f"{source}:7: invalid JSON")
+    out = tmp_path / "out.jsonl"
+    assert cli("export", "--db", path, "--view", "all", "--output", out).code == 0
+    items = [json.loads(line) for line in out.read_text().splitlines()]
+    assert sorted((item["id"] for item in items), key=int) == [str(n) for n in range(10) if n != 6]
+    # The signals worked out in the other process reach the store.
+    assert {item["sentiment"] for item in items} == {"negative"}
+    assert all("bug" in item["intents"] for item in items)
+
+
 def test_traction_travels_through_import_and_export(cli, tmp_path: Path) -> None:
     source = tmp_path / "traction.jsonl"
     lines = [record("1", "popular", likes=250, reposts=12, replies=30), record("2", likes=-1)]

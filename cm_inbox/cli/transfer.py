@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import multiprocessing
 import os
 import queue
 import sqlite3
@@ -19,6 +20,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,7 +126,7 @@ def run_import(args: argparse.Namespace) -> int:
                         progress.update(task, completed=done)
 
                 try:
-                    ingest(store, stream, report, on_batch=advance)
+                    ingest(store, stream, report, on_batch=advance, size=size)
                 except KeyboardInterrupt:
                     raise CliError(
                         f"import of {name} interrupted after {report.new + report.updated:,} comments;"
@@ -162,41 +164,66 @@ def _open_input(source: str) -> Iterator[tuple[IO[bytes], int | None]]:
         yield stream, info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
-@dataclass
-class _Parsed:
-    """One batch read by the parsing thread: good records, bad lines, bytes read so far."""
-
-    items: list[tuple[int, IncomingComment]]
-    bad: list[tuple[int, str]]
-    done: int
+# Files this large are read by a second process: reading, checking and the listening
+# signals cost as much as writing, and a process runs them on the other core (a thread
+# would share the interpreter with the writer). Smaller ones are not worth its start.
+POOL_MIN_BYTES = 4_000_000
 
 
-def _parse(stream: IO[bytes], out: queue.Queue, stop: threading.Event) -> None:
-    """Read and check JSON Lines into batches (runs in its own thread)."""
+def _read_lines(lines: list[tuple[int, bytes]]) -> tuple[list, list]:
+    """Records and bad lines from raw JSON Lines, each record with its signals.
+
+    Runs in the reading process (or thread): everything here is picklable.
+    """
+    from cm_inbox.listening import analyze
+
     items: list[tuple[int, IncomingComment]] = []
     bad: list[tuple[int, str]] = []
+    for number, raw in lines:
+        try:
+            item = record_to_incoming(json.loads(raw, parse_constant=_reject_constant))
+        except json.JSONDecodeError as error:
+            bad.append((number, f"invalid JSON: {error.msg} (column {error.colno})"))
+        except UnicodeDecodeError:
+            bad.append((number, "not UTF-8 text"))
+        except (ValueError, OverflowError) as error:  # RecordError is a ValueError
+            bad.append((number, str(error)))
+        else:
+            item.signals = analyze(item.text, item.language)
+            items.append((number, item))
+    return items, bad
+
+
+def _parse(
+    stream: IO[bytes], out: queue.Queue, stop: threading.Event, pool: Executor | None
+) -> None:
+    """Cut the stream into batches of lines and have each read (runs in its own thread).
+
+    Each batch goes on ``out`` as a future, in file order, so the writer stores
+    them in order while the next ones are read.
+    """
+    lines: list[tuple[int, bytes]] = []
     done = number = 0
+
+    def send() -> None:
+        if pool is not None:
+            out.put((pool.submit(_read_lines, lines), done))
+        else:
+            ready: Future = Future()
+            ready.set_result(_read_lines(lines))
+            out.put((ready, done))
+
     try:
         for number, raw in enumerate(stream, 1):
             if stop.is_set():
                 return
             done += len(raw)
-            if not raw.strip():
-                continue
-            try:
-                item = record_to_incoming(json.loads(raw, parse_constant=_reject_constant))
-            except json.JSONDecodeError as error:
-                bad.append((number, f"invalid JSON: {error.msg} (column {error.colno})"))
-            except UnicodeDecodeError:
-                bad.append((number, "not UTF-8 text"))
-            except (ValueError, OverflowError) as error:  # RecordError is a ValueError
-                bad.append((number, str(error)))
-            else:
-                items.append((number, item))
-                if len(items) >= BATCH:
-                    out.put(_Parsed(items, bad, done))
-                    items, bad = [], []
-        out.put(_Parsed(items, bad, done))
+            if raw.strip():
+                lines.append((number, raw))
+            if len(lines) >= BATCH:
+                send()
+                lines = []
+        send()
     except OSError as error:
         out.put(CliError(f"cannot read at line {number + 1}: {error}"))
     except BaseException as error:  # handed to the writer, which raises it
@@ -205,29 +232,43 @@ def _parse(stream: IO[bytes], out: queue.Queue, stop: threading.Event) -> None:
         out.put(None)
 
 
-def ingest(store: Store, stream: IO[bytes], report: ImportReport, *, on_batch: Any = None) -> None:
+def ingest(
+    store: Store,
+    stream: IO[bytes],
+    report: ImportReport,
+    *,
+    on_batch: Any = None,
+    size: int | None = None,
+) -> None:
     """Parse JSON Lines from ``stream`` into the store, reporting bad lines to ``report``.
 
-    Reading and checking runs in a second thread while this one writes: SQLite
-    releases the interpreter while it inserts and indexes, so on two cores the
-    parsing of the next batch overlaps the writing of this one.
+    Reading and checking run beside this thread's writing: in a second process
+    for a large file (``size`` bytes), else in a second thread, where SQLite
+    releases the interpreter while it inserts and indexes.
     """
-    batches: queue.Queue = queue.Queue(maxsize=4)
+    batches: queue.Queue = queue.Queue(maxsize=3)
     stop = threading.Event()
-    reader = threading.Thread(target=_parse, args=(stream, batches, stop), daemon=True)
+    pool = (
+        ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        if size is not None and size >= POOL_MIN_BYTES
+        else None
+    )
+    reader = threading.Thread(target=_parse, args=(stream, batches, stop, pool), daemon=True)
     reader.start()
     try:
-        while (parsed := batches.get()) is not None:
-            if isinstance(parsed, BaseException):
-                if isinstance(parsed, CliError):
-                    raise CliError(f"{report.source}: {parsed}") from None
-                raise parsed
-            for number, message in parsed.bad:
+        while (entry := batches.get()) is not None:
+            if isinstance(entry, BaseException):
+                if isinstance(entry, CliError):
+                    raise CliError(f"{report.source}: {entry}") from None
+                raise entry
+            future, done = entry
+            items, bad = future.result()
+            for number, message in bad:
                 report.bad_line(number, message)
-            if parsed.items:
-                _store_batch(store, parsed.items, report)
+            if items:
+                _store_batch(store, items, report)
             if on_batch is not None:
-                on_batch(parsed.done)
+                on_batch(done)
     finally:
         stop.set()
         while reader.is_alive():  # let a reader blocked on a full queue see the stop
@@ -235,6 +276,8 @@ def ingest(store: Store, stream: IO[bytes], report: ImportReport, *, on_batch: A
                 batches.get_nowait()
             except queue.Empty:
                 reader.join(timeout=0.05)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _store_batch(
