@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from stats import Figures, percentile
+from tui import default_sort
 
 NAMED = ("sync", "lumo", "the", "app")
 COMMON = 10
@@ -85,7 +86,7 @@ def measure_search(figures: Figures, db: Path, words: list[str], rounds: int, sa
             for number in range(rounds):
                 times: dict[str, list[float]] = {"head": [], "full": [], "floor": []}
                 for word in words:
-                    query = QueueQuery(view=View.INBOX, search=word)
+                    query = QueueQuery(view=View.INBOX, search=word, sort=default_sort())
                     started = time.perf_counter()
                     raw.execute(
                         "SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?",
@@ -124,9 +125,9 @@ def measure_search(figures: Figures, db: Path, words: list[str], rounds: int, sa
         by_word[word] = max(ms, by_word.get(word, 0.0))
     worst = sorted(((ms, word) for word, ms in by_word.items()), reverse=True)[:5]
     say("slowest full lists: " + ", ".join(f"{word!r} {ms:.0f} ms" for ms, word in worst))
-    path = "Store.queue_keys(QueueQuery(view=View.INBOX, search=word))"
+    path = "Store.queue_keys(QueueQuery(view=View.INBOX, search=word, sort=PRIORITY))"
     if head is not None:
-        path = f"Store.search_head(QueueQuery(view=View.INBOX, search=word), {head_rows})"
+        path = f"Store.search_head(QueueQuery(view=View.INBOX, search=word, sort=PRIORITY), {head_rows})"
     return {
         "search_path": f"{path}, in-process (search_full_*: Store.queue_keys, the full list)",
         "search_words": words,

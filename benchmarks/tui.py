@@ -59,16 +59,16 @@ class Expected:
 
 
 def expected_screen(db: Path, words: list[str]) -> Expected:
-    from cm_inbox.model import QueueQuery, Sort, View
+    from cm_inbox.model import QueueQuery, View
     from cm_inbox.networks import rules_for
     from cm_inbox.store import Store
 
-    inbox = QueueQuery(view=View.INBOX, sort=Sort.NEWEST)  # the default config's sort
+    inbox = QueueQuery(view=View.INBOX, sort=default_sort())  # as the app opens it
 
     def status(count: int) -> str:
-        # " 12 of 857,123 · Inbox · newest": the count follows the cursor's
-        # position, in a widget of its own that repaints alone.
-        return f" of {count:,}"
+        # " 12 of 857,123 · Inbox · priority": the count follows the cursor's
+        # position, in a widget of its own that repaints alone; an empty list is " 0".
+        return f" of {count:,}" if count else " 0 · "
 
     with Store(db) as store:
         (first,) = store.queue_rows(View.INBOX, store.queue_keys(inbox, limit=1))
@@ -88,6 +88,14 @@ def expected_screen(db: Path, words: list[str]) -> Expected:
                 (word, status(store.queue_count(replace(inbox, search=word)))) for word in words
             ],
         )
+
+
+def default_sort():
+    """The order the app opens the Inbox in with no config file (priority, then age)."""
+    from cm_inbox.config import Config
+    from cm_inbox.model import Sort
+
+    return Sort(Config().ui.sort)
 
 
 def row_marker(comment) -> str:
