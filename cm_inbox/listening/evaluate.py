@@ -9,7 +9,11 @@ Each file is JSON Lines, one comment a line::
 ``language`` may be null (a comment of emoji alone), ``sentiment`` and
 ``intents`` may be left out (a row that only checks the language), and an
 optional ``hint`` is passed to ``analyze`` as the network's language tag.
-Without FILES, the project's set under ``tests/eval/`` is read; a file named
+Without FILES, the project's test split under ``tests/eval/`` is read (every file
+but the ``*-dev`` ones the model learnt from) and decides the exit status; the
+validation set (``tests/eval/validation/``, writer c) is reported after it. The
+language most of a file's rows are in is passed to ``analyze`` as the default
+language, as a brand's inbox passes its own; a file named
 ``LANG-SPLIT.jsonl`` where SPLIT ends in ``dev`` or ``test`` ("en-dev", "fr-extra-dev",
 "en-fresh-test") is also reported as its split, so tuning on dev can be checked
 against sets never tuned on.
@@ -25,9 +29,9 @@ import argparse
 import json
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cm_inbox.listening import Signals, analyze, preload
@@ -55,6 +59,8 @@ class Row:
     intents: frozenset[str] | None
     hint: str | None
     split: str | None
+    default: str | None = None
+    """The language most of the row's file is in: the deployment's default language."""
 
     @property
     def group(self) -> str:
@@ -62,14 +68,27 @@ class Row:
         return self.language or self.hint or "none"
 
 
-def default_files() -> list[Path]:
-    """The project's evaluation set: tests/eval/*.jsonl from here or from the source tree."""
+def eval_folder() -> Path | None:
+    """tests/eval from here or from the source tree."""
     for root in (Path.cwd(), Path(__file__).resolve().parents[2]):
         folder = root / "tests" / "eval"
-        files = sorted(folder.glob("*.jsonl"))
-        if files:
-            return files
-    return []
+        if any(folder.glob("*.jsonl")):
+            return folder
+    return None
+
+
+def default_files() -> list[Path]:
+    """The project's test split: tests/eval/*.jsonl but the dev files the model learnt from."""
+    folder = eval_folder()
+    if folder is None:
+        return []
+    return [path for path in sorted(folder.glob("*.jsonl")) if not path.stem.endswith("-dev")]
+
+
+def validation_files() -> list[Path]:
+    """The validation set: tests/eval/validation/*.jsonl (writer c, never trained on)."""
+    folder = eval_folder()
+    return sorted((folder / "validation").glob("*.jsonl")) if folder else []
 
 
 def read_rows(path: Path) -> list[Row]:
@@ -112,6 +131,12 @@ def read_rows(path: Path) -> list[Row]:
                 )
             intents = frozenset(intents)
         rows.append(Row(text, language, sentiment, intents, hint, split))
+    # A brand's inbox has a main language, passed to analyze as its default: a file's
+    # majority language stands for it, so emoji-only lines count as a deployment reads them.
+    counts = Counter(row.language for row in rows if row.language)
+    if counts:
+        default = counts.most_common(1)[0][0]
+        rows = [replace(row, default=default) for row in rows]
     return rows
 
 
@@ -166,10 +191,10 @@ def macro_f1(table: dict[str, tuple]) -> float:
 def evaluate(rows: Sequence[Row], out: Callable[[str], None] = print, errors: bool = False) -> bool:
     """Print every figure for ``rows``; True when all targets hold."""
     preload()
-    results: list[Signals] = [analyze(row.text, row.hint) for row in rows]
+    results: list[Signals] = [analyze(row.text, row.hint, row.default) for row in rows]
     started = time.perf_counter()
     for row in rows:
-        analyze(row.text, row.hint)
+        analyze(row.text, row.hint, row.default)
     per_comment = (time.perf_counter() - started) / max(len(rows), 1) * 1e6
 
     language: dict[str, Score] = defaultdict(Score)
@@ -303,19 +328,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not files:
         print("no evaluation files given and none found under tests/eval/", file=sys.stderr)
         return 2
-    rows: list[Row] = []
-    try:
-        for path in files:
-            rows.extend(read_rows(path))
-    except EvalFileError as error:
-        print(error, file=sys.stderr)
-        return 2
-    if not rows:
-        print("the evaluation files hold no comment", file=sys.stderr)
-        return 2
-    ok = evaluate(rows, errors=args.errors)
-    if args.compare_language:
-        compare_language(rows)
+    # Without FILES: the test split decides the exit status; writer c, the
+    # validation set the model's settings were chosen on, is shown beside it.
+    sets = [("", files)]
+    if not args.files and validation_files():
+        sets = [("test split (tests/eval/*-test.jsonl, more-languages)", files)]
+        sets.append(("validation (writer c, never trained on)", validation_files()))
+    ok = True
+    for number, (title, chosen) in enumerate(sets):
+        rows: list[Row] = []
+        try:
+            for path in chosen:
+                rows.extend(read_rows(path))
+        except EvalFileError as error:
+            print(error, file=sys.stderr)
+            return 2
+        if not rows:
+            print("the evaluation files hold no comment", file=sys.stderr)
+            return 2
+        if title:
+            print(f"{'' if number == 0 else chr(10)}== {title} ==")
+        held = evaluate(rows, errors=args.errors)
+        if number == 0:
+            ok = held
+            if args.compare_language:
+                compare_language(rows)
     return 0 if ok else 1
 
 

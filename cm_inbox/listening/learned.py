@@ -1,0 +1,204 @@
+"""The learned model's scorer: linear models read from ``data/model.json.gz``.
+
+The model is trained offline (``python -m cm_inbox.listening.train``) with
+scikit-learn and exported as plain weights, so reading a comment needs neither
+scikit-learn nor anything fetched. It holds, over the features of ``features``:
+
+- a multinomial logistic regression for sentiment (negative, neutral, positive);
+- one binary logistic regression per intent, each with its own decision
+  threshold (chosen on data the model was not fitted on).
+
+Every class's score is ``intercept + Σ weight × value`` over the comment's
+features, as scikit-learn's ``decision_function`` computes it; features the
+training never saw weigh nothing. The training script checks that this scorer
+gives the fitted estimators' decisions on every training and validation comment.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import threading
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from cm_inbox.listening.features import letter_grams
+
+MODEL_FILE = "model.json.gz"
+FORMAT = 1
+WORD_CACHE = 50_000  # words whose letter-sequence weights are kept summed (~5 MB at most)
+
+
+class ModelError(ValueError):
+    """A model file that cannot be read, with the file and what is wrong in the message."""
+
+
+class Model:
+    """Weights for sentiment and each intent, one row per feature.
+
+    One model serves every thread. Its only changing state is the cache of
+    words' summed letter-sequence weights, kept as extra rows after the
+    features' own so that a comment is scored with a single gather.
+    """
+
+    def __init__(
+        self,
+        sentiments: tuple[str, ...],
+        intents: tuple[str, ...],
+        index: dict[str, int],
+        weights: np.ndarray,
+        intercepts: np.ndarray,
+        thresholds: np.ndarray,
+    ) -> None:
+        self.sentiments = sentiments
+        self.intents = intents
+        self.index = index
+        """Feature name → its row in ``weights``."""
+        count, width = weights.shape
+        self.weights = np.zeros((count + WORD_CACHE, width), dtype=np.float32)
+        """One row per feature (sentiment classes, then each intent), then the words'."""
+        self.weights[:count] = weights
+        self.intercepts = intercepts
+        self.thresholds = thresholds.tolist()
+        """Per intent, the decision score at or above which it is said to apply."""
+        self._words: dict[str, int] = {}
+        self._free = count  # the next row for a word's letter sequences
+        self._lock = threading.Lock()
+        positive = sentiments.index("positive") if "positive" in sentiments else None
+        negative = sentiments.index("negative") if "negative" in sentiments else None
+        self._poles = (positive, negative)
+
+    def scores(self, found: dict[str, float], words: Sequence[str] = ()) -> np.ndarray:
+        """The decision scores of every class for the features ``found``.
+
+        ``words`` adds each word's letter sequences (see ``features.letter_grams``),
+        counted: their weights are summed once per distinct word and kept, since
+        the same few thousand words make most comments.
+        """
+        index = self.index
+        rows = []
+        values = []
+        for name, value in found.items():
+            row = index.get(name)
+            if row is not None:
+                rows.append(row)
+                values.append(value)
+        if words:
+            cache = self._words
+            for word in words:
+                row = cache.get(word)
+                if row is None:
+                    more = self._word_rows(word)
+                    rows.extend(more)
+                    values.extend([1.0] * len(more))
+                else:
+                    rows.append(row)
+                    values.append(1.0)
+        if not rows:
+            return self.intercepts.copy()
+        return np.dot(values, self.weights.take(rows, axis=0)) + self.intercepts
+
+    def _word_rows(self, word: str) -> list[int]:
+        """The rows of ``word``'s letter sequences: one summed row, cached while there is room."""
+        index = self.index
+        found = [row for row in map(index.get, letter_grams(word)) if row is not None]
+        with self._lock:
+            row = self._words.get(word)
+            if row is not None:
+                return [row]
+            if self._free == len(self.weights):
+                return found  # the cache is full: this word is scored from its rows
+            row = self._free
+            # A row may repeat ("aaa" twice in "aaaa"): counts, as the features count them.
+            self.weights[row] = self.weights.take(found, axis=0).sum(axis=0) if found else 0.0
+            self._free += 1
+            self._words[word] = row
+            return [row]
+
+    def predict(
+        self, found: dict[str, float], words: Sequence[str] = ()
+    ) -> tuple[str, float, tuple[str, ...]]:
+        """(sentiment, score in [-1, 1], intents) for the features ``found`` (and ``words``).
+
+        The score is P(positive) − P(negative) under the sentiment model.
+        """
+        scores = self.scores(found, words).tolist()
+        count = len(self.sentiments)
+        mood = scores[:count]
+        top = max(mood)
+        exps = [math.exp(value - top) for value in mood]
+        total = sum(exps)
+        positive, negative = self._poles
+        score = 0.0
+        if positive is not None:
+            score += exps[positive] / total
+        if negative is not None:
+            score -= exps[negative] / total
+        thresholds = self.thresholds
+        intents = tuple(
+            sorted(
+                name
+                for at, name in enumerate(self.intents)
+                if scores[count + at] >= thresholds[at]
+            )
+        )
+        return self.sentiments[mood.index(top)], round(score, 4), intents
+
+
+def to_document(
+    sentiments: list[str],
+    intents: list[str],
+    names: list[str],
+    weights: np.ndarray,
+    intercepts: np.ndarray,
+    thresholds: list[float],
+    about: dict,
+) -> dict:
+    """The JSON document of a model (what ``train`` writes and ``from_document`` reads)."""
+    return {
+        "format": FORMAT,
+        "about": about,
+        "sentiments": sentiments,
+        "intents": intents,
+        "intercepts": [float(v) for v in intercepts],
+        "thresholds": [float(v) for v in thresholds],
+        "features": {name: [float(v) for v in row] for name, row in zip(names, weights, strict=True)},
+    }
+
+
+def from_document(document: object, where: str) -> Model:
+    """A ``Model`` from its JSON document, checked field by field."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ModelError(f"{where}: not a listening model of format {FORMAT}")
+    try:
+        sentiments = tuple(str(s) for s in document["sentiments"])
+        intents = tuple(str(i) for i in document["intents"])
+        width = len(sentiments) + len(intents)
+        intercepts = np.asarray(document["intercepts"], dtype=np.float64)
+        thresholds = np.asarray(document["thresholds"], dtype=np.float64)
+        features = document["features"]
+        index = {name: row for row, name in enumerate(features)}
+        weights = np.asarray(list(features.values()), dtype=np.float64).reshape(-1, width)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelError(f"{where}: malformed model ({error})") from None
+    if intercepts.shape != (width,) or thresholds.shape != (len(intents),):
+        raise ModelError(f"{where}: intercepts or thresholds do not match the classes")
+    return Model(sentiments, intents, index, weights, intercepts, thresholds)
+
+
+def load_model(path: Path | None = None) -> Model:
+    """The model shipped in ``data/`` (or at ``path``); ``ModelError`` when it cannot be read."""
+    if path is None:
+        resource = resources.files("cm_inbox.listening").joinpath("data", MODEL_FILE)
+        where = f"cm_inbox/listening/data/{MODEL_FILE}"
+    else:
+        resource, where = path, str(path)
+    try:
+        document = json.loads(gzip.decompress(resource.read_bytes()).decode("utf-8"))
+    except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelError(f"{where}: cannot read it ({error})") from None
+    return from_document(document, where)
