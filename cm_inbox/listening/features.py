@@ -44,9 +44,7 @@ def letter_grams(word: str) -> tuple[str, ...]:
     """
     marked = f" {word} "
     return tuple(
-        "g:" + marked[at : at + size]
-        for size in GRAMS
-        for at in range(len(marked) - size + 1)
+        "g:" + marked[at : at + size] for size in GRAMS for at in range(len(marked) - size + 1)
     )
 
 

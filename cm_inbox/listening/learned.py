@@ -141,9 +141,7 @@ class Model:
         thresholds = self.thresholds
         intents = tuple(
             sorted(
-                name
-                for at, name in enumerate(self.intents)
-                if scores[count + at] >= thresholds[at]
+                name for at, name in enumerate(self.intents) if scores[count + at] >= thresholds[at]
             )
         )
         return self.sentiments[mood.index(top)], round(score, 4), intents
@@ -166,7 +164,9 @@ def to_document(
         "intents": intents,
         "intercepts": [float(v) for v in intercepts],
         "thresholds": [float(v) for v in thresholds],
-        "features": {name: [float(v) for v in row] for name, row in zip(names, weights, strict=True)},
+        "features": {
+            name: [float(v) for v in row] for name, row in zip(names, weights, strict=True)
+        },
     }
 
 

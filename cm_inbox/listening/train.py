@@ -202,7 +202,8 @@ def report(title: str, rows: Sequence[Row], predicted: list[tuple[str, tuple[str
     print(f"\n{title}: {len(rows)} comments")
     for language in sorted({row.language or "none" for row in rows}):
         pairs = [
-            (row, got) for row, got in zip(rows, predicted, strict=True)
+            (row, got)
+            for row, got in zip(rows, predicted, strict=True)
             if (row.language or "none") == language
         ]
         right = sum(row.sentiment == got[0] for row, got in pairs)
@@ -231,8 +232,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     rows, found, writers = load(TRAIN)
     valid_rows, valid_found, _ = load(VALIDATION)
-    print(f"training on {len(rows)} comments ({dict(Counter(writers))}), "
-          f"validating on {len(valid_rows)} (writer c)")
+    print(
+        f"training on {len(rows)} comments ({dict(Counter(writers))}), "
+        f"validating on {len(valid_rows)} (writer c)"
+    )
     vectorizer = DictVectorizer(sort=True)
     x = vectorizer.fit_transform(found)
     sentiment, estimators, thresholds = fit(x, rows, writers, args.sentiment_c, args.intent_c)
@@ -246,14 +249,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     differ = check_scorer(
         document, vectorizer, sentiment, estimators, thresholds, found + valid_found
     )
-    print(f"{len(document['features'])} features kept of {len(vectorizer.vocabulary_)}; "
-          f"scorer differs from scikit-learn on {differ} of {len(found) + len(valid_found)}")
+    print(
+        f"{len(document['features'])} features kept of {len(vectorizer.vocabulary_)}; "
+        f"scorer differs from scikit-learn on {differ} of {len(found) + len(valid_found)}"
+    )
     model = from_document(document, "exported model")
     predicted = [model.predict(f)[::2] for f in valid_found]
     report("validation (writer c)", valid_rows, predicted)
     if differ:
-        print("the exported scorer does not reproduce the estimators: nothing written",
-              file=sys.stderr)
+        print(
+            "the exported scorer does not reproduce the estimators: nothing written",
+            file=sys.stderr,
+        )
         return 1
     if not args.check:
         data = json.dumps(document, separators=(",", ":"), sort_keys=False).encode("utf-8")
