@@ -6,7 +6,9 @@ scikit-learn nor anything fetched. It holds, over the features of ``features``:
 
 - a multinomial logistic regression for sentiment (negative, neutral, positive);
 - one binary logistic regression per intent, each with its own decision
-  threshold (chosen on data the model was not fitted on).
+  threshold (chosen on data the model was not fitted on), but for the intents
+  the label conventions tie to a sentiment (``implied``: a negative comment is
+  a complaint, a positive one praise), which follow the sentiment model.
 
 Every class's score is ``intercept + Σ weight × value`` over the comment's
 features, as scikit-learn's ``decision_function`` computes it; features the
@@ -53,6 +55,7 @@ class Model:
         weights: np.ndarray,
         intercepts: np.ndarray,
         thresholds: np.ndarray,
+        implied: dict[str, str] | None = None,
     ) -> None:
         self.sentiments = sentiments
         self.intents = intents
@@ -65,6 +68,11 @@ class Model:
         self.intercepts = intercepts
         self.thresholds = thresholds.tolist()
         """Per intent, the decision score at or above which it is said to apply."""
+        self.implied = {
+            mood: tuple(sorted(i for i, m in (implied or {}).items() if m == mood))
+            for mood in sentiments
+        }
+        """Sentiment → the intents it carries by the label conventions (negative: complaint)."""
         self._words: dict[str, int] = {}
         self._free = count  # the next row for a word's letter sequences
         self._lock = threading.Lock()
@@ -139,12 +147,12 @@ class Model:
         if negative is not None:
             score -= exps[negative] / total
         thresholds = self.thresholds
-        intents = tuple(
-            sorted(
-                name for at, name in enumerate(self.intents) if scores[count + at] >= thresholds[at]
-            )
-        )
-        return self.sentiments[mood.index(top)], round(score, 4), intents
+        label = self.sentiments[mood.index(top)]
+        intents = [
+            name for at, name in enumerate(self.intents) if scores[count + at] >= thresholds[at]
+        ]
+        intents.extend(self.implied[label])
+        return label, round(score, 4), tuple(sorted(intents))
 
 
 def to_document(
@@ -155,6 +163,7 @@ def to_document(
     intercepts: np.ndarray,
     thresholds: list[float],
     about: dict,
+    implied: dict[str, str],
 ) -> dict:
     """The JSON document of a model (what ``train`` writes and ``from_document`` reads)."""
     return {
@@ -164,6 +173,7 @@ def to_document(
         "intents": intents,
         "intercepts": [float(v) for v in intercepts],
         "thresholds": [float(v) for v in thresholds],
+        "implied": implied,
         "features": {
             name: [float(v) for v in row] for name, row in zip(names, weights, strict=True)
         },
@@ -180,6 +190,7 @@ def from_document(document: object, where: str) -> Model:
         width = len(sentiments) + len(intents)
         intercepts = np.asarray(document["intercepts"], dtype=np.float64)
         thresholds = np.asarray(document["thresholds"], dtype=np.float64)
+        implied = {str(k): str(v) for k, v in document.get("implied", {}).items()}
         features = document["features"]
         index = {name: row for row, name in enumerate(features)}
         weights = np.asarray(list(features.values()), dtype=np.float64).reshape(-1, width)
@@ -187,7 +198,9 @@ def from_document(document: object, where: str) -> Model:
         raise ModelError(f"{where}: malformed model ({error})") from None
     if intercepts.shape != (width,) or thresholds.shape != (len(intents),):
         raise ModelError(f"{where}: intercepts or thresholds do not match the classes")
-    return Model(sentiments, intents, index, weights, intercepts, thresholds)
+    if not set(implied.values()) <= set(sentiments):
+        raise ModelError(f"{where}: 'implied' names a sentiment the model does not have")
+    return Model(sentiments, intents, index, weights, intercepts, thresholds, implied)
 
 
 def load_model(path: Path | None = None) -> Model:
