@@ -62,6 +62,13 @@ class Row:
     default: str | None = None
     """The language most of the row's file is in: the deployment's default language."""
 
+    def language_right(self, found: str | None) -> bool:
+        """Whether ``found`` is the row's language. A row labelled with no language
+        (emoji alone) is right as None or as the default a deployment would give it."""
+        if self.language is None:
+            return found is None or found == (self.hint or self.default)
+        return found == self.language
+
     @property
     def group(self) -> str:
         """The language a row is counted under ("none" for a comment with no words)."""
@@ -201,8 +208,8 @@ def evaluate(rows: Sequence[Row], out: Callable[[str], None] = print, errors: bo
     sentiment: dict[str, Score] = defaultdict(Score)
     overall_language = Score()
     for row, got in zip(rows, results, strict=True):
-        language[row.group].add(got.language == row.language)
-        overall_language.add(got.language == row.language)
+        language[row.group].add(row.language_right(got.language))
+        overall_language.add(row.language_right(got.language))
         if row.sentiment is not None:
             sentiment[row.group].add(got.sentiment == row.sentiment)
 
@@ -245,7 +252,7 @@ def evaluate(rows: Sequence[Row], out: Callable[[str], None] = print, errors: bo
             lang = Score()
             moods: dict[str, Score] = defaultdict(Score)
             for row, got in chosen:
-                lang.add(got.language == row.language)
+                lang.add(row.language_right(got.language))
                 if row.sentiment is not None:
                     moods[row.group].add(got.sentiment == row.sentiment)
             shown = "  ".join(f"{g} {moods[g].value:.1%}" for g in sorted(moods))
@@ -258,7 +265,7 @@ def evaluate(rows: Sequence[Row], out: Callable[[str], None] = print, errors: bo
         out("\nerrors (expected → got)")
         for row, got in zip(rows, results, strict=True):
             wrong = []
-            if got.language != row.language:
+            if not row.language_right(got.language):
                 wrong.append(f"language {row.language}→{got.language}")
             if row.sentiment is not None and got.sentiment != row.sentiment:
                 wrong.append(f"sentiment {row.sentiment}→{got.sentiment} ({got.sentiment_score})")

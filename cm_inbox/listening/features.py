@@ -5,7 +5,7 @@ comment is scored (``pipeline``), so the two can never drift apart. A feature is
 name → value pair; most are 1.0 (the word is there), the lexicon's score is its
 value in [-1, 1].
 
-- words as the tokenizer leaves them: lowered, accents folded, held-down letters
+- words as the tokenizer leaves them, counted: lowered, accents folded, held-down letters
   squeezed ("nuuul" → "nul"), texting shorthand spelt out, emoji and emoticons as
   tokens; digits, links and handles as one token each, since which number or
   which link says nothing about the writer;
@@ -32,7 +32,11 @@ from cm_inbox.listening.tokens import Tokens
 SCOPE = 3  # words a negator reaches
 GRAMS = (3, 4, 5)  # lengths of the letter sequences read inside each word
 # Sections of the lexicon walk worth a feature of their own (sentiment markers).
-MARKERS = ("sarcasm", "ironic", "informative", "intensifiers", "diminishers", "contrast")
+MARKERS = frozenset({"sarcasm", "ironic", "informative", "intensifiers", "diminishers", "contrast"})
+# Valence section → ((its key, the closing clause's key) when positive, when negative).
+_VALENCE_KEYS = {
+    section: ((f"v:{section}+", "v:last+"), (f"v:{section}-", "v:last-")) for section in VALENCES
+}
 
 
 @lru_cache(maxsize=20_000)
@@ -48,15 +52,14 @@ def letter_grams(word: str) -> tuple[str, ...]:
     )
 
 
-def gram_words(words: tuple[str, ...]) -> list[str]:
-    """The words whose letter sequences are features, once per occurrence."""
-    return [word for word in words if len(word) > 1 and word[0].isalpha()]
-
-
-def _word_form(word: str) -> str:
-    if word.isdigit():
-        return "<num>"
-    return word
+@lru_cache(maxsize=20_000)
+def expand(form: str) -> tuple[str, ...]:
+    """The features one token brings: its word as read ("w:nul", "w:NOT_good"), then
+    the letter sequences of the word itself."""
+    base = form[4:] if form.startswith("NOT_") else form
+    if len(base) > 1 and base[0].isalpha():
+        return ("w:" + form, *letter_grams(base))
+    return ("w:" + form,)
 
 
 def features(
@@ -65,53 +68,64 @@ def features(
     mood: Mood,
     intents: tuple[str, ...],
     language: str | None,
-    grams: bool = True,
 ) -> dict[str, float]:
-    """The features of one comment (see the module's docstring).
+    """The features of one comment, name → value (see the module's docstring)."""
+    found, forms = parts(tokens, reading, mood, intents, language)
+    for form in forms:
+        for name in expand(form):
+            found[name] = found.get(name, 0.0) + 1.0
+    return found
 
-    With ``grams`` false the letter sequences are left out: a scorer that sums
-    them word by word (``learned.Model``, from ``gram_words``) adds them itself.
+
+def parts(
+    tokens: Tokens,
+    reading: Reading,
+    mood: Mood,
+    intents: tuple[str, ...],
+    language: str | None,
+) -> tuple[dict[str, float], list[str]]:
+    """The features of one comment as the scorer reads them: the comment's own
+    features, and each token's form, whose features (``expand``) are counted.
+
+    A scorer keeps each form's features summed (``learned.Model``), since the
+    same few thousand forms make most comments.
     """
     words = reading.words
     negated_from: dict[int, int] = {}
     markers: set[str] = set()
     masses: dict[str, float] = {}
     last: dict[str, float] = {}  # the closing clause often carries the verdict
+    clause_end = len(words) - 1
     for start, end, roles in reading.units:
-        if roles is BOUNDARY and words[start] in CLAUSE_ENDS and end < len(words) - 1:
-            last = {}
-        for section in VALENCES:
-            value = roles.get(section)
-            if value:
-                # The lexicon's good and bad words apart: praise told through a
-                # solved problem holds both, and the net score hides it.
-                key = f"v:{section}{'+' if value > 0 else '-'}"
-                masses[key] = masses.get(key, 0.0) + abs(value)
-                key = f"v:last{'+' if value > 0 else '-'}"
-                last[key] = last.get(key, 0.0) + abs(value)
-        if "negators" in roles:
-            stop = min(end + SCOPE, len(words))
-            for at in range(end, stop):
-                if words[at] in BOUNDARIES:
-                    break
-                negated_from[at] = start
-        for name in MARKERS:
-            if name in roles:
-                markers.add(name)
+        if roles is BOUNDARY:
+            if words[start] in CLAUSE_ENDS and end < clause_end:
+                last = {}
+            continue
+        for section, value in roles.items():
+            signs = _VALENCE_KEYS.get(section)
+            if signs is not None:
+                if value:
+                    # The lexicon's good and bad words apart: praise told through a
+                    # solved problem holds both, and the net score hides it.
+                    key, closing = signs[0] if value > 0 else signs[1]
+                    masses[key] = masses.get(key, 0.0) + abs(value)
+                    last[closing] = last.get(closing, 0.0) + abs(value)
+            elif section == "negators":
+                for at in range(end, min(end + SCOPE, len(words))):
+                    if words[at] in BOUNDARIES:
+                        break
+                    negated_from[at] = start
+            elif section in MARKERS:
+                markers.add(section)
     found: dict[str, float] = {}
+    forms = ["<num>" if word.isdigit() else word for word in words]
+    for at in negated_from:
+        forms[at] = "NOT_" + forms[at]
     previous = "<s>"
-    for at, word in enumerate(words):
-        form = _word_form(word)
-        if at in negated_from:
-            form = "NOT_" + form
-        found["w:" + form] = 1.0
+    for form in forms:
         found["b:" + previous + " " + form] = 1.0
         previous = form
     found["b:" + previous + " </s>"] = 1.0
-    if grams:
-        for word in gram_words(words):
-            for gram in letter_grams(word):
-                found[gram] = found.get(gram, 0.0) + 1.0
     if tokens.links:
         found["w:<link>"] = 1.0
     if tokens.mentions:
@@ -148,4 +162,4 @@ def features(
     if mood.failed:
         found["m:failed"] = 1.0
     found["l:" + (language or "none")] = 1.0
-    return found
+    return found, forms

@@ -28,11 +28,11 @@ from pathlib import Path
 
 import numpy as np
 
-from cm_inbox.listening.features import letter_grams
+from cm_inbox.listening.features import expand
 
 MODEL_FILE = "model.json.gz"
 FORMAT = 1
-WORD_CACHE = 50_000  # words whose letter-sequence weights are kept summed (~5 MB at most)
+FORM_CACHE = 50_000  # token forms whose features' weights are kept summed (~5 MB at most)
 
 
 class ModelError(ValueError):
@@ -42,9 +42,10 @@ class ModelError(ValueError):
 class Model:
     """Weights for sentiment and each intent, one row per feature.
 
-    One model serves every thread. Its only changing state is the cache of
-    words' summed letter-sequence weights, kept as extra rows after the
-    features' own so that a comment is scored with a single gather.
+    One model serves every thread. Its only changing state is the cache of each
+    token form's summed feature weights ("w:nul" and its letter sequences), kept
+    as extra rows after the features' own so that a comment is scored with a
+    single gather.
     """
 
     def __init__(
@@ -62,8 +63,8 @@ class Model:
         self.index = index
         """Feature name → its row in ``weights``."""
         count, width = weights.shape
-        self.weights = np.zeros((count + WORD_CACHE, width), dtype=np.float32)
-        """One row per feature (sentiment classes, then each intent), then the words'."""
+        self.weights = np.zeros((count + FORM_CACHE, width), dtype=np.float32)
+        """One row per feature (sentiment classes, then each intent), then the forms'."""
         self.weights[:count] = weights
         self.intercepts = intercepts
         self.thresholds = thresholds.tolist()
@@ -73,68 +74,64 @@ class Model:
             for mood in sentiments
         }
         """Sentiment → the intents it carries by the label conventions (negative: complaint)."""
-        self._words: dict[str, int] = {}
-        self._free = count  # the next row for a word's letter sequences
+        self._forms: dict[str, int] = {}
+        self._free = count  # the next row for a form's summed features
         self._lock = threading.Lock()
         positive = sentiments.index("positive") if "positive" in sentiments else None
         negative = sentiments.index("negative") if "negative" in sentiments else None
         self._poles = (positive, negative)
 
-    def scores(self, found: dict[str, float], words: Sequence[str] = ()) -> np.ndarray:
-        """The decision scores of every class for the features ``found``.
-
-        ``words`` adds each word's letter sequences (see ``features.letter_grams``),
-        counted: their weights are summed once per distinct word and kept, since
-        the same few thousand words make most comments.
-        """
-        index = self.index
+    def scores(self, found: dict[str, float], forms: Sequence[str] = ()) -> np.ndarray:
+        """The decision scores of every class for the features ``found`` and the
+        tokens' ``forms`` (each bringing the features ``features.expand`` names)."""
         rows = []
         values = []
-        for name, value in found.items():
-            row = index.get(name)
+        for row, value in zip(map(self.index.get, found), found.values(), strict=True):
             if row is not None:
                 rows.append(row)
                 values.append(value)
-        if words:
-            cache = self._words
-            for word in words:
-                row = cache.get(word)
+        cached = list(map(self._forms.get, forms))
+        if None in cached:
+            for at, row in enumerate(cached):
                 if row is None:
-                    more = self._word_rows(word)
+                    more = self._form_rows(forms[at])
                     rows.extend(more)
                     values.extend([1.0] * len(more))
                 else:
                     rows.append(row)
                     values.append(1.0)
+        else:
+            rows.extend(cached)  # type: ignore[arg-type]
+            values.extend([1.0] * len(cached))
         if not rows:
             return self.intercepts.copy()
         return np.dot(values, self.weights.take(rows, axis=0)) + self.intercepts
 
-    def _word_rows(self, word: str) -> list[int]:
-        """The rows of ``word``'s letter sequences: one summed row, cached while there is room."""
+    def _form_rows(self, form: str) -> list[int]:
+        """The rows of ``form``'s features: one summed row, cached while there is room."""
         index = self.index
-        found = [row for row in map(index.get, letter_grams(word)) if row is not None]
+        found = [row for row in map(index.get, expand(form)) if row is not None]
         with self._lock:
-            row = self._words.get(word)
+            row = self._forms.get(form)
             if row is not None:
                 return [row]
             if self._free == len(self.weights):
-                return found  # the cache is full: this word is scored from its rows
+                return found  # the cache is full: this form is scored from its rows
             row = self._free
             # A row may repeat ("aaa" twice in "aaaa"): counts, as the features count them.
             self.weights[row] = self.weights.take(found, axis=0).sum(axis=0) if found else 0.0
             self._free += 1
-            self._words[word] = row
+            self._forms[form] = row
             return [row]
 
     def predict(
-        self, found: dict[str, float], words: Sequence[str] = ()
+        self, found: dict[str, float], forms: Sequence[str] = ()
     ) -> tuple[str, float, tuple[str, ...]]:
-        """(sentiment, score in [-1, 1], intents) for the features ``found`` (and ``words``).
+        """(sentiment, score in [-1, 1], intents) for the features ``found`` (and ``forms``).
 
         The score is P(positive) − P(negative) under the sentiment model.
         """
-        scores = self.scores(found, words).tolist()
+        scores = self.scores(found, forms).tolist()
         count = len(self.sentiments)
         mood = scores[:count]
         top = max(mood)

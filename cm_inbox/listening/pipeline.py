@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from cm_inbox.listening import Signals
-from cm_inbox.listening.features import features, gram_words
+from cm_inbox.listening.features import parts
 from cm_inbox.listening.intents import acts, settle
 from cm_inbox.listening.language import detect, identifiers
 from cm_inbox.listening.learned import Model, ModelError, load_model
@@ -27,8 +27,7 @@ def analyze(text: str, hint: str | None = None, default: str | None = None) -> S
     model = _model()
     if model is None:
         return Signals(language, mood.label, mood.score, intents)  # type: ignore[arg-type]
-    found = features(tokens, reading, mood, intents, language, grams=False)
-    label, score, learned = model.predict(found, gram_words(reading.words))
+    label, score, learned = model.predict(*parts(tokens, reading, mood, intents, language))
     return Signals(language, label, score, learned)  # type: ignore[arg-type]
 
 
