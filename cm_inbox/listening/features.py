@@ -56,9 +56,14 @@ def letter_grams(word: str) -> tuple[str, ...]:
 def expand(form: str) -> tuple[str, ...]:
     """The features one token brings: its word as read ("w:nul", "w:NOT_good"), then
     the letter sequences of the word itself."""
-    base = form[4:] if form.startswith("NOT_") else form
-    if len(base) > 1 and base[0].isalpha():
-        return ("w:" + form, *letter_grams(base))
+    if form.startswith("NOT_"):
+        # A negated word's letters mean its opposite: they are read apart ("n:").
+        base = form[4:]
+        if len(base) > 1 and base[0].isalpha():
+            return ("w:" + form, *("n:" + gram[2:] for gram in letter_grams(base)))
+        return ("w:" + form,)
+    if len(form) > 1 and form[0].isalpha():
+        return ("w:" + form, *letter_grams(form))
     return ("w:" + form,)
 
 

@@ -145,11 +145,31 @@ class Model:
             score -= exps[negative] / total
         thresholds = self.thresholds
         label = self.sentiments[mood.index(top)]
-        intents = [
-            name for at, name in enumerate(self.intents) if scores[count + at] >= thresholds[at]
-        ]
-        intents.extend(self.implied[label])
-        return label, round(score, 4), tuple(sorted(intents))
+        margins = {
+            name: scores[count + at] - thresholds[at] for at, name in enumerate(self.intents)
+        }
+        return label, round(score, 4), decide(margins, self.implied[label])
+
+
+def decide(margins: dict[str, float], implied: Sequence[str] = ()) -> tuple[str, ...]:
+    """The intents whose ``margins`` (score minus threshold) are not below zero, with
+    the ``implied`` ones (from the sentiment), made consistent: spam stands alone
+    (a scam posing as the brand is a crisis too), so when another intent is surer
+    than spam, the comment is not spam; when spam is the surer, it is only spam.
+    """
+    chosen = {name for name, margin in margins.items() if margin >= 0}
+    chosen.update(implied)
+    if "spam" in chosen:
+        spam = margins["spam"]
+        rivals = [margins.get(name, 0.0) for name in chosen if name not in SPAM_COMPANIONS]
+        if any(margin > spam for margin in rivals):
+            chosen.discard("spam")
+        else:
+            chosen &= SPAM_COMPANIONS
+    return tuple(sorted(chosen))
+
+
+SPAM_COMPANIONS = frozenset({"spam", "crisis"})
 
 
 def to_document(

@@ -43,7 +43,7 @@ import numpy as np
 from cm_inbox.listening.evaluate import Row, intent_table, macro_f1, read_rows
 from cm_inbox.listening.features import features
 from cm_inbox.listening.intents import INTENTS
-from cm_inbox.listening.learned import MODEL_FILE, from_document, to_document
+from cm_inbox.listening.learned import MODEL_FILE, decide, from_document, to_document
 from cm_inbox.listening.pipeline import lexical
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +72,7 @@ DIGITS = 5  # significant digits kept per weight
 
 PROJECT = "project"
 # The features of the text itself; the others are the lexicons' reading of it.
-TEXTUAL = ("w:", "b:", "g:", "l:")
+TEXTUAL = ("w:", "b:", "g:", "n:", "l:")
 
 
 def source(path: Path) -> str:
@@ -193,15 +193,14 @@ def check_scorer(document: dict, vectorizer, sentiment, estimators, thresholds, 
     model = from_document(json.loads(json.dumps(document)), "exported model")
     x = vectorizer.transform(found)
     moods = sentiment.predict(x)
-    decisions = np.column_stack(
-        [est.decision_function(x) >= t for est, t in zip(estimators, thresholds, strict=True)]
-    )
+    margins = np.column_stack(
+        [est.decision_function(x) - t for est, t in zip(estimators, thresholds, strict=True)]
+    ).tolist()
     differ = 0
     for i, features_ in enumerate(found):
         label, _, intents = model.predict(features_)
-        expected = {n for n, d in zip(LEARNED, decisions[i], strict=True) if d}
-        expected |= {n for n, mood in IMPLIED.items() if moods[i] == mood}
-        expected = tuple(sorted(expected))
+        implied = [n for n, mood in IMPLIED.items() if moods[i] == mood]
+        expected = decide(dict(zip(LEARNED, margins[i], strict=True)), implied)
         differ += label != moods[i] or intents != expected
     return differ
 
