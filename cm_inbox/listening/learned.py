@@ -63,7 +63,7 @@ class Model:
         self.index = index
         """Feature name → its row in ``weights``."""
         count, width = weights.shape
-        self.weights = np.zeros((count + FORM_CACHE, width), dtype=np.float32)
+        self.weights = np.zeros((count + FORM_CACHE, width))
         """One row per feature (sentiment classes, then each intent), then the forms'."""
         self.weights[:count] = weights
         self.intercepts = intercepts
@@ -191,6 +191,7 @@ def to_document(
         "intercepts": [float(v) for v in intercepts],
         "thresholds": [float(v) for v in thresholds],
         "implied": implied,
+        "checks": [],
         "features": {
             name: [float(v) for v in row] for name, row in zip(names, weights, strict=True)
         },

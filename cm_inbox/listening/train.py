@@ -205,6 +205,50 @@ def check_scorer(document: dict, vectorizer, sentiment, estimators, thresholds, 
     return differ
 
 
+# Comments whose scikit-learn decisions ship with the model, so the tests can check
+# that the scorer, without scikit-learn, still reaches them (tests/test_listening_model.py).
+CHECKS = (
+    ("The app keeps crashing since the update, is anyone working on it?", None),
+    ("not a good app", None),
+    ("good app", None),
+    ("c'est pas top", None),
+    ("J'adore le nouveau mode sombre, merci !", None),
+    ("Great, another price increase. Just what we needed 🙄", None),
+    ("Do you deliver to Belgium? How much is the large size?", None),
+    ("Earn $500 a day from home!!! DM me for the link", None),
+    ("Hi, I'm a journalist at the Daily Ledger, could your press office contact me?", "en"),
+    ("Demande RGPD ignorée depuis 2 mois. Prochaine étape : la CNIL.", None),
+    ("ptdr", "fr"),
+    ("😍😍", "en"),
+)
+
+
+def reference_decisions(vectorizer, sentiment, estimators, thresholds) -> list[dict]:
+    """For each of ``CHECKS``: scikit-learn's decision scores, sentiment and intents."""
+    checks = []
+    for text, default in CHECKS:
+        tokens, language, reading, mood, intents = lexical(text, None, default)
+        x = vectorizer.transform([features(tokens, reading, mood, intents, language)])
+        scores = [*sentiment.decision_function(x)[0]]
+        scores += [est.decision_function(x)[0] for est in estimators]
+        label = str(sentiment.predict(x)[0])
+        margins = {
+            name: est.decision_function(x)[0] - t
+            for name, est, t in zip(LEARNED, estimators, thresholds, strict=True)
+        }
+        implied = [n for n, mood_ in IMPLIED.items() if mood_ == label]
+        checks.append(
+            {
+                "text": text,
+                "default": default,
+                "scores": [round(float(v), 9) for v in scores],
+                "sentiment": label,
+                "intents": list(decide(margins, implied)),
+            }
+        )
+    return checks
+
+
 def report(title: str, rows: Sequence[Row], predicted: list[tuple[str, tuple[str, ...]]]) -> None:
     """Sentiment accuracy per language and intent figures for ``rows``."""
     print(f"\n{title}: {len(rows)} comments")
@@ -261,6 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{len(document['features'])} features kept of {len(vectorizer.vocabulary_)}; "
         f"scorer differs from scikit-learn on {differ} of {len(found) + len(valid_found)}"
     )
+    document["checks"] = reference_decisions(vectorizer, sentiment, estimators, thresholds)
     model = from_document(document, "exported model")
     predicted = [model.predict(f)[::2] for f in valid_found]
     report("validation (writer c)", valid_rows, predicted)
