@@ -14,7 +14,7 @@ word decides, the network's tag (``hint``) does, then the caller's ``default``
 (the brand's main language), and only then py3langid. A comment of emoji alone
 has no language but the hint's or the default's.
 
-Longer texts whose words the lexicons own by a landslide (three votes or more,
+Longer texts whose words the lexicons own by a landslide (two votes or more,
 three times the others') are settled by the vote too; the rest go to py3langid, through its model arrays read once (restricted to
 the seven languages, as float32 in row order) rather than through ``classify``,
 which re-normalises the text and gathers rows from a float16 table on every
@@ -157,11 +157,11 @@ def vote(words: tuple[str, ...], owners: dict[str, str]) -> str | None:
     return best if counts[best] * 2 > sum(counts.values()) else None
 
 
-LANDSLIDE = 3  # votes the winner needs, and how many times the others' it must have
+LANDSLIDE = 3  # how many times the others' votes the winner needs (and two at least)
 
 
 def landslide(words: tuple[str, ...], owners: dict[str, str]) -> str | None:
-    """The language of ``words`` when at least ``LANDSLIDE`` vote for it, thrice the rest."""
+    """The language of ``words`` when two or more vote for it, ``LANDSLIDE`` times the rest."""
     counts: dict[str, int] = {}
     for language in map(owners.get, words):
         if language is not None:
@@ -170,7 +170,7 @@ def landslide(words: tuple[str, ...], owners: dict[str, str]) -> str | None:
         return None
     best = max(counts, key=counts.__getitem__)
     top = counts[best]
-    return best if top >= LANDSLIDE and top >= LANDSLIDE * (sum(counts.values()) - top) else None
+    return best if top >= 2 and top >= LANDSLIDE * (sum(counts.values()) - top) else None
 
 
 def detect(

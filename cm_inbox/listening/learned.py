@@ -143,11 +143,14 @@ class Model:
             score += exps[positive] / total
         if negative is not None:
             score -= exps[negative] / total
-        thresholds = self.thresholds
         label = self.sentiments[mood.index(top)]
-        margins = {
-            name: scores[count + at] - thresholds[at] for at, name in enumerate(self.intents)
-        }
+        margins = dict(
+            zip(
+                self.intents,
+                map(float.__sub__, scores[count:], self.thresholds),
+                strict=True,
+            )
+        )
         return label, round(score, 4), decide(margins, self.implied[label])
 
 
@@ -157,15 +160,16 @@ def decide(margins: dict[str, float], implied: Sequence[str] = ()) -> tuple[str,
     (a scam posing as the brand is a crisis too), so when another intent is surer
     than spam, the comment is not spam; when spam is the surer, it is only spam.
     """
-    chosen = {name for name, margin in margins.items() if margin >= 0}
-    chosen.update(implied)
+    chosen = [name for name, margin in margins.items() if margin >= 0]
+    chosen.extend(implied)
     if "spam" in chosen:
         spam = margins["spam"]
-        rivals = [margins.get(name, 0.0) for name in chosen if name not in SPAM_COMPANIONS]
-        if any(margin > spam for margin in rivals):
-            chosen.discard("spam")
+        if any(
+            margins.get(name, 0.0) > spam for name in chosen if name not in SPAM_COMPANIONS
+        ):
+            chosen.remove("spam")
         else:
-            chosen &= SPAM_COMPANIONS
+            chosen = [name for name in chosen if name in SPAM_COMPANIONS]
     return tuple(sorted(chosen))
 
 
