@@ -164,9 +164,7 @@ def decide(margins: dict[str, float], implied: Sequence[str] = ()) -> tuple[str,
     chosen.extend(implied)
     if "spam" in chosen:
         spam = margins["spam"]
-        if any(
-            margins.get(name, 0.0) > spam for name in chosen if name not in SPAM_COMPANIONS
-        ):
+        if any(margins.get(name, 0.0) > spam for name in chosen if name not in SPAM_COMPANIONS):
             chosen.remove("spam")
         else:
             chosen = [name for name in chosen if name in SPAM_COMPANIONS]

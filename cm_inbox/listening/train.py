@@ -66,7 +66,7 @@ IMPLIED = {"complaint": "negative", "praise": "positive"}
 LEARNED = tuple(intent for intent in INTENTS if intent not in IMPLIED)
 SENTIMENT_C = 1.0  # inverse regularisation, chosen on writer c
 INTENT_C = 1.0
-PRUNE = 1e-3  # weights smaller than this change no decision worth keeping
+PRUNE = 1e-2  # weights smaller than this change no decision worth keeping
 DIGITS = 5  # significant digits kept per weight
 
 
