@@ -37,8 +37,10 @@ class Facts:
 class Scorer:
     """Signals and priorities with one set of response targets."""
 
-    def __init__(self, targets: Targets | None = None) -> None:
+    def __init__(self, targets: Targets | None = None, default_language: str = "en") -> None:
         self.targets = targets or Targets(TargetSettings(), UTC)
+        # The brand's main language: what a comment of emoji alone is taken to be.
+        self.default_language = default_language
 
     @classmethod
     def from_settings(cls, settings: TargetSettings, tz: tzinfo) -> Scorer:
@@ -47,7 +49,9 @@ class Scorer:
     def signals(self, item: IncomingComment) -> Signals:
         """The item's signals: computed ahead (an import's reader) or now."""
         found = item.signals
-        return found if found is not None else analyze(item.text, item.language)
+        if found is not None:
+            return found
+        return analyze(item.text, item.language, self.default_language)
 
     def target_s(self, signals: Signals) -> int:
         """The response target of the tier the signals put a comment in (0: none)."""

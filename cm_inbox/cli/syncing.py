@@ -42,7 +42,7 @@ def run_sync(args: argparse.Namespace) -> int:
     secrets = SecretStore()
     with open_store(db_path(args), create=True) as store:
         store.use_rules(config.rules)
-        store.use_targets(Targets(config.targets, config.tz))
+        store.use_targets(Targets(config.targets, config.tz), config.brand.default_language)
         accounts = _targets(store, args.account, watching=bool(config.watches and args.fetch))
         console = err_console()
         show_progress = console.is_terminal and not args.json

@@ -146,7 +146,7 @@ def _listen_as_configured(store: Store, console: Console) -> None:
     for problem in config.problems:
         console.print(Text(f"config: {problem}", style="yellow"))
     store.use_rules(config.rules)
-    store.use_targets(Targets(config.targets, config.tz))
+    store.use_targets(Targets(config.targets, config.tz), config.brand.default_language)
 
 
 @contextmanager
@@ -170,7 +170,7 @@ def _open_input(source: str) -> Iterator[tuple[IO[bytes], int | None]]:
 POOL_MIN_BYTES = 4_000_000
 
 
-def _read_lines(lines: list[tuple[int, bytes]]) -> tuple[list, list]:
+def _read_lines(lines: list[tuple[int, bytes]], default_language: str) -> tuple[list, list]:
     """Records and bad lines from raw JSON Lines, each record with its signals.
 
     Runs in the reading process (or thread): everything here is picklable.
@@ -189,13 +189,17 @@ def _read_lines(lines: list[tuple[int, bytes]]) -> tuple[list, list]:
         except (ValueError, OverflowError) as error:  # RecordError is a ValueError
             bad.append((number, str(error)))
         else:
-            item.signals = analyze(item.text, item.language)
+            item.signals = analyze(item.text, item.language, default_language)
             items.append((number, item))
     return items, bad
 
 
 def _parse(
-    stream: IO[bytes], out: queue.Queue, stop: threading.Event, pool: Executor | None
+    stream: IO[bytes],
+    out: queue.Queue,
+    stop: threading.Event,
+    pool: Executor | None,
+    default_language: str,
 ) -> None:
     """Cut the stream into batches of lines and have each read (runs in its own thread).
 
@@ -207,10 +211,10 @@ def _parse(
 
     def send() -> None:
         if pool is not None:
-            out.put((pool.submit(_read_lines, lines), done))
+            out.put((pool.submit(_read_lines, lines, default_language), done))
         else:
             ready: Future = Future()
-            ready.set_result(_read_lines(lines))
+            ready.set_result(_read_lines(lines, default_language))
             out.put((ready, done))
 
     try:
@@ -253,7 +257,11 @@ def ingest(
         if size is not None and size >= POOL_MIN_BYTES
         else None
     )
-    reader = threading.Thread(target=_parse, args=(stream, batches, stop, pool), daemon=True)
+    reader = threading.Thread(
+        target=_parse,
+        args=(stream, batches, stop, pool, store.scorer.default_language),
+        daemon=True,
+    )
     reader.start()
     try:
         while (entry := batches.get()) is not None:

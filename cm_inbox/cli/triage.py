@@ -28,7 +28,7 @@ def _score(args: argparse.Namespace, config: Config) -> None:
     from cm_inbox.targets import Targets
 
     with open_store(db_path(args)) as store:
-        store.use_targets(Targets(config.targets, config.tz))
+        store.use_targets(Targets(config.targets, config.tz), config.brand.default_language)
         scored = store.score_unscored()
         moved = store.refresh_priorities()
     if args.json and not args.reapply:

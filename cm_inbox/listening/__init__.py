@@ -23,7 +23,8 @@ class Signals:
     """ISO 639-1 code, or None when the text has no words and the network gave no tag."""
     sentiment: Sentiment
     sentiment_score: float
-    """In [-1, 1]: below -0.3 negative, above 0.3 positive."""
+    """In [-1, 1]: P(positive) − P(negative) under the learned model (the lexicons'
+    own score, where -0.3 and 0.3 part the labels, when the model is missing)."""
     intents: tuple[str, ...]
     """Sorted; drawn from question, complaint, bug, praise, purchase, spam, crisis."""
 
@@ -31,14 +32,16 @@ class Signals:
 _IMPLEMENTATION = None
 
 
-def analyze(text: str, hint: str | None = None) -> Signals:
+def analyze(text: str, hint: str | None = None, default: str | None = None) -> Signals:
     """The signals of ``text``; ``hint`` is the network's language tag, if it gave one.
 
     The hint decides the language when the text is too short or too unsure to
-    tell, and is the whole answer for a comment of emoji alone.
+    tell. ``default`` is the brand's main language: what a comment of emoji
+    alone, or a word any language could have written ("ok", "?"), is taken to
+    be when the network gave no tag.
     """
     implementation = _IMPLEMENTATION or _load()
-    return implementation(text, hint)
+    return implementation(text, hint, default)
 
 
 def preload() -> None:

@@ -15,9 +15,10 @@ _WEEK = 7 * 86_400
 
 
 class ScoringMixin(StoreBase):
-    def use_targets(self, targets: Targets) -> None:
-        """Score new comments against these response targets (the config's)."""
-        self.scorer = Scorer(targets)
+    def use_targets(self, targets: Targets, default_language: str = "en") -> None:
+        """Score new comments against these response targets (the config's), taking
+        comments that show no language (emoji alone) as ``default_language``."""
+        self.scorer = Scorer(targets, default_language)
 
     def refresh_priorities(self, now: int | None = None) -> int:
         """Raise open comments' priorities by what they waited since last scored; how many moved.
@@ -87,7 +88,7 @@ class ScoringMixin(StoreBase):
                 return done
             updates = []
             for row in rows:
-                signals = analyze(row[1], row[2])
+                signals = analyze(row[1], row[2], scorer.default_language)
                 facts = Facts(row[7], row[4], row[5], row[3])
                 priority = 0.0 if row[6] else scorer.priority(signals, facts, now)
                 updates.append(

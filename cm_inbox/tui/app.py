@@ -45,7 +45,7 @@ class CmInboxApp(App[int]):
         super().__init__()
         self.store = store
         # New comments (a sync) are ranked against the targets the queue marks.
-        store.use_targets(Targets(config.targets, config.tz))
+        store.use_targets(Targets(config.targets, config.tz), config.brand.default_language)
         # None: no network access at all (tests of the queue alone, an import-only inbox).
         self.syncer = syncer
         self.config = config
