@@ -35,15 +35,16 @@ def analyse(
     store: Store,
     comment_id: int,
     *,
-    sentiment: str | None = None,
+    sentiment: str = "neutral",
     priority: float = 0.0,
     intents: str | None = None,
     language: str | None = None,
 ) -> None:
-    """What the analyzer would have written for one comment."""
+    """What the analyzer would have written for one comment, held still: with no
+    scored_at, the app's minute-by-minute wait refresh leaves its priority alone."""
     with store.db.transaction() as conn:
         conn.execute(
-            "UPDATE comments SET sentiment = ?, priority = ?, intents = ?,"
+            "UPDATE comments SET sentiment = ?, priority = ?, intents = ?, scored_at = NULL,"
             " language = coalesce(?, language) WHERE id = ?",
             (sentiment, priority, intents, language, comment_id),
         )

@@ -97,7 +97,7 @@ def test_json_counts_breaches_and_unanswered(cli, store, inbox) -> None:
     assert report["comments"] == 6
     assert report["by_status"] == {"replied": 3, "new": 2, "done": 1}
     assert report["by_network"] == {"mastodon": 5, "bluesky": 1}
-    assert report["by_sentiment"] == {"unknown": 3, "negative": 2, "positive": 1}
+    assert report["by_sentiment"] == {"neutral": 3, "negative": 2, "positive": 1}
     assert report["by_intent"] == {"bug": 1, "complaint": 1, "question": 1}
     assert report["by_language"]["fr"] == 1
     tiers = report["targets"]["tiers"]
