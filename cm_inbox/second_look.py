@@ -14,11 +14,7 @@ from cm_inbox.check_settings import CheckSettings
 from cm_inbox.model import Comment
 
 # What the writer goes through before a risky reply is queued.
-CHECKLIST: tuple[str, ...] = (
-    "Facts verified? Every claim in the reply is checked and true",
-    "Tone calm? No blame, no defensiveness, no jokes",
-    "Escalated if needed? Legal, safety and press go to their team first",
-)
+CHECKLIST: tuple[str, ...] = ("Facts verified?", "Tone calm?", "Escalated if needed?")
 
 
 def second_look_reasons(comment: Comment, settings: CheckSettings) -> list[str]:
