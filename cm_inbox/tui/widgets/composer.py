@@ -17,6 +17,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events, work
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.keys import key_to_character
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
@@ -55,14 +56,14 @@ class DraftArea(TextArea):
     """The draft's text area: it keeps the joiners of emoji sequences as they are typed."""
 
     async def _on_key(self, event: events.Key) -> None:
-        character = event.character
+        # A terminal sends the character; some key sources name it only ("zero_width_joiner").
+        character = event.character or key_to_character(event.key)
         if character in _TYPED_FORMAT_CHARACTERS and not self.read_only:
             event.stop()
             event.prevent_default()
             start, end = self.selection
             self.replace(character, start, end, maintain_selection_offset=False)
-            return
-        await super()._on_key(event)
+        # Anything else: TextArea's own handler runs next (Textual walks the classes).
 
 
 class Composer(Vertical):
