@@ -18,6 +18,9 @@ SUGGEST_FROM = 85
 # Shorter keys are too common to mean anything ("bob", "alex" are many people).
 _MIN_HANDLE_KEY = 4
 _MIN_NAME_KEY = 6
+# A display name merely close (not equal) counts only from this length: "Mathis"
+# and "Mathis D." are 92 % alike and most likely two people.
+_MIN_CLOSE_NAME_KEY = 9
 # Candidates share this many first letters (an indexed range); at most this many are scored.
 _PREFIX = 3
 _CANDIDATES = 2_000
@@ -109,6 +112,9 @@ class AliasesMixin(StoreBase):
                     continue
                 score = int(fuzz.ratio(key, row["key"]))
                 if score < threshold:
+                    continue
+                short = min(len(key), len(row["key"]))
+                if column == "name_key" and score < 100 and short < _MIN_CLOSE_NAME_KEY:
                     continue
                 known = found.get(row["id"])
                 if known is None or score > known.score:
