@@ -314,6 +314,16 @@ class AuthorCard:
     aliases: list[tuple[str, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class AliasSuggestion:
+    """Someone on another network who may be the same person (for the user to confirm)."""
+
+    author: Author
+    # How close, 0-100, and what was close: "handle" or "display name".
+    score: int
+    reason: str
+
+
 @dataclass(slots=True)
 class IncomingAuthor:
     """An author as a network or an import file describes them."""

@@ -7,7 +7,7 @@ Regenerate after an intended change with `pytest tests/test_snapshots.py
 from __future__ import annotations
 
 import pytest
-from tui_fixtures import fill
+from tui_fixtures import fill, incoming
 
 from cm_inbox.config import load_config
 from cm_inbox.tui.app import CmInboxApp
@@ -20,7 +20,7 @@ def app(store, clock, tmp_path):
     fill(store, int(clock()))
     config_file = tmp_path / "config.toml"
     config_file.write_text('[time]\ntimezone = "UTC"\n')
-    return CmInboxApp(store, load_config(config_file), clock=clock)
+    return CmInboxApp(store, load_config(config_file), clock=clock, composer_check_delay_s=0)
 
 
 async def settle(pilot) -> None:
@@ -43,6 +43,41 @@ def test_composer(snap_compare, app):
     async def before(pilot):
         await settle(pilot)
         await pilot.press("j", "j", "r", *"Thanks for the patience, a fix ships today")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+def test_composer_with_panels(snap_compare, store, clock, tmp_path):
+    """A risky comment: the second look, the brand book and the context beside the draft."""
+    fill(store, int(clock()))
+    store.upsert_comments(
+        [
+            incoming(
+                "mastodon",
+                "lumo@mastodon.social",
+                "m9",
+                "camille@piaille.fr",
+                "You lost my notes again. I am taking legal action.",
+                int(clock()) - 60,
+                parent_remote_id="m5",
+            )
+        ]
+    )
+    store.queue_reply(1, "@camille@piaille.fr Sorry! A fix for sync ships today.")
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        '[time]\ntimezone = "UTC"\n\n[brand]\nname = "Lumo"\n'
+        'voice = "Warm, direct; never corporate."\n'
+        '[brand.languages.en]\ngreetings = ["Hi", "Hello"]\nrequire_greeting = true\n'
+        '[brand.avoid]\nASAP = "as soon as we can"\n',
+        encoding="utf-8",
+    )
+    app = CmInboxApp(store, load_config(config_file), clock=clock, composer_check_delay_s=0)
+
+    async def before(pilot):
+        await settle(pilot)
+        await pilot.press("r", *"We will fix it ASAP", "ctrl+o", "ctrl+f")
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)

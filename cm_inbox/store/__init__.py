@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cm_inbox.scoring import Scorer
 from cm_inbox.store.accounts import AccountsMixin, ConnectedAccount, SetAsideItem
+from cm_inbox.store.aliases import AliasesMixin
 from cm_inbox.store.base import StoreBase
 from cm_inbox.store.composing import ComposingMixin
 from cm_inbox.store.database import Database, SchemaTooNewError, StoreError
@@ -61,6 +62,7 @@ class Store(
     OutboxMixin,
     SendingMixin,
     PeopleMixin,
+    AliasesMixin,
     AccountsMixin,
     WatchesMixin,
     ComposingMixin,

@@ -20,6 +20,22 @@ class OutboxMixin(StoreBase):
             raise ReplyError(f"no comment with id {comment_id}")
         return row[0]
 
+    def _reply_account(self, comment_id: int, account_id: int | None) -> int:
+        """The account a reply goes out from: the comment's, or another on its network."""
+        own = self._account_of(comment_id)
+        if account_id is None or account_id == own:
+            return own
+        row = self.db.query_one(
+            "SELECT other.network = mine.network FROM accounts other, accounts mine"
+            " WHERE other.id = ? AND mine.id = ?",
+            (account_id, own),
+        )
+        if row is None:
+            raise ReplyError(f"no account with id {account_id}")
+        if not row[0]:
+            raise ReplyError("a reply goes out from an account on the comment's own network")
+        return account_id
+
     def draft_for(self, comment_id: int) -> Reply | None:
         """The draft the composer left for this comment, if any."""
         row = self.db.query_one(
@@ -28,9 +44,15 @@ class OutboxMixin(StoreBase):
         )
         return reply_from_row(row) if row else None
 
-    def save_draft(self, comment_id: int, text: str) -> Reply | None:
-        """Keep (or clear, when empty) the composer's draft for a comment."""
-        account_id = self._account_of(comment_id)
+    def save_draft(
+        self, comment_id: int, text: str, *, account_id: int | None = None
+    ) -> Reply | None:
+        """Keep (or clear, when empty) the composer's draft for a comment.
+
+        ``account_id`` is the brand account it is to go out from (the comment's
+        own by default; another of the brand's accounts on the same network).
+        """
+        account_id = self._reply_account(comment_id, account_id)
         now = self.now()
         with self.db.transaction() as conn:
             if not text.strip():
@@ -44,21 +66,25 @@ class OutboxMixin(StoreBase):
                     created_at, updated_at)
                 VALUES (?, ?, ?, 'draft', ?, ?, ?)
                 ON CONFLICT (comment_id) WHERE state = 'draft'
-                DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at
+                DO UPDATE SET text = excluded.text, account_id = excluded.account_id,
+                    updated_at = excluded.updated_at
                 """,
                 (comment_id, account_id, text, uuid.uuid4().hex, now, now),
             )
         return self.draft_for(comment_id)
 
-    def queue_reply(self, comment_id: int, text: str) -> Reply:
+    def queue_reply(self, comment_id: int, text: str, *, account_id: int | None = None) -> Reply:
         """Queue a reply for sending and mark the comment replied, as one undoable action.
 
         The comment's draft, if any, becomes the queued reply (it keeps its
         idempotency key, so a reply is one reply however often it is edited).
+        ``account_id`` is the brand account it goes out from: the comment's own
+        by default, or another of the brand's accounts on the same network
+        (``cm_inbox.reply_accounts`` says which can answer).
         """
         if not text.strip():
             raise ReplyError("the reply is empty")
-        account_id = self._account_of(comment_id)
+        account_id = self._reply_account(comment_id, account_id)
         now = self.now()
         with self.db.transaction() as conn:
             draft = conn.execute(
@@ -67,9 +93,9 @@ class OutboxMixin(StoreBase):
             if draft is not None:
                 reply_id = draft[0]
                 conn.execute(
-                    "UPDATE replies SET text = ?, state = 'queued', queued_at = ?, updated_at = ?"
-                    " WHERE id = ?",
-                    (text, now, now, reply_id),
+                    "UPDATE replies SET text = ?, account_id = ?, state = 'queued', queued_at = ?,"
+                    " updated_at = ? WHERE id = ?",
+                    (text, account_id, now, now, reply_id),
                 )
             else:
                 reply_id = conn.execute(

@@ -69,16 +69,18 @@ class PeopleMixin(StoreBase):
         """Who is speaking: their history with the brand, on every network.
 
         The same person on other networks is found by the name part of their
-        handle and the same display name (an indexed lookup): a shared handle
-        alone would merge namesakes. The card lists each alias, so the
-        community manager sees what was linked.
+        handle and the same display name (an indexed lookup), or because the
+        user confirmed the link (store/aliases.py): a shared handle alone would
+        merge namesakes. The card lists each alias, so the community manager
+        sees what was linked.
         """
         author = comment.author
+        linked = self.linked_author_ids(author.id)[:20]  # type: ignore[attr-defined]
+        marks = ",".join("?" * len(linked))
         related = self.db.query(
-            "SELECT a.id, a.network, a.handle FROM authors a, authors me WHERE me.id = ?"
-            " AND (a.id = me.id OR (me.handle_key != '' AND a.handle_key = me.handle_key"
-            " AND a.name_key = me.name_key)) ORDER BY a.id = me.id DESC, a.last_seen DESC LIMIT 20",
-            (author.id,),
+            f"SELECT id, network, handle FROM authors WHERE id IN ({marks})"
+            " ORDER BY id = ? DESC, last_seen DESC",
+            (*linked, author.id),
         )
         author_ids = [row["id"] for row in related] or [author.id]
         aliases = [(row["network"], row["handle"]) for row in related if row["id"] != author.id]

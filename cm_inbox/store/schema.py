@@ -412,6 +412,23 @@ MIGRATIONS: list[str] = [
     -- so finding whether any are left costs nothing.
     CREATE INDEX comments_unscored ON comments (id) WHERE sentiment IS NULL;
     """,
+    # 10: the same person on two networks, as the user confirmed (or denied) it.
+    """
+    -- One row per pair the user decided on, the lower author id first.
+    -- same = 1: "the same person" (their comments and our replies show together);
+    -- same = 0: "not the same", so the suggestion is not made again.
+    CREATE TABLE author_links (
+        author_a INTEGER NOT NULL REFERENCES authors(id) ON DELETE CASCADE,
+        author_b INTEGER NOT NULL REFERENCES authors(id) ON DELETE CASCADE,
+        same INTEGER NOT NULL CHECK (same IN (0, 1)),
+        decided_at INTEGER NOT NULL,
+        PRIMARY KEY (author_a, author_b),
+        CHECK (author_a < author_b)
+    ) WITHOUT ROWID;
+    CREATE INDEX author_links_b ON author_links (author_b, author_a);
+    -- Suggestions look for close display names as well as close handles.
+    CREATE INDEX authors_name_key ON authors (name_key);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

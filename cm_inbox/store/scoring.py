@@ -66,7 +66,9 @@ class ScoringMixin(StoreBase):
 
     def has_unscored(self) -> bool:
         """True while some comment has no signals yet (an inbox from before listening)."""
-        return self.db.query_one("SELECT 1 FROM comments WHERE sentiment IS NULL LIMIT 1") is not None
+        return (
+            self.db.query_one("SELECT 1 FROM comments WHERE sentiment IS NULL LIMIT 1") is not None
+        )
 
     def score_unscored(
         self, *, chunk: int = 1000, on_chunk: Callable[[int], None] | None = None

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App
+from textual.binding import Binding
 
 from cm_inbox.config import Config, load_config
 from cm_inbox.networks.base import Secrets
@@ -16,10 +17,17 @@ from cm_inbox.secrets import SecretStore
 from cm_inbox.store import ConnectedAccount, Store
 from cm_inbox.sync import RetryPolicy, Syncer
 from cm_inbox.targets import Targets
-from cm_inbox.tui.bindings import all_binding_ids
+from cm_inbox.tui.bindings import (
+    COMPOSER_BINDINGS,
+    QUEUE_BINDINGS,
+    SCREEN_BINDINGS,
+    all_binding_ids,
+    keys_of,
+)
 from cm_inbox.tui.commands import InboxCommands
 from cm_inbox.tui.screens.inbox import THREAD_SETTLE_S, InboxScreen
 from cm_inbox.tui.themes import bundled_themes_dir, load_themes
+from cm_inbox.tui.widgets.composer import CHECK_DELAY_S
 
 FALLBACK_THEME = "cm-dark"
 
@@ -41,6 +49,7 @@ class CmInboxApp(App[int]):
         theme_folders: tuple[Path, ...] | None = None,
         syncer: Syncer | None = None,
         thread_settle_s: float | None = None,
+        composer_check_delay_s: float | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -51,6 +60,12 @@ class CmInboxApp(App[int]):
         self.config = config
         self.clock = clock
         self.thread_settle_s = THREAD_SETTLE_S if thread_settle_s is None else thread_settle_s
+        # How long the composer waits after a key before checking the draft (0: at once).
+        self.composer_check_delay_s = (
+            CHECK_DELAY_S if composer_check_delay_s is None else composer_check_delay_s
+        )
+        # The user's [keys], as applied: hints on screen name the keys the user chose.
+        self.keymap: dict[str, str] = {}
         self.demo = demo
         self.sub_title = f"demo · {store.path}" if demo else str(store.path)
         self._theme_folders = (
@@ -99,6 +114,16 @@ class CmInboxApp(App[int]):
                 )
         if keymap:
             self.set_keymap(keymap)
+        self.keymap = keymap
+
+    def key_for(self, binding_id: str) -> str:
+        """The key of an action as the footer shows it, the user's keymap applied."""
+        for binding in (*QUEUE_BINDINGS, *SCREEN_BINDINGS, *COMPOSER_BINDINGS):
+            if binding.id == binding_id:
+                if binding.key_display and binding_id not in self.keymap:
+                    return binding.key_display
+                return self.get_key_display(Binding(keys_of(binding, self.keymap)[0], ""))
+        return binding_id
 
     def on_unmount(self) -> None:
         self.store.close()

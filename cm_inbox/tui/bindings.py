@@ -15,6 +15,7 @@ GROUPS: dict[str, str] = {
     "act": "Act on the comment (or on the selection)",
     "views": "Views",
     "find": "Find",
+    "compose": "Writing a reply (in the composer)",
     "app": "App",
 }
 
@@ -63,6 +64,21 @@ SCREEN_BINDINGS: list[Binding] = [
     Binding("q", "quit", "Quit", id="quit"),
 ]
 
+# The composer's keys: control keys, since every plain key types. None of them
+# is one of the text area's own (ctrl+a/e/k/u/w/d/x/c/v/z/y edit the text),
+# ctrl+b is tmux's prefix, and ctrl+h/i/j/m are backspace, tab and enter.
+COMPOSER_BINDINGS: list[Binding] = [
+    Binding("ctrl+s", "submit", "Queue reply", id="composer_submit", priority=True),
+    Binding("ctrl+g", "confirm", "Checked: queue", id="composer_confirm", priority=True),
+    Binding("escape", "close", "Keep draft", id="composer_close", priority=True),
+    Binding("ctrl+t", "templates", "Templates", id="composer_templates", priority=True),
+    Binding("ctrl+o", "toggle_brand", "Brand book", id="composer_brand", priority=True),
+    Binding("ctrl+f", "toggle_context", "Context", id="composer_context", priority=True),
+    Binding("ctrl+r", "switch_account", "Switch account", id="composer_account", priority=True),
+    Binding("ctrl+l", "link_alias", "Same person", id="composer_link", priority=True),
+    Binding("ctrl+n", "unlink_alias", "Not them", id="composer_unlink", priority=True),
+]
+
 # Actions that only make sense on an escalated comment: offered in the Escalated view.
 ESCALATION_ACTIONS = frozenset(
     {"answer_escalation", "note_escalation", "close_escalation", "resend_webhook"}
@@ -105,6 +121,7 @@ GROUP_OF: dict[str, str] = {
     "stats": "views",
     **dict.fromkeys(("search", "filter", "sort", "clear"), "find"),
     **dict.fromkeys(("sync", "dismiss_alert", "help", "quit", "command_palette"), "app"),
+    **{b.id: "compose" for b in COMPOSER_BINDINGS if b.id},
 }
 
 LONG_HELP: dict[str, str] = {
@@ -135,9 +152,28 @@ LONG_HELP: dict[str, str] = {
     "view_unanswered": "Negative comments with no reply yet, oldest first",
     "stats": "Counts, response times, targets and alerts, with charts (escape comes back)",
     "dismiss_alert": "Hide the spike banner; it comes back when a new spike starts",
+    "composer_submit": "Check the draft again and queue it (refused while a check blocks;"
+    " u undoes it during [sync] undo_seconds)",
+    "composer_confirm": "On a risky comment (crisis, or strongly negative and widely seen):"
+    " the checklist is done, queue the reply",
+    "composer_close": "Close the composer and keep the draft for later",
+    "composer_templates": "Pick a template by fuzzy search; enter inserts it at the cursor"
+    " (another variant than last time)",
+    "composer_brand": "Show or hide the brand book for the comment's language and network",
+    "composer_context": "Show or hide the thread above the comment, the author's earlier"
+    " comments and our replies to them, on every network",
+    "composer_account": "Reply from the brand's next account on this network",
+    "composer_link": "Confirm the suggested alias: the same person on another network",
+    "composer_unlink": "Not the same person: the suggestion is not made again",
 }
 
 
 def all_binding_ids() -> set[str]:
     """Ids a user may rebind in ``[keys]``."""
-    return {b.id for b in (*QUEUE_BINDINGS, *SCREEN_BINDINGS) if b.id}
+    return {b.id for b in (*QUEUE_BINDINGS, *SCREEN_BINDINGS, *COMPOSER_BINDINGS) if b.id}
+
+
+def keys_of(binding: Binding, keymap: dict[str, str]) -> list[str]:
+    """The keys of ``binding`` once the user's ``[keys]`` keymap is applied."""
+    keys = keymap.get(binding.id or "", binding.key)
+    return [key.strip() for key in keys.split(",") if key.strip()]

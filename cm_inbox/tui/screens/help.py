@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from cm_inbox.tui.bindings import GROUP_OF, GROUPS, LONG_HELP
+from cm_inbox.tui.bindings import COMPOSER_BINDINGS, GROUP_OF, GROUPS, LONG_HELP, keys_of
 
 
 class HelpScreen(ModalScreen[None]):
@@ -40,6 +40,15 @@ class HelpScreen(ModalScreen[None]):
             if display not in keys_by_id[binding_id]:
                 keys_by_id[binding_id].append(display)
             described[binding_id] = binding.description
+        # The composer's keys work only while it is open; the help lists them anyway.
+        keymap = getattr(self.app, "keymap", {})
+        for binding in COMPOSER_BINDINGS:
+            binding_id = binding.id or binding.action
+            if binding_id not in keys_by_id:
+                keys_by_id[binding_id] = [
+                    self.app.get_key_display(Binding(key, "")) for key in keys_of(binding, keymap)
+                ]
+                described[binding_id] = binding.description
         table = Table.grid(padding=(0, 2))
         table.add_column(justify="right", style="bold")
         table.add_column()

@@ -102,7 +102,7 @@ class InboxScreen(EscalationActions, Screen):
         self.thread = ThreadPane(
             self.app.clock, self.app.config.tz, scorer=self.store.scorer, id="thread"
         )
-        self.composer = Composer(id="composer")
+        self.composer = Composer(id="composer", check_delay_s=self.app.composer_check_delay_s)
         self.composer.display = False
         self.search_input.display = False
         self.position = Static("", id="position")
@@ -576,12 +576,17 @@ class InboxScreen(EscalationActions, Screen):
         if reworked and not self._rework(row.reply, comment):
             return
         draft = self.store.draft_for(comment.id)
-        self.composer.open(comment, draft.text if draft else reply_prefill(comment))
+        if draft is None:
+            self.composer.open(comment, reply_prefill(comment))
+        else:
+            self.composer.open(comment, draft.text, account_id=draft.account_id)
 
     def _rework(self, reply: Reply, comment: Comment) -> bool:
         """``r`` on a reply in the Outbox: True when the composer should open on its draft."""
         if reply.state is ReplyState.FAILED and not reply.maybe_sent:
-            self.composer.open(comment, reply.text, failed_reply=reply.id)
+            self.composer.open(
+                comment, reply.text, failed_reply=reply.id, account_id=reply.account_id
+            )
             return False
         if reply.state is ReplyState.FAILED:
             # It may be out there as written: only as written may it go again.
@@ -627,12 +632,11 @@ class InboxScreen(EscalationActions, Screen):
             if event.reply_id is not None:
                 self.store.requeue_reply(event.reply_id, event.text)
             else:
-                self.store.queue_reply(event.comment.id, event.text)
+                self.store.queue_reply(event.comment.id, event.text, account_id=event.account_id)
         except (ReplyError, StoreError) as error:
             self.notify(str(error), title="Not queued", severity="error")
             return
-        self.composer.close()
-        self.queue.focus()
+        self._close_composer()
         if event.reply_id is not None:
             self.reload(keep=event.reply_id)
             self.say("Queued again")
@@ -650,18 +654,26 @@ class InboxScreen(EscalationActions, Screen):
     @on(Composer.Closed)
     def _on_close(self, event: Composer.Closed) -> None:
         if event.reply_id is not None:  # a failed reply stays as it was
-            self.composer.close()
-            self.queue.focus()
+            self._close_composer()
             self.say("The failed reply is left as it was")
             return
         text = event.text
         if text.strip() == reply_prefill(event.comment).strip():
             text = ""
-        self.store.save_draft(event.comment.id, text)
-        self.composer.close()
-        self.queue.focus()
+        self.store.save_draft(event.comment.id, text, account_id=event.account_id)
+        self._close_composer()
         self.refresh_counts()
         self.say("Draft kept" if text else "")
+
+    def _close_composer(self) -> None:
+        self.composer.close()
+        self.query_one("#body").remove_class("composing")
+        self.queue.focus()
+
+    @on(Composer.PanelsToggled)
+    def _on_panels(self, event: Composer.PanelsToggled) -> None:
+        """The brand book or the context beside the draft: the queue gives them room."""
+        self.query_one("#body").set_class(event.shown, "composing")
 
     # -- finding --------------------------------------------------------------
 
