@@ -9,6 +9,7 @@ import json
 import httpx
 import pytest
 from loopback import base_url, connect_all, run_cli, serving
+from tui_fixtures import queue_key
 
 from cm_inbox.config import load_config
 from cm_inbox.model import QueueQuery, Sort, View
@@ -52,7 +53,7 @@ async def test_sandbox_to_sync_to_a_reply_from_the_keyboard(sandbox, tmp_path, i
         assert app.screen.queue.current.comment.id == target.id
         await pilot.press("r")
         await pilot.press(*text)
-        await pilot.press("ctrl+s")
+        await pilot.press(queue_key(app, target))
         await pilot.pause()
         await pilot.press("R")
         await pilot.pause()

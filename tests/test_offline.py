@@ -4,7 +4,7 @@ sends what was queued once the networks answer again, on its own."""
 from __future__ import annotations
 
 import httpx
-from tui_fixtures import default_config
+from tui_fixtures import default_config, queue_key
 
 from cm_inbox.model import ReplyState, Status
 from cm_inbox.sync import RetryPolicy, Syncer
@@ -48,7 +48,7 @@ async def test_offline_the_app_works_and_flushes_when_the_network_is_back(world,
         await pilot.pause()
         assert world.store.comment(first.id).status is Status.DONE
         target = app.screen.queue.current.comment
-        await pilot.press("r", *"Sorry for the wait!", "ctrl+s")
+        await pilot.press("r", *"Sorry for the wait!", queue_key(app, target))
         await pilot.pause()
         (reply,) = world.store.replies_for(target.id)
         assert reply.state is ReplyState.QUEUED

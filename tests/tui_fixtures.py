@@ -121,3 +121,11 @@ def default_config(tmp_path: Path, text: str | None = None):
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")
     return load_config(path)
+
+
+def queue_key(app, comment) -> str:
+    """The key that queues a reply to ``comment``: ctrl+s, or on a comment that asks
+    for a second look (a crisis, say), ctrl+g once its checklist has been read."""
+    from cm_inbox.second_look import second_look_reasons
+
+    return "ctrl+g" if second_look_reasons(comment, app.config.checks) else "ctrl+s"
