@@ -7,7 +7,6 @@ on every change, so both hold a reply to the same rules.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from cm_inbox.brand import BrandBook
@@ -18,10 +17,6 @@ from cm_inbox.model import Comment
 from cm_inbox.sameness import SamenessIndex, load_index
 from cm_inbox.template_files import load_library, user_templates_dir
 from cm_inbox.templates import TemplateLibrary
-
-# Where the language detector of the listening work lives once merged; looked
-# up when needed so the composer works (without that check) where it is absent.
-_DETECTOR_MODULE = "cm_inbox.listening.language"
 
 
 def composer_brand(config: Config, *, demo: bool = False) -> BrandBook:
@@ -36,14 +31,15 @@ def composer_templates(config: Config, *, demo: bool = False) -> TemplateLibrary
     return load_library(user_templates_dir(config.path))
 
 
-def find_language_detector() -> LanguageDetector | None:
-    """``detect_language(text) -> code | None`` when a detector is installed, else None."""
-    try:
-        module = importlib.import_module(_DETECTOR_MODULE)
-    except ImportError:
-        return None
-    detector = getattr(module, "detect_language", None)
-    return detector if callable(detector) else None
+def find_language_detector() -> LanguageDetector:
+    """``detect_language(text) -> code | None``: the language listening reads in a draft
+    (None when the words do not tell, so a short "Merci !" is not called wrong)."""
+    from cm_inbox.listening import analyze
+
+    def detect_language(text: str) -> str | None:
+        return analyze(text).language
+
+    return detect_language
 
 
 def draft_context(

@@ -409,3 +409,15 @@ def test_a_variable_left_in_the_text_blocks_with_the_reason() -> None:
     ]
     assert all(problem.blocking for problem in problems)
     assert text[slice(*problems[1].span)] == "{link.statuss}"  # type: ignore[misc]
+
+
+def test_the_composer_reads_a_drafts_language_with_listening() -> None:
+    from cm_inbox.drafting import find_language_detector
+
+    listening = lumo(detect_language=find_language_detector())
+    french = lumo_comment(language="fr")
+    english = "Hi Emma, thanks a lot for your message, we are looking into it right now."
+    (problem,) = by_code(check_draft(french, english, context=listening), "wrong-language")
+    assert problem.message == "the reply looks English; the comment is in French"
+    fine = "Bonjour Emma, merci beaucoup pour votre message, on regarde tout de suite."
+    assert by_code(check_draft(french, fine, context=listening), "wrong-language") == []
