@@ -62,6 +62,29 @@ def register_accounts(commands, common: argparse.ArgumentParser) -> None:
     )
     bluesky.set_defaults(handler=lazy("cm_inbox.cli.accounts:run_add_bluesky"))
 
+    github = networks.add_parser(
+        "github",
+        parents=[common],
+        help="a GitHub account watching repositories",
+        description="Connect a GitHub account to read and answer issue comments on the brand's "
+        "repositories: with --token-stdin, a personal access token (repo scope); else the "
+        "device flow of your OAuth app (--client-id) shows a code to type at github.com.",
+    )
+    github.add_argument("--name", required=True, help="what the inbox calls this account")
+    github.add_argument(
+        "--repo", action="append", required=True, metavar="OWNER/REPO",
+        help="a repository to watch (repeat for more)",
+    )  # fmt: skip
+    github.add_argument(
+        "--api", default="https://api.github.com", metavar="URL",
+        help="default: https://api.github.com (GitHub Enterprise: https://HOST/api/v3)",
+    )  # fmt: skip
+    github.add_argument("--client-id", help="your GitHub OAuth app's client id (device flow)")
+    github.add_argument(
+        "--token-stdin", action="store_true", help="read a personal access token from stdin"
+    )
+    github.set_defaults(handler=lazy("cm_inbox.cli.accounts:run_add_github"))
+
     listing = sub.add_parser("list", parents=[common], help="show connected accounts")
     listing.add_argument("--json", action="store_true", help="JSON instead of a table")
     listing.set_defaults(handler=lazy("cm_inbox.cli.accounts:run_list_accounts"))

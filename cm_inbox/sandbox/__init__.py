@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from cm_inbox.sandbox import bluesky, feeds, hackernews, mastodon
+from cm_inbox.sandbox import bluesky, feeds, github, hackernews, mastodon
 from cm_inbox.sandbox.faults import FaultInjector, FaultPlan, FaultSpecError
 from cm_inbox.sandbox.state import AcceptedReply, SandboxState
 
@@ -31,7 +31,7 @@ __all__ = [
     "watch_example",
 ]
 
-TWINS = (mastodon, bluesky)
+TWINS = (mastodon, bluesky, github)
 
 
 def make_sandbox(state: SandboxState | None = None) -> Starlette:

@@ -28,6 +28,7 @@ import asyncio
 import json
 import logging
 import random
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -45,6 +46,10 @@ WRITES = {
     ("POST", "/api/v1/statuses"): "mastodon",
     ("POST", "/xrpc/com.atproto.repo.createRecord"): "bluesky",
 }
+# Writes whose path carries ids: (method, path pattern, network).
+WRITE_PATTERNS = [
+    ("POST", re.compile(r"/github/repos/[^/]+/[^/]+/issues/\d+/comments"), "github"),
+]
 # In the order a roll is checked: each takes its share of [0, 1).
 KINDS = ("lost_answer", "reset", "timeout", "error_5xx", "rate_limit", "malformed", "expired_token")
 
@@ -148,7 +153,7 @@ class FaultInjector:
             return
         if plan.latency_ms:
             await asyncio.sleep(plan.latency_ms / 1000)
-        network = WRITES.get((scope["method"], scope["path"]))
+        network = WRITES.get((scope["method"], scope["path"])) or _write_by_pattern(scope)
         fault = plan.roll(network) if network else None
         if fault is None:
             await self.app(scope, receive, send)
@@ -165,6 +170,13 @@ class FaultInjector:
         else:
             status, body, headers = _refusal(fault, network, plan.rng)
             await _answer(send, status, json.dumps(body).encode(), headers)
+
+
+def _write_by_pattern(scope: Scope) -> str | None:
+    for method, pattern, network in WRITE_PATTERNS:
+        if scope["method"] == method and pattern.fullmatch(scope["path"]):
+            return network
+    return None
 
 
 async def _run_quietly(app: ASGIApp, scope: Scope, receive: Receive) -> dict[str, Any]:
