@@ -172,7 +172,9 @@ def _account_dict(account: ConnectedAccount) -> dict:
         "name": account.name,
         "network": account.network,
         "handle": account.handle,
-        "server": account.settings.get("instance") or account.settings.get("pds"),
+        "server": account.settings.get("instance")
+        or account.settings.get("pds")
+        or account.settings.get("site"),
         "needs_login": account.login_problem is not None,
         "login_problem": account.login_problem,
         "last_sync_at": account.last_sync_at,

@@ -60,6 +60,8 @@ from cm_inbox.text import clean_text, html_to_text
 
 # Discourse sends no remaining-count headers; Polite reads these if a proxy adds them.
 RATE_HEADERS = RateLimitHeaders("x-ratelimit-remaining", "x-ratelimit-reset", reset_is_epoch=True)
+# Newest posts of a topic read when looking for our reply to its first post.
+RECENT_POSTS = 50
 PAGE_SIZE = 60  # what /notifications.json returns per page
 # Pages read back per sync before the cursor is reached: a week away from a busy forum.
 MAX_PAGES = 10
@@ -312,14 +314,13 @@ class DiscourseConnector(Connector):
             viewer = Viewer(viewer.account, viewer.site, own)
         topic_id, number = await self._place(parent)
         if number > 1:
-            candidates = await self._call("GET", f"/posts/{_path_id(parent.remote_id)}/replies.json")
+            candidates = await self._call(
+                "GET", f"/posts/{_path_id(parent.remote_id)}/replies.json"
+            )
             if not isinstance(candidates, list):
                 raise MalformedAnswer(f"{site_host(self.site)} sent replies that are not a list")
         else:
-            try:
-                candidates = topic_posts(await self._call("GET", f"/t/{topic_id}.json"))
-            except Unreadable as error:
-                raise MalformedAnswer(f"{site_host(self.site)}: {error}") from None
+            candidates = await self._latest_posts(topic_id)
         wanted = words(text)
         for raw in candidates:
             if not isinstance(raw, Mapping):
@@ -341,6 +342,26 @@ class DiscourseConnector(Connector):
                     url = f"{self.site}/t/-/{topic_id}/{raw.get('post_number')}"
                     return Posted(remote_id=str(post_id), url=url, already_there=True)
         return None
+
+    async def _latest_posts(self, topic_id: int) -> list[Any]:
+        """The topic's newest posts: the tail of ``post_stream.stream`` (every id, in
+        order), read with ``GET /t/{id}/posts.json?post_ids[]=...``. The topic
+        answer itself carries only the first 20, where a recent reply is not."""
+        topic = await self._call("GET", f"/t/{topic_id}.json")
+        stream = topic.get("post_stream") if isinstance(topic, Mapping) else None
+        ids = stream.get("stream") if isinstance(stream, Mapping) else None
+        if not isinstance(ids, list):
+            raise MalformedAnswer(f"{site_host(self.site)} sent a topic without its post ids")
+        tail = [i for i in ids if isinstance(i, int) and not isinstance(i, bool)][-RECENT_POSTS:]
+        if not tail:
+            return []
+        body = await self._call(
+            "GET", f"/t/{topic_id}/posts.json", params=[("post_ids[]", i) for i in tail]
+        )
+        try:
+            return topic_posts(body)
+        except Unreadable as error:
+            raise MalformedAnswer(f"{site_host(self.site)}: {error}") from None
 
     # -- moderation (the triage keys) ------------------------------------------------
 
