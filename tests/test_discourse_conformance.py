@@ -175,3 +175,17 @@ async def test_the_connector_reads_recorded_answers_into_comments() -> None:
     [comment] = page.items
     assert comment.remote_id == "14" and comment.root_remote_id == "14"
     assert comment.author.handle == "discourse1" and comment.parent_remote_id is None
+
+
+def test_hostile_posts_become_plain_text_with_real_link_targets() -> None:
+    raw = {
+        **load("posts/get_post_response.json"),
+        "username": "mallory\x1b[2J\u202e",
+        "name": "[@click=app.quit]Boss[/]",
+        "cooked": '<p>See <a href="https://evil.example/x">https://lumo.app/help</a>'
+        "<script>steal()</script> now</p>",
+    }
+    comment = parse_post(raw, VIEWER)
+    assert comment.author.handle == "mallory"
+    assert comment.author.name == "[@click=app.quit]Boss[/]"  # kept as text, never markup
+    assert comment.text == "See https://lumo.app/help <https://evil.example/x> now"
