@@ -244,3 +244,24 @@ async def test_replies_under_mixed_write_faults_each_land_once(forum, seed) -> N
         assert forum.store.reply(reply_id).state is ReplyState.SENT
         landed = [r for r in forum.state.replies_on("discourse") if r.text == text]
         assert len(landed) == 1 and landed[0].parent_id == parent
+
+
+async def test_the_spam_key_flags_the_post_on_the_forum_once(forum) -> None:
+    from cm_inbox.model import Status
+
+    await forum.sync()
+    rows = [
+        row.comment for row in forum.store.iter_queue(QueueQuery(view=View.INBOX))
+        if row.comment.network == "discourse"
+    ]  # fmt: skip
+    by_key, by_rule = rows[0], rows[1]
+    forum.store.set_status([by_key.id], Status.SPAM, action="spam")
+    forum.store.set_status([by_rule.id], Status.SPAM, action="rule")
+    await forum.sync()
+    await forum.sync()
+    twin = forum.state.discourse
+    assert [(post, kind) for post, kind, _ in twin.flags] == [(int(by_key.remote_id), 8)]
+    assert twin.world()["posts"][int(by_key.remote_id)].hidden
+    # The report stays out of the undo stack: undo still takes back the spam mark itself.
+    undone = forum.store.undo_last()
+    assert undone is not None and forum.store.comment(by_rule.id).status is Status.NEW

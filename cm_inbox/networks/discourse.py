@@ -390,6 +390,10 @@ class DiscourseConnector(Connector):
             json={"id": int(_path_id(remote_id)), "post_action_type_id": kind},
         )
 
+    async def report_spam(self, remote_id: str) -> None:
+        """What the spam key does on the forum (``cm_inbox.moderation``): a spam flag."""
+        await self.flag(remote_id, "spam")
+
 
 def words(text: str) -> list[str]:
     """The words of a reply without Markdown or HTML punctuation, lower-cased: what
