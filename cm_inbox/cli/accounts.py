@@ -213,7 +213,8 @@ def _account_dict(account: ConnectedAccount) -> dict:
         "handle": account.handle,
         "server": account.settings.get("instance")
         or account.settings.get("pds")
-        or account.settings.get("api"),
+        or account.settings.get("api")
+        or account.settings.get("site"),
         "needs_login": account.login_problem is not None,
         "login_problem": account.login_problem,
         "last_sync_at": account.last_sync_at,

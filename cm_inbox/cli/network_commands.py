@@ -84,6 +84,26 @@ def register_accounts(commands, common: argparse.ArgumentParser) -> None:
         "--token-stdin", action="store_true", help="read a personal access token from stdin"
     )
     github.set_defaults(handler=lazy("cm_inbox.cli.accounts:run_add_github"))
+    discourse = networks.add_parser(
+        "discourse",
+        parents=[common],
+        help="a Discourse forum account",
+        description="Connect a Discourse account: by default the forum asks you to approve "
+        "cm-inbox and shows an encrypted key to paste here (a User API key); with "
+        "--token-stdin, an existing User API key, or with --username an admin API key "
+        "acting as that user.",
+    )
+    discourse.add_argument("--name", required=True, help="what the inbox calls this account")
+    discourse.add_argument(
+        "--site", required=True, metavar="URL", help="e.g. https://forum.example.com"
+    )
+    discourse.add_argument(
+        "--username", help="with an admin API key: the forum user it acts as (Api-Username)"
+    )
+    discourse.add_argument(
+        "--token-stdin", action="store_true", help="read an existing key from stdin"
+    )
+    discourse.set_defaults(handler=lazy("cm_inbox.cli.discourse_account:run_add_discourse"))
 
     listing = sub.add_parser("list", parents=[common], help="show connected accounts")
     listing.add_argument("--json", action="store_true", help="JSON instead of a table")

@@ -16,6 +16,7 @@ _CONNECTORS = {
     "mastodon": "cm_inbox.networks.mastodon:MastodonConnector",
     "bluesky": "cm_inbox.networks.bluesky:BlueskyConnector",
     "github": "cm_inbox.networks.github:GitHubConnector",
+    "discourse": "cm_inbox.networks.discourse:DiscourseConnector",
 }
 
 

@@ -45,6 +45,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 WRITES = {
     ("POST", "/api/v1/statuses"): "mastodon",
     ("POST", "/xrpc/com.atproto.repo.createRecord"): "bluesky",
+    ("POST", "/posts.json"): "discourse",
 }
 # Writes whose path carries ids: (method, path pattern, network).
 WRITE_PATTERNS = [
@@ -219,6 +220,8 @@ def _refusal(
     fault: str, network: str, rng: random.Random
 ) -> tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]:
     """Status, body and headers of a refusal, in the network's own words."""
+    if network == "discourse":
+        return _discourse_refusal(fault, rng)
     if fault == "rate_limit":
         headers = [(b"retry-after", b"1")]
         if network == "mastodon":
@@ -232,3 +235,15 @@ def _refusal(
     if network == "mastodon":
         return status, {"error": "We're sorry, but something went wrong on our end."}, []
     return status, {"error": "InternalServerError", "message": "Internal Server Error"}, []
+
+
+def _discourse_refusal(
+    fault: str, rng: random.Random
+) -> tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]:
+    """Discourse's words: ``{"errors": [...], "error_type": ...}``, wait_seconds in extras."""
+    if fault == "rate_limit":
+        words = "You’ve performed this action too many times. Please wait 1 seconds before trying again."
+        extras = {"wait_seconds": 1, "time_left": "1 second"}
+        body = {"errors": [words], "error_type": "rate_limit", "extras": extras}
+        return 429, body, [(b"retry-after", b"1")]
+    return rng.choice((500, 502, 503)), {"errors": ["Internal Server Error"]}, []
