@@ -116,7 +116,8 @@ async def _respond(writer: asyncio.StreamWriter, status: int, text: str) -> None
     reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}[status]
     writer.write(
         f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+        + body
     )
     await writer.drain()
 
