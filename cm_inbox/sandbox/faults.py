@@ -44,6 +44,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 WRITES = {
     ("POST", "/api/v1/statuses"): "mastodon",
     ("POST", "/xrpc/com.atproto.repo.createRecord"): "bluesky",
+    ("POST", "/reddit/api/comment"): "reddit",
 }
 # In the order a roll is checked: each takes its share of [0, 1).
 KINDS = ("lost_answer", "reset", "timeout", "error_5xx", "rate_limit", "malformed", "expired_token")
@@ -212,11 +213,16 @@ def _refusal(
         if network == "mastodon":
             headers += [(b"x-ratelimit-limit", b"300"), (b"x-ratelimit-remaining", b"0")]
             return 429, {"error": "Too many requests"}, headers
+        if network == "reddit":
+            headers += [(b"x-ratelimit-remaining", b"0.0"), (b"x-ratelimit-reset", b"1")]
+            return 429, {"message": "Too Many Requests", "error": 429}, headers
         headers += [(b"ratelimit-limit", b"5000"), (b"ratelimit-remaining", b"0")]
         return 429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}, headers
     if fault == "expired_token":
         return 400, {"error": "ExpiredToken", "message": "Token has expired"}, []
     status = rng.choice((500, 502, 503))
+    if network == "reddit":
+        return status, {"message": "Internal Server Error", "error": status}, []
     if network == "mastodon":
         return status, {"error": "We're sorry, but something went wrong on our end."}, []
     return status, {"error": "InternalServerError", "message": "Internal Server Error"}, []
