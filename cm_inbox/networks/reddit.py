@@ -147,6 +147,17 @@ class RedditConnector(Connector):
             clock=self.clock,
             budget=budget_for(self.budgets, self.network, self.api, self.account.name),
         )
+        # Replies go out once per call: a connection broken after sending may have
+        # posted it, and with no idempotency key only ``find_reply`` can tell. The
+        # sync engine looks before it tries again; ``Polite`` would just resend.
+        self.writes = RedditPolite(
+            self.client,
+            RATE_HEADERS,
+            sleep=self.sleep,
+            clock=self.clock,
+            attempts=1,
+            budget=self.http.budget,
+        )
         self._walk: _Walk | None = None
         self._username: str | None = self.account.settings.get("username") or self.account.handle
 
@@ -188,13 +199,17 @@ class RedditConnector(Connector):
             self.secrets.set("refresh_token", new_refresh)
         return token
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        """One API call with the bearer token; a 401 refreshes the token once and asks again."""
+    async def _call(self, method: str, path: str, *, once: bool = False, **kwargs: Any) -> Any:
+        """One API call with the bearer token; a 401 refreshes the token once and asks again.
+
+        ``once``: a write never repeated on a broken connection or a 5xx (see ``writes``).
+        """
+        http = self.writes if once else self.http
         params = dict(kwargs.pop("params", None) or {})
         params["raw_json"] = "1"  # HTML unescaped once, as it should be
         token = await self._token()
         for attempt in (1, 2):
-            response = await self.http.request(
+            response = await http.request(
                 method,
                 self.api + path,
                 params=params,
@@ -340,7 +355,10 @@ class RedditConnector(Connector):
                 f"the reply has {len(body):,} characters; Reddit takes {self.rules.max_length:,}"
             )
         answer = await self._call(
-            "POST", "/api/comment", data={"api_type": "json", "thing_id": thing_id, "text": body}
+            "POST",
+            "/api/comment",
+            once=True,
+            data={"api_type": "json", "thing_id": thing_id, "text": body},
         )
         try:
             result = parse_comment_answer(answer)
