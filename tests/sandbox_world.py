@@ -64,6 +64,21 @@ class World:
         self.store.connect_account("discourse", name, name, {"site": BASE})
         self.secrets[f"discourse:{name}"] = MemorySecrets({"user_api_key": command["stdin"]})
 
+    def connect_reddit(self) -> None:
+        """Add the sandbox's Reddit account as `accounts add reddit --token-stdin` does."""
+        args = account_commands(BASE, self.state)["reddit"]["args"]
+        options = dict(zip(args, args[1:], strict=False))
+        refresh_token = account_commands(BASE, self.state)["reddit"]["stdin"].strip()
+        settings = {
+            "client_id": options["--client-id"],
+            "api": options["--api"],
+            "auth": options["--auth"],
+        }
+        self.store.connect_account("reddit", options["--name"], options["--name"], settings)
+        self.secrets[f"reddit:{options['--name']}"] = MemorySecrets(
+            {"refresh_token": refresh_token}
+        )
+
     async def sync(self, **kwargs):
         return await sync_accounts(
             self.store,

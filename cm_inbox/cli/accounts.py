@@ -203,6 +203,50 @@ def run_add_github(args: argparse.Namespace) -> int:
     return _verify_and_save(args, "github", None, settings, {"access_token": token})
 
 
+def run_add_reddit(args: argparse.Namespace) -> int:
+    from cm_inbox.networks import reddit, reddit_login
+
+    client_id = args.client_id.strip()
+    settings = {"client_id": client_id}
+    # The API and login hosts only move for a sandbox (hidden options).
+    if args.api:
+        settings["api"] = _url(args.api, "--api")
+    if args.auth:
+        settings["auth"] = _url(args.auth, "--auth")
+    auth_base = settings.get("auth", reddit_login.AUTH_BASE)
+    if args.token_stdin:
+        token = _read_secret_from_stdin("refresh token")
+        return _verify_and_save(args, "reddit", None, settings, {"refresh_token": token})
+    if not sys.stdin.isatty():
+        raise CliError("the sign-in needs a terminal; pass a refresh token with --token-stdin")
+    state = reddit.new_state()
+    console = out_console()
+    console.print(Text("Open this page, sign in as the brand account and allow cm-inbox:"))
+    console.print(
+        Text(reddit.authorize_url(client_id, state, port=args.port, auth_base=auth_base), "bold")
+    )
+    console.print(Text(f"Waiting for Reddit to send the browser back to port {args.port}…"))
+
+    async def login() -> dict:
+        code = await reddit.wait_for_code(state, port=args.port)
+        async with make_client() as client:
+            return await reddit.exchange_code(
+                client, client_id, code, port=args.port, auth_base=auth_base
+            )
+
+    try:
+        tokens = asyncio.run(login())
+    except OSError as error:
+        raise CliError(f"cannot listen on port {args.port}: {error.strerror}") from None
+    except NetworkError as error:
+        raise CliError(f"Reddit refused the login: {error}") from None
+    refresh_token = tokens.get("refresh_token")
+    if not isinstance(refresh_token, str) or not refresh_token:
+        raise CliError("Reddit gave no refresh token; nothing was saved")
+    secrets = {"refresh_token": refresh_token, "access_token": str(tokens["access_token"])}
+    return _verify_and_save(args, "reddit", None, settings, secrets)
+
+
 # -- list, remove, test --------------------------------------------------------------
 
 

@@ -104,6 +104,27 @@ def register_accounts(commands, common: argparse.ArgumentParser) -> None:
         "--token-stdin", action="store_true", help="read an existing key from stdin"
     )
     discourse.set_defaults(handler=lazy("cm_inbox.cli.discourse_account:run_add_discourse"))
+    reddit = networks.add_parser(
+        "reddit",
+        parents=[common],
+        help="a Reddit account",
+        description="Connect a Reddit account through an installed app you create at "
+        "https://www.reddit.com/prefs/apps (type: installed app; redirect uri: "
+        "http://localhost:65010/authorize_callback). cm-inbox opens the consent page and "
+        "waits on that address for Reddit's answer; with --token-stdin, an existing "
+        "refresh token instead.",
+    )
+    reddit.add_argument("--name", required=True, help="what the inbox calls this account")
+    reddit.add_argument("--client-id", required=True, help="the installed app's id")
+    reddit.add_argument(
+        "--port", type=int, default=65010, help="the redirect uri's port (default: 65010)"
+    )
+    reddit.add_argument(
+        "--token-stdin", action="store_true", help="read an existing refresh token from stdin"
+    )
+    reddit.add_argument("--api", default=None, metavar="URL", help=argparse.SUPPRESS)
+    reddit.add_argument("--auth", default=None, metavar="URL", help=argparse.SUPPRESS)
+    reddit.set_defaults(handler=lazy("cm_inbox.cli.accounts:run_add_reddit"))
 
     listing = sub.add_parser("list", parents=[common], help="show connected accounts")
     listing.add_argument("--json", action="store_true", help="JSON instead of a table")

@@ -17,6 +17,7 @@ _CONNECTORS = {
     "bluesky": "cm_inbox.networks.bluesky:BlueskyConnector",
     "github": "cm_inbox.networks.github:GitHubConnector",
     "discourse": "cm_inbox.networks.discourse:DiscourseConnector",
+    "reddit": "cm_inbox.networks.reddit:RedditConnector",
 }
 
 

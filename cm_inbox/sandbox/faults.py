@@ -46,6 +46,7 @@ WRITES = {
     ("POST", "/api/v1/statuses"): "mastodon",
     ("POST", "/xrpc/com.atproto.repo.createRecord"): "bluesky",
     ("POST", "/posts.json"): "discourse",
+    ("POST", "/reddit/api/comment"): "reddit",
 }
 # Writes whose path carries ids: (method, path pattern, network).
 WRITE_PATTERNS = [
@@ -227,11 +228,16 @@ def _refusal(
         if network == "mastodon":
             headers += [(b"x-ratelimit-limit", b"300"), (b"x-ratelimit-remaining", b"0")]
             return 429, {"error": "Too many requests"}, headers
+        if network == "reddit":
+            headers += [(b"x-ratelimit-remaining", b"0.0"), (b"x-ratelimit-reset", b"1")]
+            return 429, {"message": "Too Many Requests", "error": 429}, headers
         headers += [(b"ratelimit-limit", b"5000"), (b"ratelimit-remaining", b"0")]
         return 429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}, headers
     if fault == "expired_token":
         return 400, {"error": "ExpiredToken", "message": "Token has expired"}, []
     status = rng.choice((500, 502, 503))
+    if network == "reddit":
+        return status, {"message": "Internal Server Error", "error": status}, []
     if network == "mastodon":
         return status, {"error": "We're sorry, but something went wrong on our end."}, []
     return status, {"error": "InternalServerError", "message": "Internal Server Error"}, []
