@@ -201,6 +201,12 @@ def _read_lines(lines: list[tuple[int, bytes]], default_language: str) -> tuple[
     return items, bad
 
 
+def _warm_up() -> None:
+    from cm_inbox.listening import preload
+
+    preload()
+
+
 def _parse(
     stream: IO[bytes],
     out: queue.Queue,
@@ -266,6 +272,9 @@ def ingest(
         if size is not None and size >= POOL_MIN_BYTES
         else None
     )
+    if pool is not None:
+        # The reader process loads its models while the first lines are being read.
+        pool.submit(_warm_up)
     reader = threading.Thread(
         target=_parse,
         args=(stream, batches, stop, pool, store.scorer.default_language),
