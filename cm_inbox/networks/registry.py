@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # the registry itself stays light: `cm-inbox --help` never lo
 _CONNECTORS = {
     "mastodon": "cm_inbox.networks.mastodon:MastodonConnector",
     "bluesky": "cm_inbox.networks.bluesky:BlueskyConnector",
+    "youtube": "cm_inbox.networks.youtube:YouTubeConnector",
 }
 
 
