@@ -39,8 +39,14 @@ from cm_inbox.networks.base import (
     SetAside,
     TemporaryError,
 )
-from cm_inbox.networks.http import Polite, RateLimitHeaders
-from cm_inbox.networks.youtube_login import API_URL, TOKEN_URL, Tokens, host
+from cm_inbox.networks.http import Polite
+from cm_inbox.networks.youtube_login import (
+    API_URL,
+    NO_RATE_HEADERS,
+    TOKEN_URL,
+    Tokens,
+    host,
+)
 from cm_inbox.networks.youtube_parse import (
     Unreadable,
     Viewer,
@@ -53,8 +59,6 @@ from cm_inbox.networks.youtube_parse import (
 from cm_inbox.networks.youtube_quota import DAILY_UNITS, Quota
 from cm_inbox.text import clean_text
 
-# YouTube sends no rate-limit headers: Polite paces by Retry-After and backoff alone.
-NO_HEADERS = RateLimitHeaders("x-youtube-none", "x-youtube-none", reset_is_epoch=True)
 PAGE_SIZE = 100
 # A first sync takes the newest this many threads, never the channel's whole history.
 FIRST_SYNC_THREADS = 300
@@ -96,10 +100,12 @@ class YouTubeConnector(Connector):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.http = Polite(self.client, NO_HEADERS, sleep=self.sleep, clock=self.clock)
+        self.http = Polite(self.client, NO_RATE_HEADERS, sleep=self.sleep, clock=self.clock)
         # Inserts and moderation are never repeated by the client: a repeat after a
         # lost answer would be a second reply. The sync reconciles, then retries.
-        self.once = Polite(self.client, NO_HEADERS, sleep=self.sleep, clock=self.clock, attempts=1)
+        self.once = Polite(
+            self.client, NO_RATE_HEADERS, sleep=self.sleep, clock=self.clock, attempts=1
+        )
         settings = self.account.settings
         self.api = (settings.get("api") or API_URL).rstrip("/")
         self.tokens = Tokens(

@@ -23,6 +23,7 @@ import hashlib
 import http.server
 import secrets as random_secrets
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -30,7 +31,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 
 from cm_inbox.networks.base import MalformedAnswer, NeedsLogin, PermanentError, Secrets
-from cm_inbox.networks.http import Polite
+from cm_inbox.networks.http import Polite, RateLimitHeaders
 from cm_inbox.text import clean_text
 
 AUTH_URL = "https://accounts.google.com/o/oauth2/v2/auth"
@@ -39,6 +40,19 @@ API_URL = "https://www.googleapis.com"
 SCOPE = "https://www.googleapis.com/auth/youtube.force-ssl"
 # Renew this long before the stated expiry, so a call never leaves with a dying token.
 EARLY_S = 60.0
+# YouTube and Google's token endpoint send no rate-limit headers: Polite paces by
+# Retry-After and backoff alone.
+NO_RATE_HEADERS = RateLimitHeaders("x-google-none", "x-google-none", reset_is_epoch=True)
+
+
+def polite_for(client: httpx.AsyncClient) -> Polite:
+    """Manners for the sign-in calls, made before any connector exists."""
+    return Polite(client, NO_RATE_HEADERS, sleep=asyncio.sleep, clock=time.time)
+
+
+def new_state() -> str:
+    """The ``state`` that ties Google's redirect to the sign-in this terminal started."""
+    return random_secrets.token_urlsafe(16)
 
 
 def pkce_pair() -> tuple[str, str]:

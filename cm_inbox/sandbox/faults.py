@@ -44,6 +44,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 WRITES = {
     ("POST", "/api/v1/statuses"): "mastodon",
     ("POST", "/xrpc/com.atproto.repo.createRecord"): "bluesky",
+    ("POST", "/youtube/v3/comments"): "youtube",
 }
 # In the order a roll is checked: each takes its share of [0, 1).
 KINDS = ("lost_answer", "reset", "timeout", "error_5xx", "rate_limit", "malformed", "expired_token")
@@ -207,6 +208,8 @@ def _refusal(
     fault: str, network: str, rng: random.Random
 ) -> tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]:
     """Status, body and headers of a refusal, in the network's own words."""
+    if network == "youtube":
+        return _google_refusal(fault, rng)
     if fault == "rate_limit":
         headers = [(b"retry-after", b"1")]
         if network == "mastodon":
@@ -220,3 +223,17 @@ def _refusal(
     if network == "mastodon":
         return status, {"error": "We're sorry, but something went wrong on our end."}, []
     return status, {"error": "InternalServerError", "message": "Internal Server Error"}, []
+
+
+def _google_refusal(
+    fault: str, rng: random.Random
+) -> tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]:
+    """Google's error body ({"error": {"code", "message", "errors": [{"reason"}]}})."""
+    if fault == "rate_limit":
+        status, reason, message = 429, "rateLimitExceeded", "Too many requests."
+    else:
+        status = rng.choice((500, 503))
+        reason, message = "backendError", "The service is currently unavailable."
+    error = {"code": status, "message": message,
+             "errors": [{"message": message, "domain": "global", "reason": reason}]}  # fmt: skip
+    return status, {"error": error}, [(b"retry-after", b"1")] if status == 429 else []
