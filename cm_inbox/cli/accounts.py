@@ -262,13 +262,28 @@ def _account_dict(account: ConnectedAccount) -> dict:
         "name": account.name,
         "network": account.network,
         "handle": account.handle,
-        "server": account.settings.get("instance") or account.settings.get("pds"),
+        "server": account.settings.get("instance")
+        or account.settings.get("pds")
+        or account.settings.get("api"),
         "needs_login": account.login_problem is not None,
         "login_problem": account.login_problem,
         "last_sync_at": account.last_sync_at,
         "last_error": account.last_error,
         "comments": account.comment_count,
+        **({"quota": _quota(account)} if account.network == "youtube" else {}),
     }
+
+
+def _quota(account: ConnectedAccount) -> str | None:
+    """YouTube's units left today, from the ledger the connector keeps (no network call)."""
+    from cm_inbox.networks.youtube_quota import DAILY_UNITS, Quota
+
+    try:
+        limit = int(account.settings.get("quota_per_day") or DAILY_UNITS)
+        ledger = SecretStore().account(account.network, account.name)
+        return Quota(ledger, time.time, limit).status()
+    except (SecretsError, ValueError):
+        return None
 
 
 def run_list_accounts(args: argparse.Namespace) -> int:
@@ -294,6 +309,9 @@ def run_list_accounts(args: argparse.Namespace) -> int:
             if account.login_problem
             else Text(account.last_error or "ok", style="yellow" if account.last_error else "green")
         )
+        quota = _quota(account) if account.network == "youtube" else None
+        if quota:
+            state.append(f" · {quota}", style="dim")
         table.add_row(
             Text(account.name),
             rules_for(account.network).label,

@@ -246,8 +246,9 @@ class YouTubeConnector(Connector):
                 known = {c.remote_id for c in comments}
                 comments = comments + [c for c in more if c.remote_id not in known]
                 page.set_aside.extend(aside)
-            page.items.extend(comments)
             newest = max([newest, *(c.created_at for c in comments)])
+            # Only what is new since the cursor: the overlap page is not "updated" every sync.
+            page.items.extend(c for c in comments if since is None or c.created_at >= since)
         token = next_page(body)
         taken = (walk.taken if walk else 0) + len(items)
         first_sync_done = since is None and taken >= FIRST_SYNC_THREADS
