@@ -63,6 +63,14 @@ class Tally:
         )
 
 
+def landing_parent(comment) -> str:
+    """Where the network files a reply to ``comment``: YouTube threads are one level
+    deep, so an answer to a reply goes under the thread's top-level comment."""
+    if comment.network == "youtube" and comment.root_remote_id:
+        return comment.root_remote_id
+    return comment.remote_id
+
+
 class CrashWorld:
     """A sandbox with faults on loopback, and an inbox connected to it."""
 
@@ -141,7 +149,7 @@ class CrashWorld:
                 self.sequence += 1
                 text = f"crash-test reply {self.sequence} ({rng.randrange(10**9)})"
                 store.queue_reply(row.comment.id, text)
-                wanted[text] = row.comment.remote_id
+                wanted[text] = landing_parent(row.comment)
         deadline = time.monotonic() + RUN_DEADLINE_S
         while True:
             with Store(self.db) as store:
