@@ -37,6 +37,9 @@ def find_language_detector() -> LanguageDetector:
     from cm_inbox.listening import analyze
 
     def detect_language(text: str) -> str | None:
+        # A language is a matter of words: one long token ("xxxx…", a URL) says nothing.
+        if len({word.lower() for word in text.split() if any(ch.isalpha() for ch in word)}) < 3:
+            return None
         return analyze(text).language
 
     return detect_language

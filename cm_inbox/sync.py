@@ -245,6 +245,10 @@ async def _sync_one(
             await _fetch_threads(store, account, connector, parents, result, tell)
         if send:
             await _send_replies(store, account, connector, result, plan, clock, tell)
+        if fetch:
+            from cm_inbox.moderation import report_spam
+
+            await report_spam(store, account, connector)
     except NeedsLogin as error:
         result.needs_login = True
         result.error = f"needs a new login: {error}"

@@ -112,6 +112,8 @@ class _HTMLToText(HTMLParser):
             self.parts.append(data)
 
     def _paragraph(self) -> None:
+        if self.parts and self.parts[-1] == "• ":
+            return  # a paragraph inside a list item (Discourse's loose lists) stays on its bullet
         if self.parts and not "".join(self.parts[-2:]).endswith("\n\n"):
             self.parts.append("\n\n" if "".join(self.parts).strip() else "")
 

@@ -56,6 +56,14 @@ class World:
                 }
             )
 
+    def connect_discourse(self) -> None:
+        """The forum account too, as `accounts add discourse --token-stdin` would keep it."""
+        command = account_commands(BASE, self.state)["discourse"]
+        args = command["args"]
+        name = args[args.index("--name") + 1]
+        self.store.connect_account("discourse", name, name, {"site": BASE})
+        self.secrets[f"discourse:{name}"] = MemorySecrets({"user_api_key": command["stdin"]})
+
     async def sync(self, **kwargs):
         return await sync_accounts(
             self.store,

@@ -254,6 +254,45 @@ def _add_youtube_channel(
     return _verify_and_save(args, "youtube", None, settings, trial.values)
 
 
+def run_add_github(args: argparse.Namespace) -> int:
+    from cm_inbox.networks import github, github_login
+
+    api = _url(args.api, "--api")
+    try:
+        repos = github.parse_repos(" ".join(args.repo))
+    except ValueError as error:
+        raise CliError(f"--repo {error}") from None
+    settings = {"api": api, "repos": ",".join(repos)}
+    if args.token_stdin:
+        token = _read_secret_from_stdin("token")
+        return _verify_and_save(args, "github", None, settings, {"access_token": token})
+    if not args.client_id:
+        raise CliError("the device flow needs --client-id (your OAuth app); or use --token-stdin")
+    if not sys.stdin.isatty():
+        raise CliError("the sign-in needs a terminal; pass a token with --token-stdin")
+    # github.com serves the sign-in; api.github.com the API. Elsewhere (Enterprise,
+    # the sandbox) the sign-in lives on the API's host.
+    web = (
+        github_login.DEFAULT_WEB if api == github_login.DEFAULT_API else api.removesuffix("/api/v3")
+    )
+
+    async def device_flow() -> str:
+        async with make_client() as client:
+            code = await github_login.request_device_code(client, web, args.client_id)
+            console = out_console()
+            console.print(Text(f"Open {code.verification_uri} and type this code:"))
+            console.print(Text(code.user_code, style="bold"))
+            console.print(Text("Waiting for GitHub..."))
+            return await github_login.poll_for_token(client, web, args.client_id, code)
+
+    try:
+        token = asyncio.run(device_flow())
+    except NetworkError as error:
+        raise CliError(f"GitHub refused the sign-in: {error}") from None
+    settings["client_id"] = args.client_id
+    return _verify_and_save(args, "github", None, settings, {"access_token": token})
+
+
 # -- list, remove, test --------------------------------------------------------------
 
 
@@ -264,7 +303,8 @@ def _account_dict(account: ConnectedAccount) -> dict:
         "handle": account.handle,
         "server": account.settings.get("instance")
         or account.settings.get("pds")
-        or account.settings.get("api"),
+        or account.settings.get("api")
+        or account.settings.get("site"),
         "needs_login": account.login_problem is not None,
         "login_problem": account.login_problem,
         "last_sync_at": account.last_sync_at,

@@ -62,6 +62,49 @@ def register_accounts(commands, common: argparse.ArgumentParser) -> None:
     )
     bluesky.set_defaults(handler=lazy("cm_inbox.cli.accounts:run_add_bluesky"))
 
+    github = networks.add_parser(
+        "github",
+        parents=[common],
+        help="a GitHub account watching repositories",
+        description="Connect a GitHub account to read and answer issue comments on the brand's "
+        "repositories: with --token-stdin, a personal access token (repo scope); else the "
+        "device flow of your OAuth app (--client-id) shows a code to type at github.com.",
+    )
+    github.add_argument("--name", required=True, help="what the inbox calls this account")
+    github.add_argument(
+        "--repo", action="append", required=True, metavar="OWNER/REPO",
+        help="a repository to watch (repeat for more)",
+    )  # fmt: skip
+    github.add_argument(
+        "--api", default="https://api.github.com", metavar="URL",
+        help="default: https://api.github.com (GitHub Enterprise: https://HOST/api/v3)",
+    )  # fmt: skip
+    github.add_argument("--client-id", help="your GitHub OAuth app's client id (device flow)")
+    github.add_argument(
+        "--token-stdin", action="store_true", help="read a personal access token from stdin"
+    )
+    github.set_defaults(handler=lazy("cm_inbox.cli.accounts:run_add_github"))
+    discourse = networks.add_parser(
+        "discourse",
+        parents=[common],
+        help="a Discourse forum account",
+        description="Connect a Discourse account: by default the forum asks you to approve "
+        "cm-inbox and shows an encrypted key to paste here (a User API key); with "
+        "--token-stdin, an existing User API key, or with --username an admin API key "
+        "acting as that user.",
+    )
+    discourse.add_argument("--name", required=True, help="what the inbox calls this account")
+    discourse.add_argument(
+        "--site", required=True, metavar="URL", help="e.g. https://forum.example.com"
+    )
+    discourse.add_argument(
+        "--username", help="with an admin API key: the forum user it acts as (Api-Username)"
+    )
+    discourse.add_argument(
+        "--token-stdin", action="store_true", help="read an existing key from stdin"
+    )
+    discourse.set_defaults(handler=lazy("cm_inbox.cli.discourse_account:run_add_discourse"))
+
     youtube = networks.add_parser(
         "youtube",
         parents=[common],

@@ -15,6 +15,8 @@ if TYPE_CHECKING:  # the registry itself stays light: `cm-inbox --help` never lo
 _CONNECTORS = {
     "mastodon": "cm_inbox.networks.mastodon:MastodonConnector",
     "bluesky": "cm_inbox.networks.bluesky:BlueskyConnector",
+    "github": "cm_inbox.networks.github:GitHubConnector",
+    "discourse": "cm_inbox.networks.discourse:DiscourseConnector",
     "youtube": "cm_inbox.networks.youtube:YouTubeConnector",
 }
 

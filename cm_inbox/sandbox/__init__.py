@@ -3,8 +3,8 @@ of the real APIs (see tests/conformance), for the demo, the tests and a
 user's own checks.
 
 One Starlette application serves every network (their paths do not collide:
-Mastodon under /api and /oauth, Bluesky under /xrpc, YouTube under
-/youtube/v3 and /google, the keyword watches'
+Mastodon under /api and /oauth, Bluesky under /xrpc, Discourse under its
+*.json paths, YouTube under /youtube/v3 and /google, the keyword watches'
 feeds under /feeds and Hacker News search under /hn). It runs in-process
 through ``httpx.ASGITransport`` or on loopback with ``cm-inbox sandbox serve``.
 """
@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from cm_inbox.sandbox import bluesky, feeds, hackernews, mastodon, youtube
+from cm_inbox.sandbox import bluesky, discourse, feeds, github, hackernews, mastodon, youtube
 from cm_inbox.sandbox.faults import FaultInjector, FaultPlan, FaultSpecError
 from cm_inbox.sandbox.state import AcceptedReply, SandboxState
 
@@ -32,7 +32,7 @@ __all__ = [
     "watch_example",
 ]
 
-TWINS = (mastodon, bluesky, youtube)
+TWINS = (mastodon, bluesky, github, discourse, youtube)
 
 
 def make_sandbox(state: SandboxState | None = None) -> Starlette:

@@ -28,6 +28,7 @@ import asyncio
 import json
 import logging
 import random
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -44,8 +45,13 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 WRITES = {
     ("POST", "/api/v1/statuses"): "mastodon",
     ("POST", "/xrpc/com.atproto.repo.createRecord"): "bluesky",
+    ("POST", "/posts.json"): "discourse",
     ("POST", "/youtube/v3/comments"): "youtube",
 }
+# Writes whose path carries ids: (method, path pattern, network).
+WRITE_PATTERNS = [
+    ("POST", re.compile(r"/github/repos/[^/]+/[^/]+/issues/\d+/comments"), "github"),
+]
 # In the order a roll is checked: each takes its share of [0, 1).
 KINDS = ("lost_answer", "reset", "timeout", "error_5xx", "rate_limit", "malformed", "expired_token")
 
@@ -149,7 +155,7 @@ class FaultInjector:
             return
         if plan.latency_ms:
             await asyncio.sleep(plan.latency_ms / 1000)
-        network = WRITES.get((scope["method"], scope["path"]))
+        network = WRITES.get((scope["method"], scope["path"])) or _write_by_pattern(scope)
         fault = plan.roll(network) if network else None
         if fault is None:
             await self.app(scope, receive, send)
@@ -166,6 +172,13 @@ class FaultInjector:
         else:
             status, body, headers = _refusal(fault, network, plan.rng)
             await _answer(send, status, json.dumps(body).encode(), headers)
+
+
+def _write_by_pattern(scope: Scope) -> str | None:
+    for method, pattern, network in WRITE_PATTERNS:
+        if scope["method"] == method and pattern.fullmatch(scope["path"]):
+            return network
+    return None
 
 
 async def _run_quietly(app: ASGIApp, scope: Scope, receive: Receive) -> dict[str, Any]:
@@ -208,6 +221,8 @@ def _refusal(
     fault: str, network: str, rng: random.Random
 ) -> tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]:
     """Status, body and headers of a refusal, in the network's own words."""
+    if network == "discourse":
+        return _discourse_refusal(fault, rng)
     if network == "youtube":
         return _google_refusal(fault, rng)
     if fault == "rate_limit":
@@ -223,6 +238,18 @@ def _refusal(
     if network == "mastodon":
         return status, {"error": "We're sorry, but something went wrong on our end."}, []
     return status, {"error": "InternalServerError", "message": "Internal Server Error"}, []
+
+
+def _discourse_refusal(
+    fault: str, rng: random.Random
+) -> tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]:
+    """Discourse's words: ``{"errors": [...], "error_type": ...}``, wait_seconds in extras."""
+    if fault == "rate_limit":
+        words = "You’ve performed this action too many times. Please wait 1 seconds before trying again."
+        extras = {"wait_seconds": 1, "time_left": "1 second"}
+        body = {"errors": [words], "error_type": "rate_limit", "extras": extras}
+        return 429, body, [(b"retry-after", b"1")]
+    return rng.choice((500, 502, 503)), {"errors": ["Internal Server Error"]}, []
 
 
 def _google_refusal(

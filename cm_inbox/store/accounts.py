@@ -216,3 +216,30 @@ class AccountsMixin(StoreBase):
             if row is None:
                 missing.append(remote_id)
         return missing
+
+    def spam_to_report(self, account_id: int, limit: int = 20) -> list[tuple[int, str]]:
+        """(id, remote id) of comments the user marked spam (the key, not a rule) that
+        are still spam and not yet reported to their network, oldest mark first."""
+        rows = self.db.query(
+            "SELECT c.id, c.remote_id FROM comments c"
+            " WHERE c.account_id = ? AND c.status = 'spam' AND c.is_ours = 0"
+            " AND EXISTS (SELECT 1 FROM events e WHERE e.comment_id = c.id"
+            "             AND e.action = 'spam' AND e.undone_at IS NULL)"
+            " AND NOT EXISTS (SELECT 1 FROM events r WHERE r.comment_id = c.id"
+            "                 AND r.action = 'network:spam-reported')"
+            " ORDER BY c.id LIMIT ?",
+            (account_id, limit),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def note_spam_reported(self, comment_id: int, outcome: str) -> None:
+        """Remember that the network was told (or refused for good), so it is told once.
+
+        Batch 0: what the app did on its own, never the user's to undo.
+        """
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO events (at, batch, comment_id, action, detail)"
+                " VALUES (?, 0, ?, 'network:spam-reported', ?)",
+                (self.now(), comment_id, json.dumps({"outcome": outcome})),
+            )
