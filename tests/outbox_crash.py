@@ -63,10 +63,14 @@ class Tally:
         )
 
 
+# Networks whose threads are flat: an answer to a reply is filed under the thread
+# (YouTube's top-level comment, GitHub's issue), not under the reply.
+FLAT_THREADS = ("youtube", "github")
+
+
 def landing_parent(comment) -> str:
-    """Where the network files a reply to ``comment``: YouTube threads are one level
-    deep, so an answer to a reply goes under the thread's top-level comment."""
-    if comment.network == "youtube" and comment.root_remote_id:
+    """Where the network files a reply to ``comment``."""
+    if comment.network in FLAT_THREADS and comment.root_remote_id:
         return comment.root_remote_id
     return comment.remote_id
 
