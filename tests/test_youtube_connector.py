@@ -248,3 +248,42 @@ async def test_a_reply_too_long_is_refused_before_it_leaves(channel):
         with pytest.raises(Exception, match="10,000 characters"):
             await channel.connector(client).post_reply(parent, "x" * 10_001, "k")
     assert channel.state.replies_on("youtube") == []
+
+
+async def test_google_sign_in_comes_back_to_the_loopback_and_gives_a_refresh_token(channel):
+    """The installed-app flow: consent page, redirect to 127.0.0.1 with the code, PKCE exchange."""
+    import threading
+
+    from cm_inbox.networks import youtube_login as google
+
+    verifier, challenge = google.pkce_pair()
+    state = google.new_state()
+    receiver = google.LoopbackReceiver(state)
+    url = google.authorize_url(
+        channel.settings["client_id"], receiver.redirect_uri, challenge, state,
+        auth_url=f"{BASE}/google/auth",
+    )  # fmt: skip
+    codes: list[str] = []
+    waiting = threading.Thread(target=lambda: codes.append(receiver.wait(timeout_s=20)))
+    waiting.start()
+    async with channel.client() as client:
+        consent = await client.get(url)
+        back_to = consent.headers["location"]
+        assert back_to.startswith(receiver.redirect_uri)
+        # Another page on this machine without the state is turned away.
+        async with httpx.AsyncClient() as browser:
+            assert (await browser.get(receiver.redirect_uri + "/?code=evil")).status_code == 400
+            assert (await browser.get(back_to)).status_code == 200
+        waiting.join(timeout=20)
+        tokens = await google.exchange_code(
+            google.polite_for(client), client_id=channel.settings["client_id"], client_secret=None,
+            code=codes[0], verifier=verifier, redirect_uri=receiver.redirect_uri,
+            token_url=channel.settings["token_url"],
+        )  # fmt: skip
+        assert tokens["refresh_token"] == channel.secrets.get("refresh_token")
+        with pytest.raises(NeedsLogin, match="invalid_grant"):  # a code is good once
+            await google.exchange_code(
+                google.polite_for(client), client_id=channel.settings["client_id"],
+                client_secret=None, code=codes[0], verifier=verifier,
+                redirect_uri=receiver.redirect_uri, token_url=channel.settings["token_url"],
+            )  # fmt: skip
