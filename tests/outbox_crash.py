@@ -63,6 +63,18 @@ class Tally:
         )
 
 
+# Networks whose threads are flat: an answer to a reply is filed under the thread
+# (YouTube's top-level comment, GitHub's issue), not under the reply.
+FLAT_THREADS = ("youtube", "github")
+
+
+def landing_parent(comment) -> str:
+    """Where the network files a reply to ``comment``."""
+    if comment.network in FLAT_THREADS and comment.root_remote_id:
+        return comment.root_remote_id
+    return comment.remote_id
+
+
 class CrashWorld:
     """A sandbox with faults on loopback, and an inbox connected to it."""
 
@@ -141,7 +153,7 @@ class CrashWorld:
                 self.sequence += 1
                 text = f"crash-test reply {self.sequence} ({rng.randrange(10**9)})"
                 store.queue_reply(row.comment.id, text)
-                wanted[text] = row.comment.remote_id
+                wanted[text] = landing_parent(row.comment)
         deadline = time.monotonic() + RUN_DEADLINE_S
         while True:
             with Store(self.db) as store:

@@ -11,6 +11,7 @@ import asyncio
 import getpass
 import json
 import sys
+import time
 
 from rich.table import Table
 from rich.text import Text
@@ -164,6 +165,95 @@ def run_add_bluesky(args: argparse.Namespace) -> int:
     return _verify_and_save(args, "bluesky", str(session["handle"]), settings, secrets)
 
 
+def run_add_youtube(args: argparse.Namespace) -> int:
+    """Google sign-in with a loopback redirect, or a refresh token on stdin."""
+    from cm_inbox.networks import youtube_login as google
+
+    settings = {"client_id": args.client_id.strip()}
+    if args.api:
+        settings["api"] = _url(args.api, "--api")
+    if args.token_url:
+        settings["token_url"] = _url(args.token_url, "--token-url")
+    if args.quota is not None:
+        if args.quota < 100:
+            raise CliError(f"--quota {args.quota}: a project has at least 100 units a day")
+        settings["quota_per_day"] = str(args.quota)
+    if args.token_stdin:
+        lines = [line.strip() for line in sys.stdin.read().splitlines() if line.strip()]
+        if not lines:
+            raise CliError("no refresh token on stdin")
+        secrets = {"refresh_token": lines[0]}
+        if len(lines) > 1:
+            secrets["client_secret"] = lines[1]
+        return _add_youtube_channel(args, settings, secrets)
+    if not sys.stdin.isatty():
+        raise CliError("the sign-in needs a terminal; pass a refresh token with --token-stdin")
+    client_secret = getpass.getpass(
+        "Client secret of the OAuth client (not shown; Enter if none): "
+    )
+    verifier, challenge = google.pkce_pair()
+    state = google.new_state()
+    receiver = google.LoopbackReceiver(state)
+    auth_url = _url(args.auth_url, "--auth-url") if args.auth_url else google.AUTH_URL
+    url = google.authorize_url(
+        settings["client_id"], receiver.redirect_uri, challenge, state, auth_url=auth_url
+    )
+    console = out_console()
+    console.print(
+        Text("Sign in with the Google account that owns the channel, and allow cm-inbox:")
+    )
+    console.print(Text(url, style="bold"))
+    import webbrowser
+
+    webbrowser.open(url)
+    try:
+        code = receiver.wait()
+    except NetworkError as error:
+        raise CliError(str(error)) from None
+
+    async def finish() -> dict:
+        async with make_client() as client:
+            polite = google.polite_for(client)
+            return await google.exchange_code(
+                polite, client_id=settings["client_id"], client_secret=client_secret.strip() or None,
+                code=code, verifier=verifier, redirect_uri=receiver.redirect_uri,
+                token_url=settings.get("token_url", google.TOKEN_URL),
+            )  # fmt: skip
+
+    try:
+        tokens = asyncio.run(finish())
+    except NetworkError as error:
+        raise CliError(f"Google refused the code: {error}") from None
+    refresh = tokens.get("refresh_token")
+    if not isinstance(refresh, str) or not refresh:
+        raise CliError("Google gave no refresh token; remove cm-inbox's access and sign in again")
+    secrets = {"refresh_token": refresh, "access_token": tokens["access_token"]}
+    secrets["access_expires_at"] = str(int(time.time()) + int(tokens.get("expires_in") or 3600))
+    if client_secret.strip():
+        secrets["client_secret"] = client_secret.strip()
+    return _add_youtube_channel(args, settings, secrets)
+
+
+def _add_youtube_channel(
+    args: argparse.Namespace, settings: dict[str, str], secrets: dict[str, str]
+) -> int:
+    """Find the channel the sign-in belongs to, keep its id, then verify and save as usual."""
+    from cm_inbox.networks.youtube import YouTubeConnector
+
+    trial = MemorySecrets(secrets)
+
+    async def channel() -> str:
+        async with make_client() as client:
+            info = AccountInfo("youtube", args.name, None, settings)
+            return await YouTubeConnector(info, trial, client).channel_id()
+
+    try:
+        settings["channel_id"] = asyncio.run(channel())
+    except NetworkError as error:
+        raise CliError(f"YouTube refused the account: {error}") from None
+    return _verify_and_save(args, "youtube", None, settings, trial.values)
+
+
 def run_add_github(args: argparse.Namespace) -> int:
     from cm_inbox.networks import github, github_login
 
@@ -264,7 +354,20 @@ def _account_dict(account: ConnectedAccount) -> dict:
         "last_sync_at": account.last_sync_at,
         "last_error": account.last_error,
         "comments": account.comment_count,
+        **({"quota": _quota(account)} if account.network == "youtube" else {}),
     }
+
+
+def _quota(account: ConnectedAccount) -> str | None:
+    """YouTube's units left today, from the ledger the connector keeps (no network call)."""
+    from cm_inbox.networks.youtube_quota import DAILY_UNITS, Quota
+
+    try:
+        limit = int(account.settings.get("quota_per_day") or DAILY_UNITS)
+        ledger = SecretStore().account(account.network, account.name)
+        return Quota(ledger, time.time, limit).status()
+    except (SecretsError, ValueError):
+        return None
 
 
 def run_list_accounts(args: argparse.Namespace) -> int:
@@ -290,6 +393,9 @@ def run_list_accounts(args: argparse.Namespace) -> int:
             if account.login_problem
             else Text(account.last_error or "ok", style="yellow" if account.last_error else "green")
         )
+        quota = _quota(account) if account.network == "youtube" else None
+        if quota:
+            state.append(f" · {quota}", style="dim")
         table.add_row(
             Text(account.name),
             rules_for(account.network).label,

@@ -126,6 +126,32 @@ def register_accounts(commands, common: argparse.ArgumentParser) -> None:
     reddit.add_argument("--auth", default=None, metavar="URL", help=argparse.SUPPRESS)
     reddit.set_defaults(handler=lazy("cm_inbox.cli.accounts:run_add_reddit"))
 
+    youtube = networks.add_parser(
+        "youtube",
+        parents=[common],
+        help="a YouTube channel",
+        description="Connect a YouTube channel with Google sign-in (an OAuth client of type "
+        "'Desktop app' from your Google Cloud project, YouTube Data API v3 enabled): the browser "
+        "comes back to this machine. With --token-stdin, an existing refresh token instead "
+        "(a second line may hold the client secret).",
+    )
+    youtube.add_argument("--name", required=True, help="what the inbox calls this account")
+    youtube.add_argument(
+        "--client-id", required=True, help="the OAuth client id (…apps.googleusercontent.com)"
+    )
+    youtube.add_argument("--api", metavar="URL", help="another API base (the sandbox's)")
+    youtube.add_argument(
+        "--token-url", metavar="URL", help="another token endpoint (the sandbox's)"
+    )
+    youtube.add_argument("--auth-url", metavar="URL", help="another sign-in page (the sandbox's)")
+    youtube.add_argument(
+        "--quota", type=int, metavar="UNITS", help="the project's daily units (default 10000)"
+    )
+    youtube.add_argument(
+        "--token-stdin", action="store_true", help="read an existing refresh token from stdin"
+    )
+    youtube.set_defaults(handler=lazy("cm_inbox.cli.accounts:run_add_youtube"))
+
     listing = sub.add_parser("list", parents=[common], help="show connected accounts")
     listing.add_argument("--json", action="store_true", help="JSON instead of a table")
     listing.set_defaults(handler=lazy("cm_inbox.cli.accounts:run_list_accounts"))

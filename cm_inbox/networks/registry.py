@@ -18,6 +18,7 @@ _CONNECTORS = {
     "github": "cm_inbox.networks.github:GitHubConnector",
     "discourse": "cm_inbox.networks.discourse:DiscourseConnector",
     "reddit": "cm_inbox.networks.reddit:RedditConnector",
+    "youtube": "cm_inbox.networks.youtube:YouTubeConnector",
 }
 
 

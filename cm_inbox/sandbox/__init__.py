@@ -4,7 +4,7 @@ user's own checks.
 
 One Starlette application serves every network (their paths do not collide:
 Mastodon under /api and /oauth, Bluesky under /xrpc, Discourse under its
-*.json paths, Reddit under /reddit, the keyword watches'
+*.json paths, Reddit under /reddit, YouTube under /youtube/v3 and /google, the keyword watches'
 feeds under /feeds and Hacker News search under /hn). It runs in-process
 through ``httpx.ASGITransport`` or on loopback with ``cm-inbox sandbox serve``.
 """
@@ -18,7 +18,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from cm_inbox.sandbox import bluesky, discourse, feeds, github, hackernews, mastodon, reddit
+from cm_inbox.sandbox import (
+    bluesky,
+    discourse,
+    feeds,
+    github,
+    hackernews,
+    mastodon,
+    reddit,
+    youtube,
+)
 from cm_inbox.sandbox.faults import FaultInjector, FaultPlan, FaultSpecError
 from cm_inbox.sandbox.state import AcceptedReply, SandboxState
 
@@ -32,7 +41,7 @@ __all__ = [
     "watch_example",
 ]
 
-TWINS = (mastodon, bluesky, github, discourse, reddit)
+TWINS = (mastodon, bluesky, github, discourse, reddit, youtube)
 
 
 def make_sandbox(state: SandboxState | None = None) -> Starlette:

@@ -47,6 +47,7 @@ WRITES = {
     ("POST", "/xrpc/com.atproto.repo.createRecord"): "bluesky",
     ("POST", "/posts.json"): "discourse",
     ("POST", "/reddit/api/comment"): "reddit",
+    ("POST", "/youtube/v3/comments"): "youtube",
 }
 # Writes whose path carries ids: (method, path pattern, network).
 WRITE_PATTERNS = [
@@ -223,6 +224,8 @@ def _refusal(
     """Status, body and headers of a refusal, in the network's own words."""
     if network == "discourse":
         return _discourse_refusal(fault, rng)
+    if network == "youtube":
+        return _google_refusal(fault, rng)
     if fault == "rate_limit":
         headers = [(b"retry-after", b"1")]
         if network == "mastodon":
@@ -253,3 +256,17 @@ def _discourse_refusal(
         body = {"errors": [words], "error_type": "rate_limit", "extras": extras}
         return 429, body, [(b"retry-after", b"1")]
     return rng.choice((500, 502, 503)), {"errors": ["Internal Server Error"]}, []
+
+
+def _google_refusal(
+    fault: str, rng: random.Random
+) -> tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]:
+    """Google's error body ({"error": {"code", "message", "errors": [{"reason"}]}})."""
+    if fault == "rate_limit":
+        status, reason, message = 429, "rateLimitExceeded", "Too many requests."
+    else:
+        status = rng.choice((500, 503))
+        reason, message = "backendError", "The service is currently unavailable."
+    error = {"code": status, "message": message,
+             "errors": [{"message": message, "domain": "global", "reason": reason}]}  # fmt: skip
+    return status, {"error": error}, [(b"retry-after", b"1")] if status == 429 else []
