@@ -87,12 +87,6 @@ class DiscourseConnector(Connector):
             budget=budget_for(self.budgets, self.network,
                               self.account.settings.get("site", ""), self.account.name),
         )  # fmt: skip
-        # A write is sent once: with no idempotency key, a retry after a dropped
-        # answer would post twice. The sync engine looks (find_reply) before any retry.
-        self.write_http = Polite(
-            self.client, RATE_HEADERS, sleep=self.sleep, clock=self.clock, attempts=1,
-            budget=self.http.budget,
-        )  # fmt: skip
         self._ids: dict[tuple[int, int], str] = {}  # (topic_id, post_number) → post id
 
     # -- plumbing ------------------------------------------------------------------
@@ -113,8 +107,11 @@ class DiscourseConnector(Connector):
         """One API call through ``Polite``; the JSON body of a 2xx, else a typed error."""
         headers = auth_headers(self.account.settings, self.secrets.get)
         headers["Accept"] = "application/json"
-        http = self.write_http if method == "POST" else self.http
-        response = await http.request(method, self.site + path, headers=headers, **kwargs)
+        # A write is sent once: with no idempotency key, a retry after a dropped
+        # answer would post twice. The sync engine looks (find_reply) before any retry.
+        response = await self.http.request(
+            method, self.site + path, headers=headers, repeatable=method != "POST", **kwargs
+        )
         return self._read(response, headers)
 
     def _read(self, response: httpx.Response, headers: Mapping[str, str]) -> Any:

@@ -103,12 +103,6 @@ class GitHubConnector(Connector):
             clock=self.clock,
             budget=budget_for(self.budgets, self.network, self.api, self.account.name),
         )
-        # Writes go once: GitHub has no idempotency key, so a POST whose answer was lost
-        # is never resent blindly; the sync looks for it first (``find_reply``).
-        self.write_http = Polite(
-            self.client, RATE_HEADERS, sleep=self.sleep, clock=self.clock,
-            attempts=1, budget=self.http.budget,
-        )  # fmt: skip
         self._pending: list[str] | None = None  # repositories still to read in this sync
         self._login: str | None = (self.account.handle or "").lstrip("@") or None
 
@@ -142,8 +136,11 @@ class GitHubConnector(Connector):
             **(kwargs.pop("headers", None) or {}),
         }
         url = path_or_url if path_or_url.startswith("http") else self.api + path_or_url
-        http = self.http if method == "GET" else self.write_http
-        response = await http.request(method, url, headers=headers, **kwargs)
+        # Writes go once: GitHub has no idempotency key, so a POST whose answer was lost
+        # is never resent blindly; the sync looks for it first (``find_reply``).
+        response = await self.http.request(
+            method, url, headers=headers, repeatable=method == "GET", **kwargs
+        )
         if response.status_code == 304:
             return None, response
         return read_answer(response, secret=token, what=what), response

@@ -81,16 +81,21 @@ class Polite:
         self.reserve = reserve
         self.budget = budget if budget is not None else Budget()
 
-    async def request(self, method: str, url: str, **kwargs) -> httpx.Response:
+    async def request(
+        self, method: str, url: str, *, repeatable: bool = True, **kwargs
+    ) -> httpx.Response:
         """Send one request, retrying what is worth retrying; returns any final answer.
 
         A 429 or 5xx still there after the retries is raised; other statuses
         (401, 404, 422...) are returned for the connector to read in its
-        network's own words.
+        network's own words. ``repeatable=False`` is for a write the network
+        would carry out twice (no idempotency key): it is sent once, and a lost
+        answer is left to the sync, which looks for it on the network first.
         """
         await self._wait_for_budget()
-        for attempt in range(1, self.attempts + 1):
-            last = attempt == self.attempts
+        attempts = self.attempts if repeatable else 1
+        for attempt in range(1, attempts + 1):
+            last = attempt == attempts
             try:
                 response = await self.client.request(method, url, **kwargs)
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
@@ -131,7 +136,7 @@ class Polite:
                 await self.sleep(wait)
                 continue
             return response
-        raise NetworkError(f"{_host(url)}: no answer after {self.attempts} attempts")
+        raise NetworkError(f"{_host(url)}: no answer after {attempts} attempts")
 
     async def _wait_for_budget(self) -> None:
         """Pause until the reset when the server said we are about to run out."""

@@ -147,17 +147,6 @@ class RedditConnector(Connector):
             clock=self.clock,
             budget=budget_for(self.budgets, self.network, self.api, self.account.name),
         )
-        # Replies go out once per call: a connection broken after sending may have
-        # posted it, and with no idempotency key only ``find_reply`` can tell. The
-        # sync engine looks before it tries again; ``Polite`` would just resend.
-        self.writes = RedditPolite(
-            self.client,
-            RATE_HEADERS,
-            sleep=self.sleep,
-            clock=self.clock,
-            attempts=1,
-            budget=self.http.budget,
-        )
         self._walk: _Walk | None = None
         self._username: str | None = self.account.settings.get("username") or self.account.handle
 
@@ -202,18 +191,20 @@ class RedditConnector(Connector):
     async def _call(self, method: str, path: str, *, once: bool = False, **kwargs: Any) -> Any:
         """One API call with the bearer token; a 401 refreshes the token once and asks again.
 
-        ``once``: a write never repeated on a broken connection or a 5xx (see ``writes``).
+        ``once``: a write never repeated on a broken connection or a 5xx: a connection
+        broken after sending may have posted it, and with no idempotency key only
+        ``find_reply`` can tell. The sync engine looks before it tries again.
         """
-        http = self.writes if once else self.http
         params = dict(kwargs.pop("params", None) or {})
         params["raw_json"] = "1"  # HTML unescaped once, as it should be
         token = await self._token()
         for attempt in (1, 2):
-            response = await http.request(
+            response = await self.http.request(
                 method,
                 self.api + path,
                 params=params,
                 headers={"Authorization": f"bearer {token}"},
+                repeatable=not once,
                 **kwargs,
             )
             try:

@@ -101,11 +101,6 @@ class YouTubeConnector(Connector):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.http = Polite(self.client, NO_RATE_HEADERS, sleep=self.sleep, clock=self.clock)
-        # Inserts and moderation are never repeated by the client: a repeat after a
-        # lost answer would be a second reply. The sync reconciles, then retries.
-        self.once = Polite(
-            self.client, NO_RATE_HEADERS, sleep=self.sleep, clock=self.clock, attempts=1
-        )
         settings = self.account.settings
         self.api = (settings.get("api") or API_URL).rstrip("/")
         self.tokens = Tokens(
@@ -124,15 +119,19 @@ class YouTubeConnector(Connector):
     async def _call(
         self, method: str, path: str, *, kind: str, listing: bool, once: bool = False, **kwargs: Any
     ) -> Any:
-        """One API call, counted against the quota; a refused token renewed once."""
-        polite = self.once if once else self.http
+        """One API call, counted against the quota; a refused token renewed once.
+
+        ``once``: inserts and moderation are never repeated by the client: a repeat
+        after a lost answer would be a second reply. The sync reconciles, then retries.
+        """
         self.quota.spend(kind, listing=listing)
         token = await self.tokens.access()
-        response = await polite.request(method, self.api + path, headers=_auth(token), **kwargs)
+        kwargs["repeatable"] = not once
+        response = await self.http.request(method, self.api + path, headers=_auth(token), **kwargs)
         if response.status_code == 401:
             token = await self.tokens.renew(token)
             self.quota.spend(kind, listing=False)  # the refused call cost a unit too
-            response = await polite.request(method, self.api + path, headers=_auth(token), **kwargs)
+            response = await self.http.request(method, self.api + path, headers=_auth(token), **kwargs)
             if response.status_code == 401:
                 raise NeedsLogin(f"YouTube refused the token: {self._error(response).message}")
         return self._read(response)
