@@ -7,6 +7,7 @@ Regenerate after an intended change with `pytest tests/test_snapshots.py
 from __future__ import annotations
 
 import pytest
+from textual.widgets import TextArea
 from tui_fixtures import fill, incoming
 
 from cm_inbox.config import load_config
@@ -27,6 +28,10 @@ async def settle(pilot) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
+    # The draft's cursor blinks every half second: hold it visible so the
+    # picture does not depend on how long the steps before took.
+    for area in pilot.app.screen.query(TextArea):
+        area.cursor_blink = False
     await pilot.pause()
 
 
