@@ -94,7 +94,9 @@ def test_intensifiers_and_diminishers_move_the_lexicons_score():
 
     assert lexicon_score("very good") > lexicon_score("good") > 0
     assert lexicon_score("the app is slow") < lexicon_score("the app is a bit slow") < 0
-    assert analyze("very good").sentiment_score > 0 > analyze("the app is a bit slow").sentiment_score
+    assert (
+        analyze("very good").sentiment_score > 0 > analyze("the app is a bit slow").sentiment_score
+    )
 
 
 @pytest.mark.parametrize(

@@ -131,7 +131,9 @@ class YouTubeConnector(Connector):
         if response.status_code == 401:
             token = await self.tokens.renew(token)
             self.quota.spend(kind, listing=False)  # the refused call cost a unit too
-            response = await self.http.request(method, self.api + path, headers=_auth(token), **kwargs)
+            response = await self.http.request(
+                method, self.api + path, headers=_auth(token), **kwargs
+            )
             if response.status_code == 401:
                 raise NeedsLogin(f"YouTube refused the token: {self._error(response).message}")
         return self._read(response)
