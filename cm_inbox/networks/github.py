@@ -1,4 +1,4 @@
-"""GitHub: issue and pull-request comments on the brand's repositories.
+"""GitHub: issue, pull-request and discussion comments on the brand's repositories.
 
 Facts from ../shared/NETWORKS.md and GitHub's OpenAPI description
 (tests/conformance/github):
@@ -18,6 +18,11 @@ Facts from ../shared/NETWORKS.md and GitHub's OpenAPI description
   secondary limits answer 403 or 429 with ``retry-after``.
 - Moderation: ``hide`` minimizes a comment (GraphQL ``minimizeComment``), as the
   "Hide" menu of github.com does.
+- Discussions (GraphQL, ``github_discussions``) are read after every
+  repository's issue comments, so a token refused discussions still syncs
+  issues; the refusal is said once, then the repository's discussions are
+  asked for again a day later (a refusal raised on every sync would also keep
+  the replies waiting, as a failed fetch sends nothing).
 """
 
 from __future__ import annotations
@@ -37,11 +42,15 @@ from cm_inbox.networks.base import (
     FetchPage,
     MalformedAnswer,
     NeedsLogin,
+    NetworkError,
     ParentRef,
     PermanentError,
     Posted,
     SetAside,
 )
+from cm_inbox.networks.github_discussion_parse import is_discussion_key
+from cm_inbox.networks.github_discussions import Discussions
+from cm_inbox.networks.github_graphql import GraphQL, graphql_url
 from cm_inbox.networks.github_login import (
     API_VERSION,
     DEFAULT_API,
@@ -53,6 +62,7 @@ from cm_inbox.networks.github_parse import (
     REPO,
     IssueRef,
     Unreadable,
+    body_words,
     parse_comment,
     parse_issue,
     parse_key,
@@ -67,6 +77,11 @@ THREAD_PAGES = 5  # at most 500 comments of context per thread
 FIND_PAGES = 10  # how far reconciliation reads after the parent
 # GitHub's minimizeComment classifiers (GraphQL ReportedContentClassifiers).
 HIDE_REASONS = ("SPAM", "ABUSE", "OFF_TOPIC", "OUTDATED", "DUPLICATE", "RESOLVED")
+DISCUSSIONS = "discussions"  # the cursor's part for them (repositories always hold a "/")
+REFUSED_WAIT_S = 86_400  # a repository whose discussions were refused is asked again then
+# Whose author a reply mentions: issue comments are flat and a reply to a discussion
+# reply lands under the top-level comment, so the mention says whom it answers.
+MENTIONED = ("comment", "discussion_reply")
 
 
 def parse_repos(value: str) -> list[str]:
@@ -103,8 +118,17 @@ class GitHubConnector(Connector):
             clock=self.clock,
             budget=budget_for(self.budgets, self.network, self.api, self.account.name),
         )
-        self._pending: list[str] | None = None  # repositories still to read in this sync
+        # (what, repository) still to read in this sync: "issues" then "discussions"
+        self._pending: list[tuple[str, str]] | None = None
+        self._deferred: NetworkError | None = None  # a refusal said once the rest is read
         self._login: str | None = (self.account.handle or "").lstrip("@") or None
+        # GraphQL has its own rate-limit budget at GitHub ("x-ratelimit-resource: graphql").
+        budget = budget_for(self.budgets, self.network, self.api, self.account.name, "graphql")
+        graphql_http = Polite(
+            self.client, RATE_HEADERS, sleep=self.sleep, clock=self.clock, budget=budget
+        )
+        self.graphql = GraphQL(graphql_http, graphql_url(self.api), self._token, self.clock)
+        self.discussions = Discussions(self.graphql, self.account.name, lambda: self._login)
 
     # -- plumbing ------------------------------------------------------------------
 
@@ -167,29 +191,52 @@ class GitHubConnector(Connector):
         The cursor is JSON: per repository, the newest ``updated_at`` read
         (``since``), the ``Last-Modified`` answered, a page number when more
         than a page shares one second, and the time before which GitHub asked
-        not to poll. ``more`` while a repository has a full page waiting or
-        another repository is still to be read in this sync.
+        not to poll; under ``"discussions"``, per repository, the discussions'
+        own walk (``github_discussions``). A cursor from before discussions
+        lacks that part: issue comments go on from where they were, and
+        discussions start two weeks back. ``more`` while a page is waiting or
+        something is still to be read in this sync.
         """
+        if self._deferred is not None:
+            error, self._deferred, self._pending = self._deferred, None, None
+            raise error
         state = _load_cursor(cursor)
+        walks = state.setdefault(DISCUSSIONS, {})
         if self._pending is None:
-            self._pending = list(self.repos)
+            repos = self.repos
+            self._pending = [("issues", r) for r in repos] + [(DISCUSSIONS, r) for r in repos]
         page = FetchPage()
         now = self.clock()
         while self._pending:
-            repo = self._pending[0]
-            entry = state.setdefault(repo, {})
-            if float(entry.get("poll_after") or 0) > now:
-                self._pending.pop(0)  # GitHub asked us to wait: nothing asked, nothing spent
+            what, repo = self._pending[0]
+            entry = (walks if what == DISCUSSIONS else state).setdefault(repo, {})
+            wait = entry.get("refused_until" if what == DISCUSSIONS else "poll_after")
+            if float(wait or 0) > now:
+                self._pending.pop(0)  # GitHub asked us to wait, or refused: nothing asked
                 continue
-            full = await self._fetch_repo(repo, entry, page)
+            if what == DISCUSSIONS:
+                full = await self._fetch_discussions(repo, entry, page)
+            else:
+                full = await self._fetch_repo(repo, entry, page)
             if not full:
                 self._pending.pop(0)
             break
         page.cursor = json.dumps(state, sort_keys=True)
-        page.more = bool(self._pending)
-        if not page.more:
+        page.more = bool(self._pending) or self._deferred is not None
+        if not self._pending:
             self._pending = None
         return page
+
+    async def _fetch_discussions(self, repo: str, entry: dict[str, Any], page: FetchPage) -> bool:
+        since = entry.get("since") or iso(self.clock() - FIRST_SYNC_DAYS * 86_400)
+        entry.pop("refused_until", None)
+        try:
+            return await self.discussions.fetch(repo, entry, str(since), page)
+        except PermanentError as error:
+            # Said at the end of this sync, once the other repositories are read.
+            entry["refused_until"] = self.clock() + REFUSED_WAIT_S
+            self._deferred = error
+            return False
 
     async def _fetch_repo(self, repo: str, entry: dict[str, Any], page: FetchPage) -> bool:
         """Read one page of ``repo`` into ``page``; True when a next page waits."""
@@ -240,7 +287,10 @@ class GitHubConnector(Connector):
         return full
 
     async def fetch_thread(self, remote_id: str) -> list[IncomingComment]:
-        """The issue's opening post and its comments (oldest first, at most 500)."""
+        """The issue's opening post and its comments (oldest first, at most 500),
+        or the discussion's with its comments and replies."""
+        if is_discussion_key(remote_id):
+            return await self.discussions.thread(remote_id)
         try:
             issue, _ = parse_key(remote_id)
         except Unreadable as error:
@@ -281,18 +331,20 @@ class GitHubConnector(Connector):
         """The text, led by an @mention of the comment's author (GitHub notifies by mention)."""
         body = text.strip()
         author = parent.author_handle.strip().lstrip("@")
-        is_comment = parent.extra.get("kind") == "comment" if parent.extra else True
+        mentioned = parent.extra.get("kind") in MENTIONED if parent.extra else True
         ours = (self._login or "").lower() == author.lower()
-        if body and author and is_comment and not ours and not _mentions(body, author):
+        if body and author and mentioned and not ours and not _mentions(body, author):
             body = f"@{author} {body}"
         return body
 
     async def post_reply(self, parent: ParentRef, text: str, idempotency_key: str) -> Posted:
-        """Comment on the parent's issue (GitHub has no nested replies).
+        """Comment on the parent's issue (issues have no nested replies), or in its discussion.
 
         ``idempotency_key`` is unused: GitHub has none; ``find_reply`` is the
         guard against a double post.
         """
+        if is_discussion_key(parent.remote_id):
+            return await self.discussions.post(parent, self._reply_body(parent, text))
         issue = self._issue_of(parent)
         body = self._reply_body(parent, text)
         raw, _ = await self._call(
@@ -306,10 +358,13 @@ class GitHubConnector(Connector):
         return Posted(remote_id=comment.remote_id, url=comment.url)
 
     async def find_reply(self, parent: ParentRef, text: str, idempotency_key: str) -> Posted | None:
-        """Our comment on the parent's issue, after the parent, with these words."""
-        issue = self._issue_of(parent)
+        """Our comment on the parent's issue (or in its discussion thread), after the
+        parent, with these words."""
         own = (await self._own_login()).lower()
-        wanted = _words(self._reply_body(parent, text))
+        if is_discussion_key(parent.remote_id):
+            return await self.discussions.find(parent, self._reply_body(parent, text), own)
+        issue = self._issue_of(parent)
+        wanted = body_words(self._reply_body(parent, text))
         since = parent.extra.get("created_at") if parent.extra else None
         since = since if isinstance(since, str) else None
         async for item in self._issue_comments(issue, since, FIND_PAGES):
@@ -317,7 +372,7 @@ class GitHubConnector(Connector):
                 comment = parse_comment(item, self.account.name, own)
             except Unreadable:
                 continue
-            if comment.is_ours and _words(comment.markup or "") == wanted:
+            if comment.is_ours and body_words(comment.markup or "") == wanted:
                 return Posted(remote_id=comment.remote_id, url=comment.url, already_there=True)
         return None
 
@@ -331,21 +386,12 @@ class GitHubConnector(Connector):
             " minimizeComment(input: {subjectId: $id, classifier: $reason})"
             " { minimizedComment { isMinimized minimizedReason } } }"
         )
-        body, _ = await self._call(
-            "POST", self._graphql_url(),
-            json={"query": query, "variables": {"id": node_id, "reason": reason}},
-            what=f"{remote_id}: ",
-        )  # fmt: skip
-        errors = body.get("errors") if isinstance(body, Mapping) else None
-        if errors:
-            first = errors[0] if isinstance(errors, list) and errors else {}
-            message = first.get("message") if isinstance(first, Mapping) else None
-            raise PermanentError(f"GitHub would not hide {remote_id}: {message or 'refused'}")
-
-    def _graphql_url(self) -> str:
-        # api.github.com/graphql; GitHub Enterprise: https://host/api/graphql beside /api/v3.
-        api = self.api
-        return api[: -len("/v3")] + "/graphql" if api.endswith("/api/v3") else api + "/graphql"
+        try:
+            await self.graphql.run(
+                query, {"id": node_id, "reason": reason}, what=f"{remote_id}: ", write=True
+            )
+        except PermanentError as error:
+            raise PermanentError(f"GitHub would not hide {remote_id}: {error}") from None
 
     @staticmethod
     def _issue_of(parent: ParentRef) -> IssueRef:
@@ -360,11 +406,6 @@ def _mentions(text: str, login: str) -> bool:
     return re.search(rf"(?<![\w@/])@{re.escape(login)}(?![\w-])", text, re.IGNORECASE) is not None
 
 
-def _words(text: str) -> list[str]:
-    """The words of a body without mentions: what a retry must match."""
-    return [word for word in text.split() if not word.startswith("@")]
-
-
 def _load_cursor(cursor: str | None) -> dict[str, dict[str, Any]]:
     if not cursor:
         return {}
@@ -374,4 +415,7 @@ def _load_cursor(cursor: str | None) -> dict[str, dict[str, Any]]:
         return {}  # an old or damaged cursor: start over from two weeks back
     if not isinstance(state, dict):
         return {}
-    return {k: v for k, v in state.items() if isinstance(k, str) and isinstance(v, dict)}
+    kept = {k: v for k, v in state.items() if isinstance(k, str) and isinstance(v, dict)}
+    walks = kept.get(DISCUSSIONS, {})
+    kept[DISCUSSIONS] = {k: v for k, v in walks.items() if isinstance(v, dict)}
+    return kept

@@ -31,6 +31,7 @@ NETWORK = "github"
 _OWNER = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})"
 _REPO = r"[A-Za-z0-9._-]{1,100}"
 REPO = re.compile(rf"({_OWNER})/({_REPO})")
+REPO_NAME = rf"{_OWNER}/{_REPO}"  # "owner/repo" as a pattern other ids embed
 _ISSUE_KEY = re.compile(rf"({_OWNER}/{_REPO})#([0-9]{{1,10}})")
 _COMMENT_KEY = re.compile(rf"({_OWNER}/{_REPO})#([0-9]{{1,10}})/issuecomment-([0-9]{{1,20}})")
 _ISSUE_URL = re.compile(rf"/repos/({_OWNER}/{_REPO})/issues/([0-9]{{1,10}})$")
@@ -74,6 +75,11 @@ def issue_from_url(issue_url: Any) -> IssueRef:
     if not match:
         raise Unreadable(f"issue_url {issue_url[:80]!r} names no issue")
     return IssueRef(match.group(1), int(match.group(2)))
+
+
+def body_words(text: str) -> list[str]:
+    """The words of a body without mentions: what a retry's search must match."""
+    return [word for word in text.split() if not word.startswith("@")]
 
 
 def parse_time(value: Any, field: str = "created_at") -> int:
