@@ -53,6 +53,10 @@ WRITES = {
 WRITE_PATTERNS = [
     ("POST", re.compile(r"/github/repos/[^/]+/[^/]+/issues/\d+/comments"), "github"),
 ]
+# GraphQL endpoints: one path for reads and writes; a write is a document whose
+# operation is a mutation (GitHub's addDiscussionComment, minimizeComment).
+GRAPHQL = {"/github/graphql": "github"}
+_MUTATION = re.compile(r"^(?:\s|,|#[^\n]*\n)*mutation\b")
 # In the order a roll is checked: each takes its share of [0, 1).
 KINDS = ("lost_answer", "reset", "timeout", "error_5xx", "rate_limit", "malformed", "expired_token")
 
@@ -157,6 +161,8 @@ class FaultInjector:
         if plan.latency_ms:
             await asyncio.sleep(plan.latency_ms / 1000)
         network = WRITES.get((scope["method"], scope["path"])) or _write_by_pattern(scope)
+        if network is None and scope["method"] == "POST" and scope["path"] in GRAPHQL:
+            network, receive = await _graphql_write(scope, receive)
         fault = plan.roll(network) if network else None
         if fault is None:
             await self.app(scope, receive, send)
@@ -180,6 +186,31 @@ def _write_by_pattern(scope: Scope) -> str | None:
         if scope["method"] == method and pattern.fullmatch(scope["path"]):
             return network
     return None
+
+
+async def _graphql_write(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
+    """The network when the GraphQL request is a mutation, and the request to read again."""
+    messages: list[Message] = []
+    body = b""
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    replay = iter(messages)
+
+    async def again() -> Message:
+        return next(replay, None) or await receive()
+
+    try:
+        query = json.loads(body or b"{}").get("query")
+    except (ValueError, AttributeError):
+        query = None
+    write = isinstance(query, str) and _MUTATION.match(query) is not None
+    return (GRAPHQL[scope["path"]] if write else None), again
 
 
 async def _run_quietly(app: ASGIApp, scope: Scope, receive: Receive) -> dict[str, Any]:
@@ -226,6 +257,8 @@ def _refusal(
         return _discourse_refusal(fault, rng)
     if network == "youtube":
         return _google_refusal(fault, rng)
+    if network == "github":
+        return _github_refusal(fault, rng)
     if fault == "rate_limit":
         headers = [(b"retry-after", b"1")]
         if network == "mastodon":
@@ -256,6 +289,16 @@ def _discourse_refusal(
         body = {"errors": [words], "error_type": "rate_limit", "extras": extras}
         return 429, body, [(b"retry-after", b"1")]
     return rng.choice((500, 502, 503)), {"errors": ["Internal Server Error"]}, []
+
+
+def _github_refusal(
+    fault: str, rng: random.Random
+) -> tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]:
+    """GitHub's words: a secondary limit is a 403 with ``retry-after`` (REST and GraphQL)."""
+    if fault == "rate_limit":
+        words = "You have exceeded a secondary rate limit. Please wait a few minutes and try again."
+        return 403, {"message": words}, [(b"retry-after", b"1")]
+    return rng.choice((500, 502, 503)), {"message": "Server Error"}, []
 
 
 def _google_refusal(

@@ -1,7 +1,9 @@
-"""The sandbox twin of GitHub's REST API (issue comments), under ``/github``.
+"""The sandbox twin of GitHub's REST API (issue comments), under ``/github``; its
+GraphQL endpoint (discussions, hiding) is ``github_graphql``.
 
 Its audience is the demo's forum crowd (the generated Discourse threads): each
-thread's opening post is an issue on one of Lumo's repositories, each answer
+thread's opening post is an issue on one of Lumo's repositories (or, one in
+``DISCUSSION_SHARE``, a discussion: ``github_discussions``), each answer
 an issue comment, shown once the shared clock reaches it. Shapes follow GitHub's
 OpenAPI description (tests/conformance/github); behaviour where it is silent
 follows GitHub's docs:
@@ -9,8 +11,9 @@ follows GitHub's docs:
 - ``since`` is inclusive and filters on ``updated_at``; ``sort=updated``,
   ``direction=asc``; pages by ``page``/``per_page`` with a ``Link`` header.
 - ``Last-Modified`` on listings; ``If-Modified-Since`` not older than it: 304.
-- ``x-ratelimit-*`` on every answer (5,000 an hour); the "rate_limit" fault is
-  a secondary limit: 403 with ``retry-after``; "revoke": 401 "Bad credentials".
+- ``x-ratelimit-*`` on every answer (5,000 an hour, counted apart for REST's
+  "core" and for "graphql"); the "rate_limit" fault is a secondary limit: 403
+  with ``retry-after``; "revoke": 401 "Bad credentials".
 - The device flow approves at the first poll (the sandbox user is always signed in).
 """
 
@@ -18,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import re
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
@@ -28,20 +30,25 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from cm_inbox.sandbox import github_common as common
+from cm_inbox.sandbox import github_graphql
+from cm_inbox.sandbox.github_common import (
+    BRAND,
+    LIMIT,
+    MAX_BODY,
+    NETWORK,
+    PREFIX,
+    REPOS,
+    SOURCE,
+    brand_token,
+    is_discussion_thread,
+    issues_only_token,
+)
+from cm_inbox.sandbox.github_discussions import DiscussionWorld
 from cm_inbox.sandbox.mastodon_twin import read_params
 from cm_inbox.sandbox.state import AcceptedReply, SandboxState
 
-NETWORK = "github"
-PREFIX = "/github"
-BRAND = "lumo-app"  # the organisation, and the login of the brand's account
-REPOS = ("lumo-app/lumo", "lumo-app/lumo-sync")
-SOURCE = "discourse"  # whose generated threads become issues
-LIMIT = 5000
-MAX_BODY = 65_536
-
-
-def brand_token(seed: int) -> str:
-    return "ghp_" + hashlib.sha256(f"github {seed}".encode()).hexdigest()[:36]
+__all__ = ["BRAND", "NETWORK", "PREFIX", "REPOS", "account_command", "brand_token", "routes"]
 
 
 def account_command(base_url: str, state: SandboxState) -> dict[str, Any]:
@@ -55,57 +62,37 @@ def account_command(base_url: str, state: SandboxState) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _number(text: str, low: int, span: int) -> int:
-    return low + int(hashlib.sha256(text.encode()).hexdigest()[:12], 16) % span
-
-
-def _login(handle: str) -> str:
-    login = re.sub(r"[^A-Za-z0-9-]+", "-", handle).strip("-")[:39]
-    return login or "ghost"
-
-
-def _user(login: str, base: str) -> dict[str, Any]:
-    uid = _number(login, 1000, 10**8)
-    return {
-        "login": login, "id": uid, "node_id": f"U_{uid}",
-        "avatar_url": f"{base}/avatars/{login}", "gravatar_id": "",
-        "url": f"{base}/users/{login}", "html_url": f"https://github.com/{login}",
-        "type": "Organization" if login == BRAND else "User", "site_admin": False,
-    }  # fmt: skip
-
-
 class GitHubTwin:
     def __init__(self, state: SandboxState) -> None:
         self.state = state
         self.posted: list[dict[str, Any]] = []  # comments written through the API
         self.hidden: dict[str, str] = {}  # node id -> reason
         self.ids = itertools.count(3_000_000_000)
-        self.calls: dict[str, tuple[int, float]] = {}  # token -> (used, window start)
+        # (token, resource) -> (used, window start)
+        self.calls: dict[tuple[str, str], tuple[int, float]] = {}
+        self.discussions = DiscussionWorld(state, self.hidden)
 
     # -- the generated world -------------------------------------------------------
 
     def _issue_of(self, root_id: str) -> tuple[str, int]:
-        return REPOS[_number(root_id, 0, len(REPOS))], _number(root_id, 100, 90_000)
+        return REPOS[common.number(root_id, 0, len(REPOS))], common.number(root_id, 100, 90_000)
 
     def world(self) -> tuple[dict[tuple[str, int], dict], list[dict[str, Any]]]:
         """Issues by (repo, number) and every visible comment, generated and posted."""
         issues: dict[tuple[str, int], dict] = {}
         comments: list[dict[str, Any]] = []
         for record in self.state.records(SOURCE):
-            if not record.get("parent_id"):
+            if not record.get("parent_id") and not is_discussion_thread(record["id"]):
                 issues[self._issue_of(record["id"])] = record
         for record in self.state.records(SOURCE):
             root = record.get("root_id") or record.get("parent_id")
-            if not root:
+            if not root or is_discussion_thread(root):
                 continue
             repo, number = self._issue_of(root)
-            cid = _number(record["id"], 1_000_000_000, 10**9)
+            cid = common.number(record["id"], 1_000_000_000, 10**9)
+            login = common.login_of(record["author"]["handle"])
             comments.append({
-                "id": cid, "repo": repo, "number": number, "login": _login(record["author"]["handle"]),
+                "id": cid, "repo": repo, "number": number, "login": login,
                 "body": record["text"], "at": float(record["_at"]), "updated": float(record["_at"]),
             })  # fmt: skip
         comments.extend(self.posted)
@@ -120,8 +107,8 @@ class GitHubTwin:
             "id": cid, "node_id": node,
             "url": f"{base}/repos/{repo}/issues/comments/{cid}",
             "html_url": f"https://github.com/{repo}/issues/{number}#issuecomment-{cid}",
-            "body": c["body"], "user": _user(c["login"], base),
-            "created_at": _iso(c["at"]), "updated_at": _iso(c["updated"]),
+            "body": c["body"], "user": common.user_json(c["login"], base),
+            "created_at": common.iso(c["at"]), "updated_at": common.iso(c["updated"]),
             "issue_url": f"{base}/repos/{repo}/issues/{number}",
             "author_association": "OWNER" if c["login"] == BRAND else "NONE",
             "reactions": {"url": "", "total_count": int(c["id"]) % 7, "+1": int(c["id"]) % 7,
@@ -132,39 +119,51 @@ class GitHubTwin:
 
     # -- plumbing ------------------------------------------------------------------
 
-    def guard(self, request: Request) -> tuple[Response | None, dict[str, str]]:
-        """Refusals every call can meet, and the rate-limit headers of this call."""
-        state = self.state
+    @staticmethod
+    def token_of(request: Request) -> str:
         auth = request.headers.get("authorization", "")
-        token = auth.removeprefix("Bearer ").removeprefix("token ").strip()
+        return auth.removeprefix("Bearer ").removeprefix("token ").strip()
+
+    def guard(
+        self, request: Request, resource: str = "core"
+    ) -> tuple[Response | None, dict[str, str]]:
+        """Refusals every call can meet, and the rate-limit headers of this call.
+
+        ``resource``: "core" (REST) or "graphql", whose budgets GitHub counts apart.
+        """
+        state = self.state
+        token = self.token_of(request)
         now = state.now()
         with state.lock:
-            used, start = self.calls.get(token, (0, now))
+            used, start = self.calls.get((token, resource), (0, now))
             if now - start >= 3600:
                 used, start = 0, now
             used += 1
-            self.calls[token] = (used, start)
+            self.calls[(token, resource)] = (used, start)
         limit = state.call_limits.get(NETWORK, LIMIT)
         headers = {
             "x-ratelimit-limit": str(limit),
             "x-ratelimit-remaining": str(max(0, limit - used)),
             "x-ratelimit-reset": str(int(start + 3600)),
             "x-ratelimit-used": str(used),
-            "x-ratelimit-resource": "core",
+            "x-ratelimit-resource": resource,
         }
         if state.take_fault(NETWORK, "server_error"):
             return JSONResponse({"message": "Server Error"}, 503), headers
-        if token != brand_token(state.seed) or NETWORK in state.revoked:
+        known = (brand_token(state.seed), issues_only_token(state.seed))
+        if token not in known or NETWORK in state.revoked:
             body = {"message": "Bad credentials", "status": "401"}
             return JSONResponse(body, 401, headers=headers), headers
         if state.take_fault(NETWORK, "rate_limit"):
             body = {"message": "You have exceeded a secondary rate limit. Please wait."}
             return JSONResponse(body, 403, headers={**headers, "retry-after": "30"}), headers
         if used > limit:
-            body = {"message": f"API rate limit exceeded for user ID {BRAND}."}
-            return JSONResponse(
-                body, 403, headers={**headers, "x-ratelimit-remaining": "0"}
-            ), headers
+            spent = {**headers, "x-ratelimit-remaining": "0"}
+            message = f"API rate limit exceeded for user ID {BRAND}."
+            if resource == "graphql":  # GraphQL's primary limit still answers 200
+                body: dict[str, Any] = {"errors": [{"type": "RATE_LIMITED", "message": message}]}
+                return JSONResponse(body, 200, headers=spent), headers
+            return JSONResponse({"message": message}, 403, headers=spent), headers
         return None, headers
 
 
@@ -206,7 +205,7 @@ def routes(state: SandboxState) -> list[Route]:
 
     async def user(request: Request) -> Response:
         refused, headers = twin.guard(request)
-        return refused or JSONResponse(_user(BRAND, _base(request)), headers=headers)
+        return refused or JSONResponse(common.user_json(BRAND, _base(request)), headers=headers)
 
     async def repo_comments(request: Request) -> Response:
         refused, headers = twin.guard(request)
@@ -251,10 +250,10 @@ def routes(state: SandboxState) -> list[Route]:
         text = record["text"]
         _, comments = twin.world()
         body = {
-            "id": _number(record["id"], 10**9, 10**9), "node_id": f"I_{record['id']}",
+            "id": common.number(record["id"], 10**9, 10**9), "node_id": f"I_{record['id']}",
             "number": number, "title": " ".join(text.split()[:8]), "body": text, "state": "open",
-            "user": _user(_login(record["author"]["handle"]), base),
-            "created_at": _iso(record["_at"]), "updated_at": _iso(record["_at"]),
+            "user": common.user_json(common.login_of(record["author"]["handle"]), base),
+            "created_at": common.iso(record["_at"]), "updated_at": common.iso(record["_at"]),
             "html_url": f"https://github.com/{repo}/issues/{number}",
             "url": f"{base}/repos/{repo}/issues/{number}",
             "comments": sum(1 for c in comments if (c["repo"], c["number"]) == (repo, number)),
@@ -302,29 +301,10 @@ def routes(state: SandboxState) -> list[Route]:
             twin.posted.append(comment)
         key = f"{repo}#{number}"
         state.accept_reply(AcceptedReply(
-            network=NETWORK, parent_id=key, text=body, created_at=_iso(now),
+            network=NETWORK, parent_id=key, text=body, created_at=common.iso(now),
             remote_id=f"{key}/issuecomment-{comment['id']}", account=BRAND,
         ))  # fmt: skip
         return JSONResponse(twin.comment_json(comment, _base(request)), 201, headers=headers)
-
-    async def graphql(request: Request) -> Response:
-        refused, headers = twin.guard(request)
-        if refused:
-            return refused
-        payload = await request.json()
-        variables = payload.get("variables") or {}
-        if "minimizeComment" not in str(payload.get("query")):
-            return JSONResponse({"errors": [{"message": "the sandbox knows minimizeComment only"}]})
-        node, reason = str(variables.get("id")), str(variables.get("reason"))
-        _, comments = twin.world()
-        if not any(f"IC_{c['id']}" == node for c in comments):
-            message = f"Could not resolve to a node with the global id of '{node}'"
-            return JSONResponse(
-                {"data": None, "errors": [{"type": "NOT_FOUND", "message": message}]}
-            )
-        twin.hidden[node] = reason
-        result = {"minimizedComment": {"isMinimized": True, "minimizedReason": reason.lower()}}
-        return JSONResponse({"data": {"minimizeComment": result}}, headers=headers)
 
     async def device_code(request: Request) -> Response:
         form = await read_params(request)
@@ -350,7 +330,7 @@ def routes(state: SandboxState) -> list[Route]:
         Route(repo_path + "/issues/{number:int}", issue, methods=["GET"]),
         Route(repo_path + "/issues/{number:int}/comments", issue_comments, methods=["GET"]),
         Route(repo_path + "/issues/{number:int}/comments", create_comment, methods=["POST"]),
-        Route(PREFIX + "/graphql", graphql, methods=["POST"]),
+        Route(PREFIX + "/graphql", github_graphql.endpoint(twin), methods=["POST"]),
         Route(PREFIX + "/login/device/code", device_code, methods=["POST"]),
         Route(PREFIX + "/login/oauth/access_token", access_token, methods=["POST"]),
     ]
