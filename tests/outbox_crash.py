@@ -70,6 +70,11 @@ FLAT_THREADS = ("youtube", "github")
 
 def landing_parent(comment) -> str:
     """Where the network files a reply to ``comment``."""
+    if comment.network == "github" and "/discussions/" in comment.remote_id:
+        # GitHub discussions nest one level: an answer to a reply goes under its
+        # top-level comment; one to a comment or to the discussion, under it.
+        parent = comment.parent_remote_id or ""
+        return parent if "#discussioncomment-" in parent else comment.remote_id
     if comment.network in FLAT_THREADS and comment.root_remote_id:
         return comment.root_remote_id
     return comment.remote_id

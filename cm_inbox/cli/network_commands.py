@@ -66,9 +66,10 @@ def register_accounts(commands, common: argparse.ArgumentParser) -> None:
         "github",
         parents=[common],
         help="a GitHub account watching repositories",
-        description="Connect a GitHub account to read and answer issue comments on the brand's "
-        "repositories: with --token-stdin, a personal access token (repo scope); else the "
-        "device flow of your OAuth app (--client-id) shows a code to type at github.com.",
+        description="Connect a GitHub account to read and answer issue and discussion comments "
+        "on the brand's repositories: with --token-stdin, a personal access token (classic: "
+        "repo scope; fine-grained: Issues, Pull requests and Discussions, read and write); "
+        "else the device flow of your OAuth app (--client-id) shows a code to type at github.com.",
     )
     github.add_argument("--name", required=True, help="what the inbox calls this account")
     github.add_argument(

@@ -197,7 +197,7 @@ class GitHubConnector(Connector):
         discussions start two weeks back. ``more`` while a page is waiting or
         something is still to be read in this sync.
         """
-        if self._deferred is not None:
+        if self._deferred is not None and not self._pending:
             error, self._deferred, self._pending = self._deferred, None, None
             raise error
         state = _load_cursor(cursor)
@@ -235,7 +235,7 @@ class GitHubConnector(Connector):
         except PermanentError as error:
             # Said at the end of this sync, once the other repositories are read.
             entry["refused_until"] = self.clock() + REFUSED_WAIT_S
-            self._deferred = error
+            self._deferred = self._deferred or error  # the first says what to fix
             return False
 
     async def _fetch_repo(self, repo: str, entry: dict[str, Any], page: FetchPage) -> bool:

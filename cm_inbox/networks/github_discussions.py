@@ -169,7 +169,10 @@ class Discussions:
         try:
             data = await self.graphql.run(LIST_QUERY, variables, what=f"{repo}: ")
         except Refused as error:
-            raise refusal(repo, error) from None
+            data = error.data  # a repository with discussions off may refuse the field too
+            shown = data.get("repository")
+            if not isinstance(shown, Mapping) or shown.get("hasDiscussionsEnabled") is not False:
+                raise refusal(repo, error) from None
         repository = data.get("repository")
         if not isinstance(repository, Mapping):
             raise MalformedAnswer(f"GitHub sent no repository for {repo}")

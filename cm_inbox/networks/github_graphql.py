@@ -33,10 +33,13 @@ class Refused(PermanentError):
     """GitHub's GraphQL API would not show or change something; ``kind`` is its error
     type, ``path`` the field it was about (``["repository", "discussion"]``)."""
 
-    def __init__(self, message: str, kind: str, path: list[str] | None = None) -> None:
+    def __init__(
+        self, message: str, kind: str, path: list[str] | None = None, data: Any = None
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.path = path or []
+        self.data = data if isinstance(data, Mapping) else {}  # what could be read beside it
 
 
 def graphql_url(api: str) -> str:
@@ -79,13 +82,15 @@ class GraphQL:
             raise MalformedAnswer(f"{what}GitHub's GraphQL answer is not an object")
         errors = body.get("errors")
         if errors:
-            self._raise(errors, response, token, what)
+            self._raise(errors, body.get("data"), response, token, what)
         data = body.get("data")
         if not isinstance(data, Mapping):
             raise MalformedAnswer(f"{what}GitHub's GraphQL answer has no data")
         return dict(data)
 
-    def _raise(self, errors: Any, response: httpx.Response, token: str, what: str) -> None:
+    def _raise(
+        self, errors: Any, data: Any, response: httpx.Response, token: str, what: str
+    ) -> None:
         listed = [
             e for e in (errors if isinstance(errors, list) else [errors]) if isinstance(e, Mapping)
         ]
@@ -101,7 +106,7 @@ class GraphQL:
                 path = error.get("path")
                 path = [str(p) for p in path] if isinstance(path, list) else []
                 words = scrub(str(error.get("message") or error["type"]), token)
-                raise Refused(words, str(error["type"]), path)
+                raise Refused(words, str(error["type"]), path, data)
         raise PermanentError(f"{what}GitHub's GraphQL API answered: {message}")
 
     def _wait(self, response: httpx.Response) -> float:

@@ -1,7 +1,8 @@
 """Random faults on the sandbox's writes: what makes replies get lost or doubled.
 
 A ``FaultPlan`` gives each fault a probability per write (a reply posted:
-Mastodon's ``POST /api/v1/statuses``, Bluesky's ``createRecord``) and an added
+Mastodon's ``POST /api/v1/statuses``, Bluesky's ``createRecord``, a GraphQL
+mutation such as GitHub's ``addDiscussionComment``) and an added
 latency on every request. ``FaultInjector`` wraps the sandbox application and
 applies it, the way the network itself would fail:
 
