@@ -42,74 +42,18 @@ from cm_inbox.networks.github_discussion_parse import (
 )
 from cm_inbox.networks.github_graphql import GraphQL, Refused
 from cm_inbox.networks.github_parse import Unreadable, body_words, parse_time
+from cm_inbox.networks.github_queries import (
+    ADD_COMMENT,
+    LIST_QUERY,
+    NEWEST_REPLIES_QUERY,
+    REPLIES_QUERY,
+    THREAD_QUERY,
+)
 
 DISCUSSIONS_PAGE = 10  # discussions per listing call: a page of fetch_new
 COMMENTS_PAGE = 100  # the API's maximum for first/last
 COMMENT_PAGES = 5  # at most 500 top-level comments read per discussion, newest first
 REPLY_PAGES = 5  # and 500 replies under one of them
-
-_AUTHOR = "author { login }"
-DISCUSSION_FIELDS = f"id number title url body createdAt updatedAt upvoteCount {_AUTHOR}"
-COMMENT_FIELDS = (
-    "id databaseId url body createdAt updatedAt upvoteCount isMinimized minimizedReason"
-    f" authorAssociation {_AUTHOR} replyTo {{ id databaseId }}"
-)
-LIST_QUERY = f"""
-query($owner: String!, $name: String!, $first: Int!, $after: String) {{
-  repository(owner: $owner, name: $name) {{
-    hasDiscussionsEnabled
-    discussions(first: $first, after: $after, orderBy: {{field: UPDATED_AT, direction: DESC}}) {{
-      nodes {{ {DISCUSSION_FIELDS} }}
-      pageInfo {{ hasNextPage endCursor }}
-    }}
-  }}
-}}"""
-THREAD_QUERY = f"""
-query($owner: String!, $name: String!, $number: Int!, $last: Int!, $before: String) {{
-  repository(owner: $owner, name: $name) {{
-    discussion(number: $number) {{
-      {DISCUSSION_FIELDS}
-      comments(last: $last, before: $before) {{
-        nodes {{
-          {COMMENT_FIELDS}
-          replies(first: 100) {{
-            totalCount
-            nodes {{ {COMMENT_FIELDS} }}
-            pageInfo {{ hasNextPage endCursor }}
-          }}
-        }}
-        pageInfo {{ hasPreviousPage startCursor }}
-      }}
-    }}
-  }}
-}}"""
-REPLIES_QUERY = f"""
-query($id: ID!, $first: Int!, $after: String) {{
-  node(id: $id) {{
-    ... on DiscussionComment {{
-      replies(first: $first, after: $after) {{
-        nodes {{ {COMMENT_FIELDS} }}
-        pageInfo {{ hasNextPage endCursor }}
-      }}
-    }}
-  }}
-}}"""
-NEWEST_REPLIES_QUERY = f"""
-query($id: ID!) {{
-  node(id: $id) {{
-    ... on DiscussionComment {{
-      replies(last: 100) {{ nodes {{ {COMMENT_FIELDS} }} }}
-    }}
-  }}
-}}"""
-ADD_COMMENT = f"""
-mutation($discussionId: ID!, $body: String!, $replyToId: ID) {{
-  addDiscussionComment(
-    input: {{discussionId: $discussionId, body: $body, replyToId: $replyToId}}
-  ) {{
-    comment {{ {COMMENT_FIELDS} }}
-  }}
-}}"""
 
 
 def refusal(repo: str, error: Refused) -> PermanentError:

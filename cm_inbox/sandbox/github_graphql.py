@@ -31,10 +31,7 @@ The fine-grained token without the Discussions permission
 
 from __future__ import annotations
 
-import base64
-import json
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -51,167 +48,25 @@ from cm_inbox.sandbox.github_common import (
     number,
 )
 from cm_inbox.sandbox.github_discussions import DiscussionWorld, Note, Thread
-from cm_inbox.sandbox.graphql_reader import Field, Fragment, GraphQLSyntaxError, read
+from cm_inbox.sandbox.graphql_answer import Executor, FieldError
+from cm_inbox.sandbox.graphql_reader import GraphQLSyntaxError, read
 from cm_inbox.sandbox.state import AcceptedReply
 
 if TYPE_CHECKING:
     from cm_inbox.sandbox.github import GitHubTwin
 
 CLASSIFIERS = ("SPAM", "ABUSE", "OFF_TOPIC", "OUTDATED", "DUPLICATE", "RESOLVED")
-PAGE_LIMIT = 100
 
 
-class FieldError(Exception):
-    """A field GitHub would answer null, with an error of this ``kind``."""
-
-    def __init__(self, kind: str, message: str, extensions: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.extensions = extensions
-
-
-class Invalid(Exception):
-    """The document asks for what the schema lacks: nothing runs, errors only."""
-
-
-def _cursor(key: Sequence[float]) -> str:
-    return base64.b64encode(("cursor:v2:" + json.dumps(list(key))).encode()).decode()
-
-
-def _uncursor(value: Any) -> tuple[float, ...]:
-    try:
-        text = base64.b64decode(str(value), validate=True).decode()
-        return tuple(json.loads(text.removeprefix("cursor:v2:")))
-    except (ValueError, TypeError):
-        raise FieldError(
-            "INVALID_CURSOR_ARGUMENTS", f"`{value}` does not appear to be a valid cursor."
-        ) from None
-
-
-class Answer:
+class Answer(Executor):
     """One document's answer over the world as it is at this request."""
 
     def __init__(self, twin: GitHubTwin, may_discuss: bool) -> None:
+        super().__init__()
         self.twin = twin
         self.may_discuss = may_discuss
         self.threads = twin.discussions.threads()
         self.nodes = DiscussionWorld.nodes(self.threads)
-        self.errors: list[dict[str, Any]] = []
-        self.invalid: list[dict[str, Any]] = []
-
-    def run(self, kind: str, selections: list[Field | Fragment]) -> dict[str, Any]:
-        root = self.mutation_root() if kind == "mutation" else self.query_root()
-        data = self.select(root, selections, [])
-        if self.invalid:
-            return {"errors": self.invalid}
-        return {"data": data, "errors": self.errors} if self.errors else {"data": data}
-
-    # -- selection -----------------------------------------------------------------
-
-    def select(self, obj: dict[str, Any], selections: list, path: list) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for selection in selections:
-            if isinstance(selection, Fragment):
-                if selection.type_name in (None, obj["__typename"]):
-                    out.update(self.select(obj, selection.selections, path))
-                continue
-            out[selection.key] = self.value(obj, selection, [*path, selection.key])
-        return out
-
-    def value(self, obj: dict[str, Any], field: Field, path: list) -> Any:
-        where = [{"line": field.line, "column": field.column}]
-        if field.name == "__typename":
-            return obj["__typename"]
-        if field.name not in obj:
-            type_name = obj["__typename"]
-            self.invalid.append({
-                "path": path, "locations": where,
-                "extensions": {"code": "undefinedField", "typeName": type_name,
-                               "fieldName": field.name},
-                "message": f"Field '{field.name}' doesn't exist on type '{type_name}'",
-            })  # fmt: skip
-            return None
-        raw = obj[field.name]
-        try:
-            value = raw(field.args) if callable(raw) else raw
-        except FieldError as error:
-            found: dict[str, Any] = {"type": error.kind, "path": path, "locations": where}
-            if error.extensions:
-                found["extensions"] = error.extensions
-            self.errors.append({**found, "message": error.message})
-            return None
-        return self.shape(value, field, path)
-
-    def shape(self, value: Any, field: Field, path: list) -> Any:
-        if isinstance(value, list):
-            return [self.shape(item, field, [*path, i]) for i, item in enumerate(value)]
-        if isinstance(value, dict) and not field.selections:
-            self.invalid.append({
-                "path": path, "message": f"Field must have selections (field '{field.name}'"
-                f" returns {value['__typename']} but has no selections.",
-            })  # fmt: skip
-            return None
-        if isinstance(value, dict):
-            return self.select(value, field.selections, path)
-        if field.selections and value is not None:
-            self.invalid.append({
-                "path": path,
-                "message": f"Selections can't be made on scalars (field '{field.name}')",
-            })  # fmt: skip
-            return None
-        return value
-
-    def connection(
-        self, items: list[Any], args: dict[str, Any], name: str,
-        key: Callable[[Any], tuple[float, ...]], make: Callable[[Any], dict[str, Any]],
-    ) -> dict[str, Any]:  # fmt: skip
-        """A GitHub connection over ``items``, ordered by ``key`` (cursors encode it)."""
-        first, last = args.get("first"), args.get("last")
-        if first is None and last is None:
-            raise FieldError(
-                "MISSING_PAGINATION_BOUNDARIES",
-                f"You must provide a `first` or `last` value to properly paginate the `{name}`"
-                " connection.",
-            )
-        for arg, count in (("first", first), ("last", last)):
-            if count is not None and (not isinstance(count, int) or not 0 <= count <= PAGE_LIMIT):
-                raise FieldError(
-                    "EXCESSIVE_PAGINATION",
-                    f"Requesting {count} records on the `{name}` connection exceeds the `{arg}`"
-                    f" limit of {PAGE_LIMIT} records.",
-                )
-        ordered = sorted(items, key=key)
-        keys = [key(item) for item in ordered]
-        low, high = 0, len(ordered)
-        if args.get("after") is not None:
-            low = bisect_right(keys, _uncursor(args["after"]))
-        if args.get("before") is not None:
-            high = min(high, bisect_left(keys, _uncursor(args["before"])))
-        high = max(low, high)
-        if first is not None:
-            high = min(high, low + first)
-        if last is not None:
-            low = max(low, high - last)
-        chosen = ordered[low:high]
-        nodes = [make(item) for item in chosen]
-        edges = [
-            {"__typename": "Edge", "cursor": _cursor(keys[low + i]), "node": node}
-            for i, node in enumerate(nodes)
-        ]
-        return {
-            "__typename": "Connection",
-            "totalCount": len(ordered),
-            "nodes": nodes,
-            "edges": edges,
-            "pageInfo": {
-                "__typename": "PageInfo",
-                "hasNextPage": high < len(ordered),
-                "hasPreviousPage": low > 0,
-                "startCursor": edges[0]["cursor"] if edges else None,
-                "endCursor": edges[-1]["cursor"] if edges else None,
-            },
-        }
 
     # -- objects -------------------------------------------------------------------
 
