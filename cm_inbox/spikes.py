@@ -18,11 +18,14 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import regex
+from functools import cache
+from typing import TYPE_CHECKING
 
 from cm_inbox.response_config import AlertSettings
 from cm_inbox.store import Store
+
+if TYPE_CHECKING:
+    import regex
 
 RECENT_S = 3600
 HOUR = 3600
@@ -62,8 +65,18 @@ STOP_WORDS = frozenset(
 )
 # French elisions: "l'appli" is "appli".
 _ELIDED = frozenset({"l", "d", "j", "qu", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu"})
-_NOISE_RE = regex.compile(r"https?://\S+|www\.\S+|@[\w.@-]+|#\w+")
-_WORD_RE = regex.compile(r"\p{L}[\p{L}\p{M}'’-]*")
+
+
+@cache
+def _patterns() -> tuple[regex.Pattern[str], regex.Pattern[str]]:
+    """Links, mentions and tags to drop, and words to count; compiled on the first
+    spike reading, after the first frame."""
+    import regex
+
+    return (
+        regex.compile(r"https?://\S+|www\.\S+|@[\w.@-]+|#\w+"),
+        regex.compile(r"\p{L}[\p{L}\p{M}'’-]*"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +136,8 @@ def read_spike(store: Store, settings: AlertSettings, now: int) -> SpikeReading:
 def words_of(text: str) -> set[str]:
     """The distinct content words of a text: lower case, no stop words, links or handles."""
     found: set[str] = set()
-    for raw in _WORD_RE.findall(_NOISE_RE.sub(" ", text.lower())):
+    noise, word = _patterns()
+    for raw in word.findall(noise.sub(" ", text.lower())):
         word = raw.replace("’", "'")
         head, apostrophe, rest = word.partition("'")
         if apostrophe and head in _ELIDED:

@@ -620,14 +620,28 @@ def test_the_outbox_lists_unsent_replies_keyed_by_reply_id(store: Store, clock) 
     assert list(store.queue_keys(query)) == keys
 
 
-def test_key_lists_parse_the_same_whatever_the_slice(monkeypatch):
-    import cm_inbox.store.queue as queue_module
+def test_a_long_key_list_arrives_whole_and_in_order_across_chunks(store, clock, monkeypatch):
+    """The ids stream in chunks: none lost or repeated at a chunk's edge, nor at the end."""
+    from tui_fixtures import incoming
 
-    joined = ",".join(str(n * 37) for n in range(1, 500))
-    whole = list(queue_module._ids_from(joined))
-    monkeypatch.setattr(queue_module, "_PARSE_SLICE", 5)
-    assert list(queue_module._ids_from(joined)) == whole == [n * 37 for n in range(1, 500)]
-    assert list(queue_module._ids_from(None)) == []
+    import cm_inbox.store.database as database_module
+    from cm_inbox.model import QueueQuery, Sort, View
+
+    now = int(clock())
+    store.upsert_comments(
+        [
+            incoming("mastodon", "lumo@mastodon.social", f"c{n}", "ana@ex.org", f"n {n}", now - n)
+            for n in range(50)
+        ]
+    )
+    query = QueueQuery(view=View.INBOX, sort=Sort.NEWEST)
+    whole = list(store.queue_keys(query))
+    monkeypatch.setattr(database_module, "STREAM_CHUNK", 7)
+    assert list(store.queue_keys(query)) == whole
+    assert len(set(whole)) == 50
+    newest_first = [store.comment(key).remote_id for key in whole]
+    assert newest_first == [f"c{n}" for n in range(50)]
+    assert list(store.queue_keys(query, limit=10)) == whole[:10]
 
 
 def test_the_head_of_a_search_is_the_start_of_the_full_result(store, clock, monkeypatch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -133,6 +134,7 @@ class Database:
             reader.row_factory = sqlite3.Row
             reader.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
             reader.execute("PRAGMA foreign_keys = ON")
+            reader.execute(f"PRAGMA cache_size = -{READER_CACHE_KIB}")
             with self._readers_lock:
                 alive = {thread.ident for thread in threading.enumerate()}
                 for gone in [key for key in self._readers if key not in alive]:
@@ -156,6 +158,15 @@ class Database:
         with self.lock:
             return self.conn.execute(sql, params).fetchone()
 
+    def int_column(self, sql: str, params: tuple | dict | list = ()) -> array:
+        """The first column of every row, as an int64 array, streamed a chunk at a time
+        (a million ids never exist as a million Python rows at once)."""
+        reader = self._reader()
+        if reader is not None:
+            return _stream_ints(reader, sql, params)
+        with self.lock:
+            return _stream_ints(self.conn, sql, params)
+
     def close(self) -> None:
         with self._readers_lock:
             for reader in self._readers.values():
@@ -163,6 +174,25 @@ class Database:
             self._readers.clear()
         with self.lock:
             self.conn.close()
+
+
+# Page cache of each reading thread's connection, in KiB. The operating system
+# caches the file already; SQLite's default (2 MB) made each worker thread's
+# connection a second copy: 8 MB of the TUI's peak on a million comments.
+READER_CACHE_KIB = 512
+
+# Rows fetched at a time when streaming a column.
+STREAM_CHUNK = 8192
+
+
+def _stream_ints(conn: sqlite3.Connection, sql: str, params: tuple | dict | list) -> array:
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: a Row object per id costs twice the time
+    cursor.execute(sql, params)
+    values = array("q")
+    while rows := cursor.fetchmany(STREAM_CHUNK):
+        values.extend([row[0] for row in rows])
+    return values
 
 
 def _split_statements(script: str) -> Iterator[str]:

@@ -14,8 +14,11 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache, cached_property
+from typing import TYPE_CHECKING
 
-import regex
+if TYPE_CHECKING:  # imported on first use: the config loads before the first frame
+    import regex
 
 log = logging.getLogger(__name__)
 
@@ -26,36 +29,40 @@ MAX_PRIORITY = 100.0
 # end must not freeze a sync. Past this it counts as no match.
 REGEX_TIMEOUT_S = 0.05
 
+
 # Accents and other combining marks dropped when folding, so "café" matches "cafe".
 # Only the diacritic blocks: marks of Indic scripts carry vowels, not accents.
 # A character class for re.sub: five times faster than str.translate with a dict.
-_MARKS = re.compile(
-    "["
-    + "".join(
-        re.escape(chr(code))
-        for low, high in (
-            (0x0300, 0x0370),
-            (0x0483, 0x048A),
-            (0x0591, 0x05C8),
-            (0x0610, 0x061B),
-            (0x064B, 0x0660),
-            (0x1AB0, 0x1B00),
-            (0x1DC0, 0x1E00),
-            (0x20D0, 0x2100),
-            (0xFE20, 0xFE30),
+# Built on first use: a thousand code points to scan is start-up time otherwise.
+@cache
+def _marks() -> re.Pattern[str]:
+    return re.compile(
+        "["
+        + "".join(
+            re.escape(chr(code))
+            for low, high in (
+                (0x0300, 0x0370),
+                (0x0483, 0x048A),
+                (0x0591, 0x05C8),
+                (0x0610, 0x061B),
+                (0x064B, 0x0660),
+                (0x1AB0, 0x1B00),
+                (0x1DC0, 0x1E00),
+                (0x20D0, 0x2100),
+                (0xFE20, 0xFE30),
+            )
+            for code in range(low, high)
+            if unicodedata.combining(chr(code))
         )
-        for code in range(low, high)
-        if unicodedata.combining(chr(code))
+        + "]"
     )
-    + "]"
-)
 
 
 def fold(text: str) -> str:
     """``text`` without case or accents, as ``words`` compares it: "Été" gives "ete"."""
     if text.isascii():
         return text.lower()
-    return _MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    return _marks().sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
 def _handle_fold(handle: str) -> str:
@@ -141,14 +148,17 @@ class Rule:
     when: Conditions
     then: Actions
     enabled: bool = True
-    checks: tuple[Check, ...] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "checks", _compile(self.when))
+    @cached_property
+    def checks(self) -> tuple[Check, ...]:
+        """The conditions compiled, on the first comment the rule meets (not at load)."""
+        return _compile(self.when)
 
 
 def word_pattern(words: Iterable[str]) -> regex.Pattern[str]:
     """One regex for folded ``words``: whole words only, "*" for any letters."""
+    import regex
+
     parts = []
     for word in words:
         pieces = (regex.escape(piece).replace(r"\*", r"[\w\p{M}]*") for piece in fold(word).split())
@@ -167,11 +177,15 @@ def word_clues(words: Iterable[str]) -> tuple[str, ...]:
 
 def glob_pattern(globs: Iterable[str]) -> regex.Pattern[str]:
     """One regex for handle globs ("*@spam.example", "acme*"), on ``_handle_fold`` values."""
+    import regex
+
     return regex.compile("|".join(fnmatch.translate(_handle_fold(glob)) for glob in globs))
 
 
 def user_regex(pattern: str) -> regex.Pattern[str]:
     """A rule's ``regex``, compiled as rules run it (case-insensitive); raises regex.error."""
+    import regex
+
     return regex.compile(pattern, regex.IGNORECASE)
 
 

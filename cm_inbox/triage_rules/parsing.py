@@ -13,8 +13,6 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-import regex
-
 from cm_inbox.networks.registry import connectable_networks
 from cm_inbox.triage_rules.matching import (
     CLOSING_STATUSES,
@@ -134,6 +132,8 @@ def _words(value: Any) -> tuple[str, ...]:
 
 
 def _regexes(value: Any) -> tuple[str, ...]:
+    import regex  # only a config with regexes pays for it at load
+
     patterns = _strings(value, r"'order\s*#?\d{6}'", squeeze=False)
     for pattern in patterns:
         try:

@@ -27,7 +27,6 @@ from cm_inbox.tui.bindings import (
 from cm_inbox.tui.commands import InboxCommands
 from cm_inbox.tui.screens.inbox import THREAD_SETTLE_S, InboxScreen
 from cm_inbox.tui.themes import bundled_themes_dir, load_themes
-from cm_inbox.tui.widgets.composer import CHECK_DELAY_S
 
 FALLBACK_THEME = "cm-dark"
 
@@ -60,10 +59,9 @@ class CmInboxApp(App[int]):
         self.config = config
         self.clock = clock
         self.thread_settle_s = THREAD_SETTLE_S if thread_settle_s is None else thread_settle_s
-        # How long the composer waits after a key before checking the draft (0: at once).
-        self.composer_check_delay_s = (
-            CHECK_DELAY_S if composer_check_delay_s is None else composer_check_delay_s
-        )
+        # How long the composer waits after a key before checking the draft (0: at
+        # once; None: the composer's own pause).
+        self.composer_check_delay_s = composer_check_delay_s
         # The user's [keys], as applied: hints on screen name the keys the user chose.
         self.keymap: dict[str, str] = {}
         self.demo = demo

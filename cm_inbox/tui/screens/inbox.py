@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -21,7 +22,6 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from cm_inbox.compose import check_draft, reply_prefill
 from cm_inbox.model import (
     VIEW_STATUSES,
     Comment,
@@ -37,11 +37,13 @@ from cm_inbox.store import ReplyError, StoreError
 from cm_inbox.targets import Targets
 from cm_inbox.tui.bindings import ESCALATION_ACTIONS, SCREEN_BINDINGS
 from cm_inbox.tui.escalation_actions import EscalationActions
-from cm_inbox.tui.widgets.composer import Composer
 from cm_inbox.tui.widgets.queue_list import QueueList
 from cm_inbox.tui.widgets.sync_status import SyncStatus
 from cm_inbox.tui.widgets.thread_pane import ThreadContext, ThreadPane
 from cm_inbox.tui.widgets.view_tabs import ViewTabs
+
+if TYPE_CHECKING:
+    from cm_inbox.tui.widgets.composer import Composer
 
 # Bulk actions above this size run in a worker so the screen stays live.
 BULK_IN_WORKER = 500
@@ -102,8 +104,9 @@ class InboxScreen(EscalationActions, Screen):
         self.thread = ThreadPane(
             self.app.clock, self.app.config.tz, scorer=self.store.scorer, id="thread"
         )
-        self.composer = Composer(id="composer", check_delay_s=self.app.composer_check_delay_s)
-        self.composer.display = False
+        # The composer and its checks (a tenth of the start-up imports) arrive
+        # after the first frame; see _mount_the_rest and _the_composer.
+        self.composer: Composer | None = None
         self.search_input.display = False
         self.position = Static("", id="position")
         self.status_bar = Static("", id="status-bar")
@@ -145,9 +148,24 @@ class InboxScreen(EscalationActions, Screen):
         self.watch(self.queue, "cursor", lambda _: self._update_position(), init=False)
 
     async def _mount_the_rest(self) -> None:
-        await self.query_one("#detail").mount(self.composer)
         await self.mount(Footer())
+        await self._the_composer()
         self.refresh_bindings()  # a footer mounted late has missed the first announcement
+
+    async def _the_composer(self) -> Composer:
+        """The composer, mounted (hidden) on first need: after the first frame, or
+        by ``r`` pressed before that."""
+        if self.composer is None:
+            from cm_inbox.tui.widgets.composer import Composer
+
+            delay = self.app.composer_check_delay_s
+            composer = Composer(
+                id="composer", **({} if delay is None else {"check_delay_s": delay})
+            )
+            composer.display = False
+            self.composer = composer
+            await self.query_one("#detail").mount(composer)
+        return self.composer
 
     def _show_body(self) -> None:
         """The queue once there is an account; until then, how to get one."""
@@ -177,7 +195,7 @@ class InboxScreen(EscalationActions, Screen):
         focused = self.focused
         if focused is None:
             return True
-        if self.composer in focused.ancestors_with_self:
+        if self.composer is not None and self.composer in focused.ancestors_with_self:
             return False
         if focused is self.search_input:
             return action == "clear"
@@ -566,27 +584,28 @@ class InboxScreen(EscalationActions, Screen):
 
     # -- reply ----------------------------------------------------------------
 
-    def action_reply(self) -> None:
+    async def action_reply(self) -> None:
+        from cm_inbox.compose import reply_prefill
+
+        composer = await self._the_composer()
         row = self.queue.current
         if row is None:
             self.app.bell()
             return
         comment = row.comment
         reworked = self.queue.view is View.OUTBOX and row.reply is not None
-        if reworked and not self._rework(row.reply, comment):
+        if reworked and not self._rework(composer, row.reply, comment):
             return
         draft = self.store.draft_for(comment.id)
         if draft is None:
-            self.composer.open(comment, reply_prefill(comment))
+            composer.open(comment, reply_prefill(comment))
         else:
-            self.composer.open(comment, draft.text, account_id=draft.account_id)
+            composer.open(comment, draft.text, account_id=draft.account_id)
 
-    def _rework(self, reply: Reply, comment: Comment) -> bool:
+    def _rework(self, composer: Composer, reply: Reply, comment: Comment) -> bool:
         """``r`` on a reply in the Outbox: True when the composer should open on its draft."""
         if reply.state is ReplyState.FAILED and not reply.maybe_sent:
-            self.composer.open(
-                comment, reply.text, failed_reply=reply.id, account_id=reply.account_id
-            )
+            composer.open(comment, reply.text, failed_reply=reply.id, account_id=reply.account_id)
             return False
         if reply.state is ReplyState.FAILED:
             # It may be out there as written: only as written may it go again.
@@ -620,8 +639,11 @@ class InboxScreen(EscalationActions, Screen):
         self.say("Reply discarded; its comment is back in the Inbox")
         self.reload(keep=None)
 
-    @on(Composer.Submitted)
-    def _on_submit(self, event: Composer.Submitted) -> None:
+    # Handlers by name, not @on(Composer.…): the composer's module is not
+    # imported until after the first frame.
+    def on_composer_submitted(self, event: Composer.Submitted) -> None:
+        from cm_inbox.compose import check_draft
+
         blocking = [p for p in check_draft(event.comment, event.text) if p.blocking]
         if blocking:
             self.notify(
@@ -651,8 +673,9 @@ class InboxScreen(EscalationActions, Screen):
         # Send it as soon as its undo window closes, not at the next timed sync.
         self.sync_status.later(undo_seconds + 1)
 
-    @on(Composer.Closed)
-    def _on_close(self, event: Composer.Closed) -> None:
+    def on_composer_closed(self, event: Composer.Closed) -> None:
+        from cm_inbox.compose import reply_prefill
+
         if event.reply_id is not None:  # a failed reply stays as it was
             self._close_composer()
             self.say("The failed reply is left as it was")
@@ -666,12 +689,12 @@ class InboxScreen(EscalationActions, Screen):
         self.say("Draft kept" if text else "")
 
     def _close_composer(self) -> None:
-        self.composer.close()
+        if self.composer is not None:
+            self.composer.close()
         self.query_one("#body").remove_class("composing")
         self.queue.focus()
 
-    @on(Composer.PanelsToggled)
-    def _on_panels(self, event: Composer.PanelsToggled) -> None:
+    def on_composer_panels_toggled(self, event: Composer.PanelsToggled) -> None:
         """The brand book or the context beside the draft: the queue gives them room."""
         self.query_one("#body").set_class(event.shown, "composing")
 
