@@ -16,8 +16,11 @@ Facts from ../shared/NETWORKS.md and GitHub's OpenAPI description
   issue's comments since the parent are read for ours (``find_reply``).
 - Rate limits: ``x-ratelimit-remaining`` / ``x-ratelimit-reset`` (Unix seconds);
   secondary limits answer 403 or 429 with ``retry-after``.
-- Moderation: ``hide`` minimizes a comment (GraphQL ``minimizeComment``), as the
-  "Hide" menu of github.com does.
+- Moderation (``moderate``): "hide" minimizes a comment as off-topic and "spam"
+  as spam (GraphQL ``minimizeComment``), as the "Hide" menu of github.com does;
+  it needs triage rights on the repository and the comment's node id, kept in
+  ``extra`` at fetch time. An issue's opening post cannot be minimized, and
+  issue comments have no read state of their own, so nothing is marked read.
 """
 
 from __future__ import annotations
@@ -36,10 +39,12 @@ from cm_inbox.networks.base import (
     Connector,
     FetchPage,
     MalformedAnswer,
+    ModerationTarget,
     NeedsLogin,
     ParentRef,
     PermanentError,
     Posted,
+    RateLimited,
     SetAside,
 )
 from cm_inbox.networks.github_login import (
@@ -60,6 +65,7 @@ from cm_inbox.networks.github_parse import (
 )
 from cm_inbox.networks.http import Polite, budget_for
 from cm_inbox.networks.mastodon_parse import parse_link_header
+from cm_inbox.text import clean_text
 
 PAGE_SIZE = 100  # the API's maximum
 FIRST_SYNC_DAYS = 14  # a first sync takes two weeks back, never a repository's whole past
@@ -93,6 +99,7 @@ class GitHubConnector(Connector):
     """
 
     network = "github"
+    moderation = frozenset({"spam", "hide"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -339,8 +346,27 @@ class GitHubConnector(Connector):
         errors = body.get("errors") if isinstance(body, Mapping) else None
         if errors:
             first = errors[0] if isinstance(errors, list) and errors else {}
-            message = first.get("message") if isinstance(first, Mapping) else None
+            first = first if isinstance(first, Mapping) else {}
+            message = clean_text(str(first.get("message") or ""))[:300]
+            if first.get("type") == "RATE_LIMITED":  # GraphQL's limit comes as a 200
+                raise RateLimited(f"GitHub: {message or 'rate limit'}", retry_after=60.0)
+            if first.get("type") == "FORBIDDEN":
+                raise PermanentError(
+                    f"needs triage rights on the repository (GitHub: {message or 'forbidden'})"
+                )
             raise PermanentError(f"GitHub would not hide {remote_id}: {message or 'refused'}")
+
+    async def moderate(self, target: ModerationTarget, action: str) -> None:
+        """hide: minimized as off-topic; spam: minimized as spam."""
+        if action not in ("hide", "spam"):
+            await super().moderate(target, action)
+            return
+        if target.extra.get("kind") in ("issue", "pull_request"):
+            raise PermanentError("GitHub hides comments, not an issue's opening post")
+        node = target.extra.get("node_id")
+        if not isinstance(node, str) or not node:
+            raise PermanentError("GitHub sent no node id for this comment, which hiding needs")
+        await self.hide(target.remote_id, node, "SPAM" if action == "spam" else "OFF_TOPIC")
 
     def _graphql_url(self) -> str:
         # api.github.com/graphql; GitHub Enterprise: https://host/api/graphql beside /api/v3.

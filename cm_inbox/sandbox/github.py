@@ -12,6 +12,10 @@ follows GitHub's docs:
 - ``x-ratelimit-*`` on every answer (5,000 an hour); the "rate_limit" fault is
   a secondary limit: 403 with ``retry-after``; "revoke": 401 "Bad credentials".
 - The device flow approves at the first poll (the sandbox user is always signed in).
+- GraphQL ``minimizeComment`` hides an issue comment with a classifier; a
+  FORBIDDEN error (in a 200, as GraphQL answers) once ``state.not_moderator``
+  holds "github" (no triage rights). Every call is recorded
+  (``state.moderation_on("github")``).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from cm_inbox.sandbox.mastodon_twin import read_params
-from cm_inbox.sandbox.state import AcceptedReply, SandboxState
+from cm_inbox.sandbox.state import AcceptedReply, ModerationCall, SandboxState
 
 NETWORK = "github"
 PREFIX = "/github"
@@ -316,6 +320,16 @@ def routes(state: SandboxState) -> list[Route]:
         if "minimizeComment" not in str(payload.get("query")):
             return JSONResponse({"errors": [{"message": "the sandbox knows minimizeComment only"}]})
         node, reason = str(variables.get("id")), str(variables.get("reason"))
+        allowed = state.is_moderator(NETWORK)
+        state.record_moderation(ModerationCall(NETWORK, "minimizeComment", node, reason, allowed))
+        if not allowed:
+            message = f"{BRAND} does not have permission to minimize the comment."
+            return JSONResponse(
+                {"data": {"minimizeComment": None},
+                 "errors": [{"type": "FORBIDDEN", "path": ["minimizeComment"],
+                             "message": message}]},
+                headers=headers,
+            )  # fmt: skip
         _, comments = twin.world()
         if not any(f"IC_{c['id']}" == node for c in comments):
             message = f"Could not resolve to a node with the global id of '{node}'"
