@@ -13,6 +13,10 @@ REPLY_STATES = "('draft','queued','sending','sent','failed')"
 # The author text indexed beside each comment: handle and display name.
 _AUTHOR_TEXT = "a.handle || ' ' || coalesce(a.display_name, '')"
 
+# Events that ask something of the network: the user's spam and hide marks, and
+# every way the user closes a comment (then marked read where the network can).
+MODERATION_MARKS = "('spam', 'hide', 'done', 'escalation_close', 'outbox:sent')"
+
 # Statuses still waiting for an answer.
 OPEN_STATUSES = "('new','snoozed','escalated')"
 # 1 for a row of the Unanswered criticism view, else 0 (never NULL: the
@@ -428,6 +432,43 @@ MIGRATIONS: list[str] = [
     CREATE INDEX author_links_b ON author_links (author_b, author_a);
     -- Suggestions look for close display names as well as close handles.
     CREATE INDEX authors_name_key ON authors (name_key);
+    """,
+    # 11: moderation on the networks: what the triage keys still owe each network.
+    f"""
+    -- When the account was (last) connected: comments closed before it are never
+    -- marked read there, so a first sync does not mark a whole past read.
+    ALTER TABLE accounts ADD COLUMN connected_at INTEGER;
+    UPDATE accounts SET connected_at = CAST(strftime('%s', 'now') AS INTEGER)
+        WHERE connected = 1;
+
+    -- One row per comment and network action a key asked for and not yet settled
+    -- (see store/moderation.py, which checks each against the events before it goes,
+    -- and forgets it once the network answered or it can never go). Triggers add them,
+    -- so every way of closing a comment counts; the table stays small, and a sync
+    -- never walks the events of a million comments to find the few still owed.
+    CREATE TABLE moderation_due (
+        comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+        action TEXT NOT NULL CHECK (action IN ('spam', 'hide', 'read')),
+        marked_at INTEGER NOT NULL,
+        PRIMARY KEY (comment_id, action)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER events_moderation_mark AFTER INSERT ON events
+    WHEN new.comment_id IS NOT NULL AND new.action IN {MODERATION_MARKS}
+        AND (new.batch > 0 OR new.action = 'outbox:sent')
+    BEGIN
+        INSERT OR REPLACE INTO moderation_due (comment_id, action, marked_at)
+        SELECT new.comment_id, new.action, new.at WHERE new.action IN ('spam', 'hide');
+        INSERT OR REPLACE INTO moderation_due (comment_id, action, marked_at)
+        VALUES (new.comment_id, 'read', new.at);
+    END;
+    -- What the spam key marked before this version and the forum has not heard of.
+    INSERT OR IGNORE INTO moderation_due (comment_id, action, marked_at)
+        SELECT e.comment_id, 'spam', max(e.at) FROM events e
+        JOIN comments c ON c.id = e.comment_id
+        WHERE e.action = 'spam' AND e.undone_at IS NULL AND c.status = 'spam'
+        AND NOT EXISTS (SELECT 1 FROM events r WHERE r.comment_id = e.comment_id
+                        AND r.action = 'network:spam-reported')
+        GROUP BY e.comment_id;
     """,
 ]
 
