@@ -174,13 +174,14 @@ DEFAULT_CONFIG_TEXT = """\
 [keys]
 # Rebind any key by its binding id; several keys are separated by commas.
 # Binding ids: next, previous, top, bottom, page_down, page_up, focus_thread,
-# reply, escalate, done, snooze, labels, spam, select, select_all, undo, search,
+# reply, escalate, done, snooze, labels, spam, hide, select, select_all, undo, search,
 # filter, sort, clear, view_inbox, view_escalated, view_snoozed, view_outbox,
 # view_handled, view_spam, view_all, view_unanswered, stats, dismiss_alert, help, quit;
 # in the Escalated view: answer, note, close, resend.
 # reply = "r"
 # escalate = "e"
 # done = "d"
+# hide = "H"               # hide on the network (Reddit, YouTube, Discourse, GitHub)
 # snooze = "s"
 # undo = "u"
 # search = "/"

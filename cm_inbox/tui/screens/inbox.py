@@ -32,6 +32,8 @@ from cm_inbox.model import (
     Status,
     View,
 )
+from cm_inbox.networks import rules_for
+from cm_inbox.networks.registry import moderation_actions
 from cm_inbox.spikes import SpikeReading, read_spike
 from cm_inbox.store import ReplyError, StoreError
 from cm_inbox.targets import Targets
@@ -167,6 +169,11 @@ class InboxScreen(EscalationActions, Screen):
             self.check_spike()
         else:
             self.refresh_counts()
+            if any(r.moderated or r.moderation_refused for r in event.report.accounts):
+                current = self._current_key()  # the network's answer, in the thread pane
+                row = self.queue.current
+                if current is not None and row is not None:
+                    self._load_thread(row.comment.id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While the user types (composer, search), the triage keys are text, not actions.
@@ -373,9 +380,15 @@ class InboxScreen(EscalationActions, Screen):
             card=self.store.author_card(comment),
             replies=self.store.replies_for(comment_id),
             escalations=self.store.escalation_records(comment_id),
+            network=self.store.network_outcomes(comment_id),
+            connected=self._connected(comment),
         )
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_thread, context)
+
+    def _connected(self, comment: Comment) -> bool:
+        account = self.store.account(comment.network, comment.account)
+        return account is not None and account.connected
 
     def _show_thread(self, context: ThreadContext) -> None:
         current = self.queue.current
@@ -471,6 +484,11 @@ class InboxScreen(EscalationActions, Screen):
         if not ids:
             self.app.bell()
             return
+        self._change_status(ids, from_selection, status, label, **kwargs)
+
+    def _change_status(
+        self, ids: list[int], from_selection: bool, status: Status, label: str, **kwargs
+    ) -> None:
         if len(ids) > BULK_IN_WORKER:
             self._bulk_status(ids, status, label, kwargs)
             return
@@ -496,7 +514,42 @@ class InboxScreen(EscalationActions, Screen):
         self._set_status(Status.DONE, "Done")
 
     def action_spam(self) -> None:
+        ids, _ = self._targets()
         self._set_status(Status.SPAM, "Marked spam", action="spam")
+        self._network_soon(ids, "spam")
+
+    def action_hide(self) -> None:
+        """Hide on the network (and done here); left alone where the network cannot hide."""
+        ids, from_selection = self._targets()
+        if not ids:
+            self.app.bell()
+            return
+        networks = self.store.networks_of(ids)
+        able = [i for i in ids if "hide" in moderation_actions(networks.get(i, ""))]
+        unable = sorted(
+            {rules_for(n).label for i, n in networks.items() if "hide" not in moderation_actions(n)}
+        )
+        if not able:
+            names = " and ".join(unable) or "This network"
+            self.say(f"{names} cannot hide comments: nothing changed")
+            return
+        self._change_status(able, from_selection, Status.DONE, "Hidden on network", action="hide")
+        if unable and len(able) <= BULK_IN_WORKER:  # a bulk one says so when its worker ends
+            left = len(ids) - len(able)
+            self.say(
+                f"{_done_message('Hidden on network', len(able))}"
+                f" · {left:,} left alone ({' and '.join(unable)} cannot hide)"
+            )
+        self._network_soon(able, "hide")
+
+    def _network_soon(self, ids: list[int], action: str) -> None:
+        """Sync once the undo window has passed, so the network hears of the key soon."""
+        if not ids or not any(
+            action in moderation_actions(network)
+            for network in self.store.networks_of(ids[:BULK_IN_WORKER]).values()
+        ):
+            return
+        self.sync_status.later(self.app.config.sync.undo_seconds + 1)
 
     def action_snooze(self) -> None:
         from cm_inbox.tui.screens.snooze import SnoozeScreen
