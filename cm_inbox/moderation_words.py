@@ -43,8 +43,8 @@ def outcome_words(network: str, outcome: NetworkOutcome, *, connected: bool = Tr
     label = rules_for(network).label
     ask = _ASK.get((network, outcome.action)) or _ASK_ANY.get(outcome.action, outcome.action)
     if outcome.outcome is None:
-        if not connected:
-            return f"will {ask} on {label} once the account is connected"
+        if not connected:  # marks made meanwhile stay here, even once it is connected
+            return f"not asked of {label}: its account is not connected"
         return f"will {ask} on {label} at the next sync"
     kind, _, reason = outcome.outcome.partition(": ")
     if kind == "refused":

@@ -245,13 +245,13 @@ async def test_hide_key_hides_where_the_network_can_and_says_where_it_cannot(app
         assert store.comment(11).status is Status.DONE
         assert 11 not in inbox(app).queue.keys
         assert "Hidden on network: 1 comment · u to undo" in inbox(app).message
-        waiting = {o.action: o.outcome for o in store.network_outcomes(11)}
-        assert waiting == {"hide": None, "read": None}  # for the next sync, after the undo window
+        assert "Reddit not told: no connected account" in inbox(app).message
+        assert [(o.action, o.outcome) for o in store.network_outcomes(11)] == [("hide", None)]
 
-        await pilot.press("5")  # Handled: the thread says what waits for Reddit
+        await pilot.press("5")  # Handled: the thread says what Reddit was told
         await settle(pilot)
         assert current_id(app) == 11
-        assert "will remove it on Reddit once the account is connected" in _plain(app)
+        assert "not asked of Reddit: its account is not connected" in _plain(app)
 
         await pilot.press("u")
         await settle(pilot)

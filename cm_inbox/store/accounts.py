@@ -87,6 +87,11 @@ class AccountsMixin(StoreBase):
         with self.db.transaction() as conn:
             conn.execute("UPDATE accounts SET connected = 0 WHERE id = ?", (account_id,))
             conn.execute("DELETE FROM sync_cursors WHERE account_id = ?", (account_id,))
+            # Reads owed from before would be from before the next connection: never sent.
+            conn.execute(
+                "DELETE FROM moderation_due WHERE account_id = ? AND action = 'read'",
+                (account_id,),
+            )
 
     def account(self, network: str, name: str) -> ConnectedAccount | None:
         row = self.db.query_one(

@@ -32,13 +32,12 @@ from cm_inbox.model import (
     Status,
     View,
 )
-from cm_inbox.networks import rules_for
-from cm_inbox.networks.registry import moderation_actions
 from cm_inbox.spikes import SpikeReading, read_spike
 from cm_inbox.store import ReplyError, StoreError
 from cm_inbox.targets import Targets
 from cm_inbox.tui.bindings import ESCALATION_ACTIONS, SCREEN_BINDINGS
 from cm_inbox.tui.escalation_actions import EscalationActions
+from cm_inbox.tui.moderation_actions import ModerationActions
 from cm_inbox.tui.widgets.composer import Composer
 from cm_inbox.tui.widgets.queue_list import QueueList
 from cm_inbox.tui.widgets.sync_status import SyncStatus
@@ -62,7 +61,7 @@ EMPTY_HELP = (
 )
 
 
-class InboxScreen(EscalationActions, Screen):
+class InboxScreen(EscalationActions, ModerationActions, Screen):
     """The one screen a community manager lives in."""
 
     BINDINGS = SCREEN_BINDINGS
@@ -488,17 +487,19 @@ class InboxScreen(EscalationActions, Screen):
 
     def _change_status(
         self, ids: list[int], from_selection: bool, status: Status, label: str, **kwargs
-    ) -> None:
+    ) -> bool:
+        """Change the comments' status; True when a worker does it (it says when done)."""
         if len(ids) > BULK_IN_WORKER:
             self._bulk_status(ids, status, label, kwargs)
-            return
+            return True
         try:
             self.store.set_status(ids, status, **kwargs)
         except StoreError as error:
             self.notify(str(error), severity="error")
-            return
+            return False
         self._after_change(ids, status, from_selection)
         self.say(_done_message(label, len(ids)))
+        return False
 
     @work(thread=True, exclusive=True, group="bulk")
     def _bulk_status(self, ids: list[int], status: Status, label: str, kwargs: dict) -> None:
@@ -516,40 +517,7 @@ class InboxScreen(EscalationActions, Screen):
     def action_spam(self) -> None:
         ids, _ = self._targets()
         self._set_status(Status.SPAM, "Marked spam", action="spam")
-        self._network_soon(ids, "spam")
-
-    def action_hide(self) -> None:
-        """Hide on the network (and done here); left alone where the network cannot hide."""
-        ids, from_selection = self._targets()
-        if not ids:
-            self.app.bell()
-            return
-        networks = self.store.networks_of(ids)
-        able = [i for i in ids if "hide" in moderation_actions(networks.get(i, ""))]
-        unable = sorted(
-            {rules_for(n).label for i, n in networks.items() if "hide" not in moderation_actions(n)}
-        )
-        if not able:
-            names = " and ".join(unable) or "This network"
-            self.say(f"{names} cannot hide comments: nothing changed")
-            return
-        self._change_status(able, from_selection, Status.DONE, "Hidden on network", action="hide")
-        if unable and len(able) <= BULK_IN_WORKER:  # a bulk one says so when its worker ends
-            left = len(ids) - len(able)
-            self.say(
-                f"{_done_message('Hidden on network', len(able))}"
-                f" · {left:,} left alone ({' and '.join(unable)} cannot hide)"
-            )
-        self._network_soon(able, "hide")
-
-    def _network_soon(self, ids: list[int], action: str) -> None:
-        """Sync once the undo window has passed, so the network hears of the key soon."""
-        if not ids or not any(
-            action in moderation_actions(network)
-            for network in self.store.networks_of(ids[:BULK_IN_WORKER]).values()
-        ):
-            return
-        self.sync_status.later(self.app.config.sync.undo_seconds + 1)
+        self.network_soon(ids, "spam")
 
     def action_snooze(self) -> None:
         from cm_inbox.tui.screens.snooze import SnoozeScreen
