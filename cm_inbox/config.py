@@ -204,7 +204,8 @@ DEFAULT_CONFIG_TEXT = """\
 
 [sync]
 # every_minutes = 5        # background sync in the app; 0 syncs only when you press R
-# undo_seconds = 10        # a queued reply waits this long before it may go (u undoes it)
+# undo_seconds = 10        # a queued reply waits this long before it may go (u undoes it),
+#                          # and a ! H d key before the network hears of it
 # retry_seconds = 30       # a failed reply is retried after this, doubling each time...
 # retry_max_seconds = 900  # ...up to this
 # timeout_seconds = 15     # one request to a network may take this long
