@@ -190,3 +190,34 @@ def test_the_tui_knows_what_networks_can_do_without_loading_them() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip() == "[] False"
+
+
+def test_a_post_fetched_again_as_thread_context_keeps_its_notification(store, clock) -> None:
+    """Marking read on the forum needs the notification that brought the post; the same
+    post fetched again in its thread (which has none) must not lose it."""
+
+    def post(**extra) -> IncomingComment:
+        return IncomingComment(
+            network="discourse", account="lumo_team", remote_id="96601",
+            author=IncomingAuthor(handle="dylan"), text="glad it's not just me",
+            created_at=int(clock()), extra={"topic_id": 7, "post_number": 4, **extra},
+        )  # fmt: skip
+
+    store.upsert_comments([post(notification_id=41)])
+    (comment_id,) = [row[0] for row in store.db.query("SELECT id FROM comments")]
+    store.upsert_comments([post()])
+    assert store.comment_extra(comment_id) == {"topic_id": 7, "post_number": 4,
+                                               "notification_id": 41}  # fmt: skip
+    store.upsert_comments([post(notification_id=57)])  # a newer notification of the post
+    assert store.comment_extra(comment_id)["notification_id"] == 57
+
+
+def test_disconnecting_drops_the_reads_owed(store, clock, inbox) -> None:
+    account, ids = inbox
+    store.set_status([ids["t1_0"]], Status.DONE, action="hide")
+    store.disconnect_account(account.id)
+    clock.advance(60)
+    store.connect_account("reddit", "lumo", "lumo", {})
+    # The hide the user asked for still goes; the read of a comment closed before
+    # this connection does not.
+    assert due(store, account, clock) == [("t1_0", "hide")]
