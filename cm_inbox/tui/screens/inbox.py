@@ -168,11 +168,11 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
             self.check_spike()
         else:
             self.refresh_counts()
-            if any(r.moderated or r.moderation_refused for r in event.report.accounts):
-                current = self._current_key()  # the network's answer, in the thread pane
-                row = self.queue.current
-                if current is not None and row is not None:
-                    self._load_thread(row.comment.id)
+            row = self.queue.current
+            if row is not None and any(
+                r.moderated or r.moderation_refused for r in event.report.accounts
+            ):
+                self._load_thread(row.comment.id)  # the network's answer, in the thread pane
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While the user types (composer, search), the triage keys are text, not actions.
