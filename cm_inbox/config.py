@@ -174,13 +174,14 @@ DEFAULT_CONFIG_TEXT = """\
 [keys]
 # Rebind any key by its binding id; several keys are separated by commas.
 # Binding ids: next, previous, top, bottom, page_down, page_up, focus_thread,
-# reply, escalate, done, snooze, labels, spam, select, select_all, undo, search,
+# reply, escalate, done, snooze, labels, spam, hide, select, select_all, undo, search,
 # filter, sort, clear, view_inbox, view_escalated, view_snoozed, view_outbox,
 # view_handled, view_spam, view_all, view_unanswered, stats, dismiss_alert, help, quit;
 # in the Escalated view: answer, note, close, resend.
 # reply = "r"
 # escalate = "e"
 # done = "d"
+# hide = "H"               # hide on the network (Reddit, YouTube, Discourse, GitHub)
 # snooze = "s"
 # undo = "u"
 # search = "/"
@@ -203,7 +204,8 @@ DEFAULT_CONFIG_TEXT = """\
 
 [sync]
 # every_minutes = 5        # background sync in the app; 0 syncs only when you press R
-# undo_seconds = 10        # a queued reply waits this long before it may go (u undoes it)
+# undo_seconds = 10        # a queued reply waits this long before it may go (u undoes it),
+#                          # and a ! H d key before the network hears of it
 # retry_seconds = 30       # a failed reply is retried after this, doubling each time...
 # retry_max_seconds = 900  # ...up to this
 # timeout_seconds = 15     # one request to a network may take this long

@@ -1,37 +1,66 @@
-"""Triage that reaches the network: what the user marked spam is reported there too.
+"""Triage that reaches the network: the keys' spam, hide and read, done there too.
 
-Connectors that can report a comment as spam (Discourse flags it, which hides
-it at once when the brand account is staff) offer ``report_spam(remote_id)``;
-the sync calls this after fetching. Only what a person marked with the spam
-key is reported, never what a triage rule closed, and each comment once: the
-report is noted in the store's history, outside the undo stack.
+The store says what each account's network is owed (``Store.moderation_due``:
+the user's own marks, past the undo window, each once); the connector does it
+(``Connector.moderate``) where its network can (``Connector.moderation``). The
+sync calls ``apply_moderation`` for each account after fetching and sending.
 """
 
 from __future__ import annotations
 
-from cm_inbox.networks.base import Connector, NetworkError, PermanentError
+from dataclasses import dataclass, field
+
+from cm_inbox.networks.base import (
+    Connector,
+    ModerationTarget,
+    NotApplicable,
+    PermanentError,
+)
 from cm_inbox.store import ConnectedAccount, Store
 
+# Actions sent per account and sync: a bulk "done" of thousands of comments marks
+# them read over several syncs instead of spending a whole rate-limit window (or,
+# on YouTube, a day's quota) in one go.
+PER_SYNC = 100
 
-async def report_spam(store: Store, account: ConnectedAccount, connector: Connector) -> int:
-    """Report the account's newly marked spam to its network; returns how many were reported.
 
-    A refusal for good (deleted post, already flagged) is noted and not tried
-    again; a passing failure (offline, rate limited) is raised, and the rest
-    wait for the next sync.
+@dataclass(slots=True)
+class ModerationRun:
+    """What one account's moderation did in a sync."""
+
+    done: int = 0
+    refused: list[str] = field(default_factory=list)  # "hide t1_abc: needs moderator rights"
+
+
+async def apply_moderation(
+    store: Store,
+    account: ConnectedAccount,
+    connector: Connector,
+    undo_seconds: float,
+    now: float,
+) -> ModerationRun:
+    """Do on the account's network what its triage keys asked, marks older than the undo
+    window first in, at most ``PER_SYNC`` of them.
+
+    A refusal for good (no moderator rights, a deleted comment) is recorded and
+    never asked again. A passing failure (offline, rate limited, quota spent) is
+    raised for the sync to report, and what is left waits for the next sync.
     """
-    report = getattr(connector, "report_spam", None)
-    if report is None:
-        return 0
-    done = 0
-    for comment_id, remote_id in store.spam_to_report(account.id):
+    run = ModerationRun()
+    due = store.moderation_due(
+        account.id, connector.moderation, older_than=int(now - undo_seconds), limit=PER_SYNC
+    )
+    for item in due:
+        target = ModerationTarget(item.remote_id, item.extra)
         try:
-            await report(remote_id)
-        except PermanentError as error:
-            store.note_spam_reported(comment_id, f"refused: {error}")
+            await connector.moderate(target, item.action)
+        except NotApplicable as error:
+            store.note_moderated(item.comment_id, item.action, f"skipped: {error}")
             continue
-        except NetworkError:
-            raise
-        store.note_spam_reported(comment_id, "reported")
-        done += 1
-    return done
+        except PermanentError as error:
+            store.note_moderated(item.comment_id, item.action, f"refused: {error}")
+            run.refused.append(f"{item.action} {item.remote_id}: {error}")
+            continue
+        store.note_moderated(item.comment_id, item.action, "done")
+        run.done += 1
+    return run

@@ -70,6 +70,9 @@ class AccountSync:
     threads: int = 0
     sent: int = 0
     send_failures: list[str] = field(default_factory=list)
+    # Moderation done on the network (spam, hide, read), and what it refused.
+    moderated: int = 0
+    moderation_refused: list[str] = field(default_factory=list)
     error: str | None = None
     needs_login: bool = False
     offline: bool = False
@@ -84,6 +87,8 @@ class AccountSync:
             "threads": self.threads,
             "sent": self.sent,
             "send_failures": list(self.send_failures),
+            "moderated": self.moderated,
+            "moderation_refused": list(self.moderation_refused),
             "error": self.error,
             "needs_login": self.needs_login,
             "offline": self.offline,
@@ -148,6 +153,7 @@ async def sync_accounts(
     fetch: bool = True,
     send: bool = True,
     hold_replies_s: float = 0.0,
+    undo_s: float = 0.0,
     retry: RetryPolicy | None = None,
     timeout_s: float = TIMEOUT_S,
     budgets: dict | None = None,
@@ -165,6 +171,8 @@ async def sync_accounts(
 
     ``hold_replies_s`` keeps replies queued more recently than that in the
     outbox (the TUI's undo window); the command line sends at once.
+    ``undo_s`` is the undo window of the triage keys: a spam, hide or done mark
+    younger than that is not yet done on the network (``cm_inbox.moderation``).
 
     ``watches`` (keyword watches, ``cm_inbox.watches``) run when fetching, each
     source with its own line in the report; with ``accounts`` named, only the
@@ -172,7 +180,7 @@ async def sync_accounts(
     """
     targets = list(accounts) if accounts is not None else store.connected_accounts()
     report = SyncReport([AccountSync(a.network, a.name) for a in targets])
-    plan = SendPlan(sender_id(), hold_replies_s, retry or RetryPolicy())
+    plan = SendPlan(sender_id(), hold_replies_s, retry or RetryPolicy(), undo_s)
     budgets = budgets if budgets is not None else {}
     if send:
         void_dead_claims(store)
@@ -246,9 +254,11 @@ async def _sync_one(
         if send:
             await _send_replies(store, account, connector, result, plan, clock, tell)
         if fetch:
-            from cm_inbox.moderation import report_spam
+            from cm_inbox.moderation import apply_moderation
 
-            await report_spam(store, account, connector)
+            moderated = await apply_moderation(store, account, connector, plan.undo_s, clock())
+            result.moderated += moderated.done
+            result.moderation_refused += moderated.refused
     except NeedsLogin as error:
         result.needs_login = True
         result.error = f"needs a new login: {error}"
@@ -464,6 +474,7 @@ class SendPlan:
     owner: str
     hold_s: float = 0.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    undo_s: float = 0.0  # the triage keys' undo window, before moderation goes out
 
 
 class Syncer:
@@ -481,6 +492,7 @@ class Syncer:
         *,
         transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
         hold_replies_s: float = 0.0,
+        undo_s: float = 0.0,
         retry: RetryPolicy | None = None,
         timeout_s: float = TIMEOUT_S,
         clock: Callable[[], float] | None = None,
@@ -491,6 +503,7 @@ class Syncer:
         self.secrets_for = secrets_for
         self.transport_factory = transport_factory
         self.hold_replies_s = hold_replies_s
+        self.undo_s = undo_s
         self.retry = retry or RetryPolicy()
         self.timeout_s = timeout_s
         # Rate-limit budgets the networks announced, kept from one sync to the next.
@@ -523,6 +536,7 @@ class Syncer:
                     self.secrets_for,
                     transport=transport,
                     hold_replies_s=self.hold_replies_s,
+                    undo_s=self.undo_s,
                     retry=self.retry,
                     timeout_s=self.timeout_s,
                     budgets=self.budgets,

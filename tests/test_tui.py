@@ -227,6 +227,38 @@ async def test_spam_key(app, store):
         assert store.comment(12).status is Status.SPAM
 
 
+async def test_hide_key_hides_where_the_network_can_and_says_where_it_cannot(app, store):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert current_id(app) == 12  # Bluesky: no way to hide someone's reply there
+        await pilot.press("H")
+        await settle(pilot)
+        assert store.comment(12).status is Status.NEW
+        assert "Bluesky cannot hide comments: nothing changed" in inbox(app).message
+        assert current_id(app) == 12
+
+        await pilot.press("j")
+        await settle(pilot)
+        assert current_id(app) == 11  # Reddit
+        await pilot.press("H")
+        await settle(pilot)
+        assert store.comment(11).status is Status.DONE
+        assert 11 not in inbox(app).queue.keys
+        assert "Hidden on network: 1 comment · u to undo" in inbox(app).message
+        assert "Reddit not told: no connected account" in inbox(app).message
+        assert [(o.action, o.outcome) for o in store.network_outcomes(11)] == [("hide", None)]
+
+        await pilot.press("5")  # Handled: the thread says what Reddit was told
+        await settle(pilot)
+        assert current_id(app) == 11
+        assert "not asked of Reddit: its account is not connected" in _plain(app)
+
+        await pilot.press("u")
+        await settle(pilot)
+        assert store.comment(11).status is Status.NEW
+        assert store.network_outcomes(11) == []
+
+
 async def test_bulk_acts_on_the_selection_and_undoes_as_one(app, store):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

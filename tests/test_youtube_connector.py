@@ -8,7 +8,14 @@ import httpx
 import pytest
 
 from cm_inbox.model import QueueQuery, ReplyState, View
-from cm_inbox.networks.base import AccountInfo, MemorySecrets, NeedsLogin, ParentRef, RateLimited
+from cm_inbox.networks.base import (
+    AccountInfo,
+    MemorySecrets,
+    ModerationTarget,
+    NeedsLogin,
+    ParentRef,
+    RateLimited,
+)
 from cm_inbox.networks.youtube import YouTubeConnector
 from cm_inbox.sandbox import FaultPlan, SandboxState, account_commands, make_sandbox
 from cm_inbox.sandbox.youtube_twin import BRAND_CHANNEL, twin_for
@@ -224,20 +231,20 @@ async def test_a_broken_thread_is_set_aside_and_the_rest_kept(channel):
     assert result.error is None and result.set_aside == 1 and result.new > 0
 
 
-async def test_held_and_spam_comments_leave_the_channel(channel):
+async def test_hidden_and_spam_comments_leave_the_channel(channel):
     await channel.sync()
-    comment = channel.open_comment(reply=False)
+    held, rejected = channel.open_comment(reply=False), channel.open_comment(reply=True)
     async with channel.client() as client:
         connector = channel.connector(client)
         before = connector.quota.used()
-        await connector.moderate(comment.remote_id, "hold")
-        assert connector.quota.used() == before + 50
-        thread = twin_for(channel.state).comments()[0]
-        assert comment.remote_id not in thread
-        await connector.moderate(comment.remote_id, "publish")
-        assert comment.remote_id in twin_for(channel.state).comments()[0]
-        await connector.moderate(comment.remote_id, "spam")
-        assert comment.remote_id not in twin_for(channel.state).comments()[0]
+        await connector.moderate(ModerationTarget(held.remote_id), "hide")
+        assert connector.quota.used() == before + 50  # setModerationStatus costs 50 units
+        await connector.moderate(ModerationTarget(rejected.remote_id), "spam")
+        assert connector.quota.used() == before + 100
+    twin = twin_for(channel.state)
+    assert twin.moderation == {held.remote_id: "heldForReview", rejected.remote_id: "rejected"}
+    visible = twin.comments()[0]
+    assert held.remote_id not in visible and rejected.remote_id not in visible
 
 
 async def test_a_reply_too_long_is_refused_before_it_leaves(channel):

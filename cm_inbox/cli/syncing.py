@@ -55,6 +55,7 @@ def run_sync(args: argparse.Namespace) -> int:
                 console=console if show_progress else None,
                 retry=RetryPolicy.of(config.sync),
                 timeout_s=config.sync.timeout_seconds,
+                undo_s=config.sync.undo_seconds,
                 watches=config.watches,
                 named=args.account is not None,
             )
@@ -90,6 +91,7 @@ def _run(
     console: Console | None,
     retry: RetryPolicy,
     timeout_s: float,
+    undo_s: float = 0.0,
     watches=(),
     named: bool = False,
 ) -> SyncReport:
@@ -102,6 +104,8 @@ def _run(
         "fetch": fetch,
         "retry": retry,
         "timeout_s": timeout_s,
+        # A mark made in the app a moment ago may still be taken back there.
+        "undo_s": undo_s,
         "watches": watches,
     }
     if console is None:
@@ -147,7 +151,7 @@ def _print_summary(console: Console, report: SyncReport, *, fetch: bool) -> None
         note = getattr(result, "note", None)  # a keyword watch's ("not modified since ...")
         if note and not result.error:
             outcome.append(f" ({note})", style="dim")
-        for failure in result.send_failures:
+        for failure in (*result.send_failures, *result.moderation_refused):
             outcome.append("\n" + failure, style="yellow")
         counts = (
             (f"{result.new:,}", f"{result.updated:,}", str(result.threads), str(result.set_aside))

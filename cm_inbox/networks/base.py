@@ -76,6 +76,12 @@ class MalformedAnswer(NetworkError):
     """The answer is not in the shape the network documents."""
 
 
+class NotApplicable(PermanentError):
+    """The action has nothing to act on for this comment (a forum post reached through
+    its thread has no notification to mark read): noted as skipped, never retried,
+    and not shown as the network's refusal."""
+
+
 @dataclass(frozen=True, slots=True)
 class AccountInfo:
     """A brand account as the connector needs it: nothing secret in here.
@@ -161,6 +167,21 @@ class ParentRef:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+# The moderation actions a triage key can ask of a network (``Connector.moderation``):
+# "spam" (the ! key), "hide" (H: hidden or held for review, out of public view) and
+# "read" (the comment was closed here: done, spam, hide, or answered).
+MODERATION_ACTIONS = ("spam", "hide", "read")
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationTarget:
+    """The comment a moderation action is for: its remote id and the network facts
+    kept at fetch time (GitHub's node id, Discourse's notification id)."""
+
+    remote_id: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, slots=True)
 class Posted:
     """A reply the network accepted."""
@@ -187,6 +208,10 @@ class Connector(ABC):
     """One network, for one brand account. Subclasses set ``network``."""
 
     network: ClassVar[str]
+    # What ``moderate`` can do here, among MODERATION_ACTIONS; empty where the
+    # network offers nothing for comments the brand receives. The registry keeps the
+    # same sets in a light table for the TUI (a test holds them equal).
+    moderation: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(
         self,
@@ -241,3 +266,13 @@ class Connector(ABC):
     async def max_length(self) -> int:
         """The reply length limit on this account's server (the network default here)."""
         return self.rules.max_length
+
+    async def moderate(self, target: ModerationTarget, action: str) -> None:
+        """Do ``action`` ("spam", "hide" or "read") to ``target`` on the network.
+
+        Raises ``PermanentError`` when the network refuses for good (no
+        moderator rights, a deleted comment), ``NotApplicable`` when there is
+        nothing to act on, and other ``NetworkError``s for passing trouble.
+        Only actions in ``moderation`` are ever asked.
+        """
+        raise PermanentError(f"{self.rules.label} offers no {action!r} action to cm-inbox")

@@ -16,9 +16,15 @@ Facts, from ../shared/NETWORKS.md and tests/conformance/discourse:
   parent's replies (``GET /posts/{id}/replies.json``) before any retry.
 - Rate limits: no remaining-count headers; a 429 with ``Retry-After`` and
   ``extras.wait_seconds``. ``Polite`` obeys it.
-- Moderation: ``PUT /notifications/mark-read.json {id}`` and
-  ``POST /post_actions.json {id, post_action_type_id}`` (4 inappropriate,
-  which hides a post at once when staff flag it; 8 spam).
+- Moderation (``moderate``): "read" marks the post's notification read
+  (``PUT /notifications/mark-read.json {id}``; the id is kept in the comment's
+  ``extra`` at fetch time); "spam" and "hide" flag the post
+  (``POST /post_actions.json {id, post_action_type_id, take_action}``), spam (8)
+  and inappropriate (4). Hide is "inappropriate", not "off_topic" (3): off-topic
+  asks moderators to move a post elsewhere, while an inappropriate flag is the
+  one that takes a post out of view. ``take_action`` makes a staff account's
+  flag act at once (the post is hidden, the review agreed); Discourse ignores
+  it for other accounts, whose flag waits in the moderators' review queue.
 """
 
 from __future__ import annotations
@@ -34,8 +40,10 @@ from cm_inbox.networks.base import (
     Connector,
     FetchPage,
     MalformedAnswer,
+    ModerationTarget,
     NeedsLogin,
     NetworkError,
+    NotApplicable,
     ParentRef,
     PermanentError,
     Posted,
@@ -79,6 +87,7 @@ class DiscourseConnector(Connector):
     """
 
     network = "discourse"
+    moderation = frozenset({"spam", "hide", "read"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -200,6 +209,8 @@ class DiscourseConnector(Connector):
                 page.set_aside.append(SetAside.of(f"discourse post: {error}", raw))
                 continue
             if not comment.is_ours:
+                # What "read" marks on the forum once the comment is closed here.
+                comment.extra = {**(comment.extra or {}), "notification_id": ref.id}
                 page.items.append(comment)
         newest = max(seen, default=None)
         if since is not None:
@@ -374,22 +385,34 @@ class DiscourseConnector(Connector):
         body = {"id": notification_id} if notification_id is not None else {}
         await self._call("PUT", "/notifications/mark-read.json", json=body)
 
-    async def flag(self, remote_id: str, reason: str = "spam") -> None:
-        """Flag a post (POST /post_actions.json): "spam", "inappropriate" (hides it at
-        once when the brand account is staff) or "off_topic"."""
+    async def flag(self, remote_id: str, reason: str = "spam", *, act: bool = False) -> None:
+        """Flag a post (POST /post_actions.json): "spam", "inappropriate" or "off_topic".
+
+        ``act``: a staff account's flag takes effect at once (the post is hidden);
+        for other accounts the forum ignores it and the flag waits for review.
+        """
         try:
             kind = FLAGS[reason]
         except KeyError:
             raise PermanentError(f"unknown flag {reason!r}; known: {', '.join(FLAGS)}") from None
-        await self._call(
-            "POST",
-            "/post_actions.json",
-            json={"id": int(_path_id(remote_id)), "post_action_type_id": kind},
-        )
+        body: dict[str, Any] = {"id": int(_path_id(remote_id)), "post_action_type_id": kind}
+        if act:
+            body["take_action"] = "true"
+        await self._call("POST", "/post_actions.json", json=body)
 
-    async def report_spam(self, remote_id: str) -> None:
-        """What the spam key does on the forum (``cm_inbox.moderation``): a spam flag."""
-        await self.flag(remote_id, "spam")
+    async def moderate(self, target: ModerationTarget, action: str) -> None:
+        """read: the post's notification marked read; spam and hide: flagged, acted on at once."""
+        if action == "read":
+            notification = target.extra.get("notification_id")
+            if not isinstance(notification, int) or isinstance(notification, bool):
+                raise NotApplicable("no forum notification to mark read for this post")
+            await self.mark_read(notification)
+        elif action in ("spam", "hide"):
+            await self.flag(
+                target.remote_id, "spam" if action == "spam" else "inappropriate", act=True
+            )
+        else:
+            await super().moderate(target, action)
 
 
 def words(text: str) -> list[str]:

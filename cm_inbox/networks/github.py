@@ -16,8 +16,11 @@ Facts from ../shared/NETWORKS.md and GitHub's OpenAPI description
   issue's comments since the parent are read for ours (``find_reply``).
 - Rate limits: ``x-ratelimit-remaining`` / ``x-ratelimit-reset`` (Unix seconds);
   secondary limits answer 403 or 429 with ``retry-after``.
-- Moderation: ``hide`` minimizes a comment (GraphQL ``minimizeComment``), as the
-  "Hide" menu of github.com does.
+- Moderation (``moderate``): "hide" minimizes a comment as off-topic and "spam"
+  as spam (GraphQL ``minimizeComment``), as the "Hide" menu of github.com does;
+  it needs triage rights on the repository and the comment's node id, kept in
+  ``extra`` at fetch time. An issue's opening post cannot be minimized, and
+  issue comments have no read state of their own, so nothing is marked read.
 - Discussions (GraphQL, ``github_discussions``) are read after every
   repository's issue comments, so a token refused discussions still syncs
   issues; the refusal is said once, then the repository's discussions are
@@ -41,6 +44,7 @@ from cm_inbox.networks.base import (
     Connector,
     FetchPage,
     MalformedAnswer,
+    ModerationTarget,
     NeedsLogin,
     NetworkError,
     ParentRef,
@@ -50,7 +54,7 @@ from cm_inbox.networks.base import (
 )
 from cm_inbox.networks.github_discussion_parse import is_discussion_key
 from cm_inbox.networks.github_discussions import Discussions
-from cm_inbox.networks.github_graphql import GraphQL, graphql_url
+from cm_inbox.networks.github_graphql import GraphQL, Refused, graphql_url
 from cm_inbox.networks.github_login import (
     API_VERSION,
     DEFAULT_API,
@@ -108,6 +112,7 @@ class GitHubConnector(Connector):
     """
 
     network = "github"
+    moderation = frozenset({"spam", "hide"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -390,8 +395,26 @@ class GitHubConnector(Connector):
             await self.graphql.run(
                 query, {"id": node_id, "reason": reason}, what=f"{remote_id}: ", write=True
             )
+        except Refused as error:
+            if error.kind == "FORBIDDEN":
+                raise PermanentError(
+                    f"needs triage rights on the repository (GitHub: {error})"
+                ) from None
+            raise PermanentError(f"GitHub would not hide {remote_id}: {error}") from None
         except PermanentError as error:
             raise PermanentError(f"GitHub would not hide {remote_id}: {error}") from None
+
+    async def moderate(self, target: ModerationTarget, action: str) -> None:
+        """hide: minimized as off-topic; spam: minimized as spam."""
+        if action not in ("hide", "spam"):
+            await super().moderate(target, action)
+            return
+        if target.extra.get("kind") in ("issue", "pull_request"):
+            raise PermanentError("GitHub hides comments, not an issue's opening post")
+        node = target.extra.get("node_id")
+        if not isinstance(node, str) or not node:
+            raise PermanentError("GitHub sent no node id for this comment, which hiding needs")
+        await self.hide(target.remote_id, node, "SPAM" if action == "spam" else "OFF_TOPIC")
 
     @staticmethod
     def _issue_of(parent: ParentRef) -> IssueRef:

@@ -17,6 +17,10 @@ tests/conformance/reddit (praw and asyncpraw cassettes, oauth.reddit.com):
 - Rate limits: ``x-ratelimit-*`` on every answer (``reddit_http``).
 - No idempotency key: before a retry, our own recent comments (or sent
   messages) are looked through for the reply (``find_reply``).
+- Moderation (``moderate``): "read" is ``POST /api/read_message``, "hide" is
+  ``POST /api/remove`` and "spam" the same with ``spam=true``. Removing needs
+  moderator rights in the subreddit (scope ``modposts``); elsewhere Reddit
+  answers 403, which is said in those words.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from cm_inbox.networks.base import (
     Connector,
     FetchPage,
     MalformedAnswer,
+    ModerationTarget,
     NeedsLogin,
     ParentRef,
     PermanentError,
@@ -137,6 +142,7 @@ class RedditConnector(Connector):
     """
 
     network = "reddit"
+    moderation = frozenset({"spam", "hide", "read"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -411,13 +417,30 @@ class RedditConnector(Connector):
         """Remove a comment from the subreddit, as spam when ``spam`` (POST /api/remove).
 
         Only in subreddits the account moderates; elsewhere Reddit answers 403,
-        raised as ``PermanentError`` in its own words.
+        raised as ``PermanentError`` saying that moderator rights are needed.
         """
-        await self._call(
-            "POST",
-            "/api/remove",
-            data={"id": _fullname(remote_id), "spam": "true" if spam else "false"},
-        )
+        try:
+            # Sent again after a lost answer: removing twice leaves it removed once.
+            await self._call(
+                "POST",
+                "/api/remove",
+                data={"id": _fullname(remote_id), "spam": "true" if spam else "false"},
+            )
+        except PermanentError as error:
+            if str(error).startswith("403"):  # "403: Forbidden", Reddit's words for "not a mod"
+                raise PermanentError(
+                    f"needs moderator rights in the subreddit (Reddit said {error})"
+                ) from None
+            raise
+
+    async def moderate(self, target: ModerationTarget, action: str) -> None:
+        """read: the inbox item marked read; hide: removed; spam: removed as spam."""
+        if action == "read":
+            await self.mark_read([target.remote_id])
+        elif action in ("hide", "spam"):
+            await self.remove(target.remote_id, spam=action == "spam")
+        else:
+            await super().moderate(target, action)
 
 
 def _position(thing: Any) -> Anchor | None:

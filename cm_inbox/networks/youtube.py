@@ -14,8 +14,14 @@ Facts, from ../shared/NETWORKS.md and the recorded bodies in tests/conformance/y
   10 % of the day from listing. Over quota is 403 ``quotaExceeded``.
 - No idempotency key: an insert is sent once (no automatic retry), and before
   any retry ``find_reply`` looks among the thread's replies for ours.
-- Moderation: ``comments.setModerationStatus`` (heldForReview, published,
-  rejected) and ``comments.markAsSpam``, for the channel's own videos.
+- Moderation (``moderate``): ``comments.setModerationStatus``, which the
+  owner of the channel or video may call: "hide" holds the comment for review
+  (``heldForReview``: out of public view, waiting in YouTube Studio), "spam"
+  rejects it (``rejected``: removed, with its replies). 50 units each, from the
+  quota's reserve. ``comments.markAsSpam`` is not used: Google's reference marks
+  it "deprecated and no longer supported"
+  (developers.google.com/youtube/v3/docs/comments/markAsSpam). YouTube has no
+  read state for comments, so nothing is marked read.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from cm_inbox.networks.base import (
     Connector,
     FetchPage,
     MalformedAnswer,
+    ModerationTarget,
     NeedsLogin,
     ParentRef,
     PermanentError,
@@ -67,7 +74,9 @@ REPLY_FETCHES = 10
 REPLY_PAGES = 5
 # Replies looked through when reconciling (ten pages): ours is among the newest.
 FIND_PAGES = 10
-MODERATION = {"hold": "heldForReview", "publish": "published", "reject": "rejected"}
+# The triage keys' actions as setModerationStatus values: hide holds for review (the
+# channel can still publish it from Studio), spam rejects (markAsSpam is retired).
+MODERATION_STATUS = {"hide": "heldForReview", "spam": "rejected"}
 # Reasons that are a refusal for good: asking again changes nothing.
 REFUSALS = frozenset(
     {"commentsDisabled", "forbidden", "insufficientPermissions", "processingFailure",
@@ -97,6 +106,7 @@ class YouTubeConnector(Connector):
     ``token_url`` (the sandbox's) and ``quota_per_day``. Secrets: see ``Tokens``."""
 
     network = "youtube"
+    moderation = frozenset(MODERATION_STATUS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -367,24 +377,28 @@ class YouTubeConnector(Connector):
 
     # -- moderation ------------------------------------------------------------------
 
-    async def moderate(self, remote_id: str, action: str) -> None:
-        """``hold`` (heldForReview), ``publish`` or ``reject`` a comment on the channel's videos,
-        or ``spam`` (markAsSpam). Costs 50 units; allowed in the reserve."""
-        if action == "spam":
-            await self._call(
-                "POST", "/youtube/v3/comments/markAsSpam", kind="moderate", listing=False,
-                once=True, params={"id": remote_id},
-            )  # fmt: skip
-            return
-        status = MODERATION.get(action)
+    async def moderate(self, target: ModerationTarget, action: str) -> None:
+        """hide: held for review; spam: rejected (``comments.setModerationStatus``).
+
+        Costs 50 units, counted before it leaves and allowed in the reserve;
+        YouTube answers 403 ``forbidden`` when the channel does not own the video.
+        """
+        status = MODERATION_STATUS.get(action)
         if status is None:
-            raise PermanentError(
-                f"unknown moderation action {action!r}: hold, publish, reject, spam"
-            )
-        await self._call(
-            "POST", "/youtube/v3/comments/setModerationStatus", kind="moderate", listing=False,
-            once=True, params={"id": remote_id, "moderationStatus": status},
-        )  # fmt: skip
+            await super().moderate(target, action)
+            return
+        try:
+            # Setting a status twice leaves it set: a retry after a lost answer is harmless.
+            await self._call(
+                "POST", "/youtube/v3/comments/setModerationStatus", kind="moderate",
+                listing=False, params={"id": target.remote_id, "moderationStatus": status},
+            )  # fmt: skip
+        except PermanentError as error:
+            if str(error).endswith("(forbidden)"):
+                raise PermanentError(
+                    f"only the channel that owns the video may moderate it ({error})"
+                ) from None
+            raise
 
     def quota_status(self) -> str:
         """What is left of today's units, for the account status."""

@@ -29,12 +29,13 @@ from cm_inbox.sandbox import (
     youtube,
 )
 from cm_inbox.sandbox.faults import FaultInjector, FaultPlan, FaultSpecError
-from cm_inbox.sandbox.state import AcceptedReply, SandboxState
+from cm_inbox.sandbox.state import AcceptedReply, ModerationCall, SandboxState
 
 __all__ = [
     "AcceptedReply",
     "FaultPlan",
     "FaultSpecError",
+    "ModerationCall",
     "SandboxState",
     "make_sandbox",
     "account_commands",
@@ -54,6 +55,21 @@ def make_sandbox(state: SandboxState | None = None) -> Starlette:
 
     async def list_replies(request: Request) -> JSONResponse:
         return JSONResponse([reply.public() for reply in state.replies])
+
+    async def list_moderation(request: Request) -> JSONResponse:
+        with state.lock:
+            return JSONResponse([call.public() for call in state.moderation])
+
+    async def set_moderator(request: Request) -> JSONResponse:
+        """{"network": "reddit", "moderator": false}: the brand loses its moderator rights."""
+        body = await request.json()
+        try:
+            network, moderator = str(body["network"]), bool(body["moderator"])
+        except (KeyError, TypeError) as error:
+            return JSONResponse({"error": f"missing {error}"}, status_code=400)
+        with state.lock:
+            (state.not_moderator.discard if moderator else state.not_moderator.add)(network)
+        return JSONResponse({"ok": True})
 
     async def set_fault(request: Request) -> JSONResponse:
         body = await request.json()
@@ -78,6 +94,8 @@ def make_sandbox(state: SandboxState | None = None) -> Starlette:
 
     routes: list[Any] = [
         Route("/_sandbox/replies", list_replies, methods=["GET"]),
+        Route("/_sandbox/moderation", list_moderation, methods=["GET"]),
+        Route("/_sandbox/moderator", set_moderator, methods=["POST"]),
         Route("/_sandbox/faults", set_fault, methods=["POST"]),
         Route("/_sandbox/faults", clear_faults, methods=["DELETE"]),
         Route("/_sandbox/write-faults", set_write_faults, methods=["POST"]),

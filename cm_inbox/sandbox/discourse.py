@@ -15,6 +15,13 @@ Discourse where the recordings are silent:
   ``state.call_limits["discourse"]`` or 600, so a first sync is not throttled).
 - ``POST /posts.json`` keeps no idempotency key: a retry posts again. Replies
   get post numbers from 1000 up, clear of the demo's own numbering.
+- Moderation: ``PUT /notifications/mark-read.json`` marks one notification
+  (or all) read; ``POST /post_actions.json`` flags a post. The brand is staff
+  on its own forum, so a spam or inappropriate flag with ``take_action`` hides
+  the post at once; once ``state.not_moderator`` holds "discourse" it is a
+  plain member, whose flags wait for review and hide nothing. Flagging a post
+  twice is refused (403), as Discourse does. Every call is recorded
+  (``state.moderation_on("discourse")``).
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from starlette.routing import Route
 
 from cm_inbox.sandbox import discourse_shapes as shapes
 from cm_inbox.sandbox.discourse_shapes import Post
-from cm_inbox.sandbox.state import AcceptedReply, SandboxState
+from cm_inbox.sandbox.state import AcceptedReply, ModerationCall, SandboxState
 from cm_inbox.text import html_to_text
 
 NETWORK = "discourse"
@@ -254,6 +261,9 @@ async def mark_read(twin: DiscourseTwin, request: Request) -> Response:
         twin.all_read_below = listed[0][0] if listed else 0
     else:
         twin.read.add(number)
+    twin.state.record_moderation(
+        ModerationCall(NETWORK, "mark-read", str(number) if number is not None else "all")
+    )
     return JSONResponse({"success": "OK"})
 
 
@@ -339,8 +349,21 @@ async def post_action(twin: DiscourseTwin, request: Request) -> Response:
         return _missing()
     if kind not in (2, 3, 4, 6, 7, 8):
         return JSONResponse(shapes.errors("Invalid post action type"), status_code=400)
+    staff = twin.state.is_moderator(NETWORK)
+    act = str(params.get("take_action", "")).lower() == "true"
+    again = any(p == post.id and k == kind for p, k, _ in twin.flags)
+    twin.state.record_moderation(
+        ModerationCall(NETWORK, "post_actions", str(post.id), str(kind), not again)
+    )
+    if again:  # Discourse's guardian: one flag of a kind per post and user
+        return JSONResponse(
+            shapes.errors(
+                "You are not permitted to view the requested resource.", "invalid_access"
+            ),
+            status_code=403,
+        )
     twin.flags.append((post.id, kind, BRAND))
-    if kind in (4, 8):  # the brand is staff on its own forum: its flag hides at once
+    if kind in (4, 8) and staff and act:  # a staff flag that takes action hides at once
         post.hidden = True
     return JSONResponse(twin.post_json(post))
 

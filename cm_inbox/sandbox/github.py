@@ -15,6 +15,10 @@ follows GitHub's docs:
   "core" and for "graphql"); the "rate_limit" fault is a secondary limit: 403
   with ``retry-after``; "revoke": 401 "Bad credentials".
 - The device flow approves at the first poll (the sandbox user is always signed in).
+- GraphQL ``minimizeComment`` hides an issue comment with a classifier; a
+  FORBIDDEN error (in a 200, as GraphQL answers) once ``state.not_moderator``
+  holds "github" (no triage rights). Every call is recorded
+  (``state.moderation_on("github")``).
 """
 
 from __future__ import annotations

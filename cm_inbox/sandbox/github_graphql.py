@@ -50,7 +50,7 @@ from cm_inbox.sandbox.github_common import (
 from cm_inbox.sandbox.github_discussions import DiscussionWorld, Note, Thread
 from cm_inbox.sandbox.graphql_answer import Executor, FieldError
 from cm_inbox.sandbox.graphql_reader import GraphQLSyntaxError, read
-from cm_inbox.sandbox.state import AcceptedReply
+from cm_inbox.sandbox.state import AcceptedReply, ModerationCall
 
 if TYPE_CHECKING:
     from cm_inbox.sandbox.github import GitHubTwin
@@ -235,6 +235,15 @@ class Answer(Executor):
     def minimize(self, args: dict[str, Any]) -> dict[str, Any]:
         given = args.get("input") if isinstance(args.get("input"), dict) else {}
         subject, classifier = str(given.get("subjectId")), given.get("classifier")
+        state = self.twin.state
+        allowed = state.is_moderator(NETWORK)
+        state.record_moderation(
+            ModerationCall(NETWORK, "minimizeComment", subject, str(classifier), allowed)
+        )
+        if not allowed:  # no triage rights on the repository
+            raise FieldError(
+                "FORBIDDEN", f"{BRAND} does not have permission to minimize the comment."
+            )
         _, issue_comments = self.twin.world()
         typename = "DiscussionComment" if isinstance(self.nodes.get(subject), Note) else None
         if typename is None and any(f"IC_{c['id']}" == subject for c in issue_comments):

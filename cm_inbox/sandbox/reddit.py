@@ -15,6 +15,11 @@ reaches it. Behaviour follows the recordings and Reddit's API documentation:
 - 401 ``{"message": "Unauthorized", "error": 401}`` for an unknown or
   expired token; a revoked refresh token is ``{"error": "invalid_grant"}``.
 - No idempotency key: a reply sent twice is two comments.
+- Moderation: ``/api/read_message`` marks inbox items read; ``/api/remove``
+  removes a comment (as spam with ``spam=true``) while the brand moderates
+  r/lumo, and answers 403 ``{"message": "Forbidden", "error": 403}`` once
+  ``state.not_moderator`` holds "reddit". Every call is recorded
+  (``state.moderation_on("reddit")``).
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from cm_inbox.sandbox.reddit_twin import (
     refresh_token_for,
     twin_for,
 )
-from cm_inbox.sandbox.state import AcceptedReply, SandboxState
+from cm_inbox.sandbox.state import AcceptedReply, ModerationCall, SandboxState
 
 FAULT_WAIT = 10
 MAX_BODY = 10_000
@@ -150,7 +155,8 @@ async def access_token(request: Request, twin: RedditTwin) -> Response:
 async def me(twin: RedditTwin, request: Request, headers: dict[str, str]) -> Response:
     return JSONResponse(
         {"name": twin.brand, "id": "lumo0", "created_utc": 1_500_000_000.0,
-         "link_karma": 5_120, "comment_karma": 18_400, "is_mod": True},
+         "link_karma": 5_120, "comment_karma": 18_400,
+         "is_mod": twin.state.is_moderator(NETWORK)},
         headers=headers,
     )  # fmt: skip
 
@@ -290,7 +296,10 @@ async def comment(twin: RedditTwin, request: Request, headers: dict[str, str]) -
 async def read_message(twin: RedditTwin, request: Request, headers: dict[str, str]) -> Response:
     body = await form(request)
     with twin.state.lock:
-        twin.read.update(n for n in body.get("id", "").split(",") if n)
+        names = [n for n in body.get("id", "").split(",") if n]
+        twin.read.update(names)
+        for name in names:
+            twin.state.record_moderation(ModerationCall(NETWORK, "read_message", name))
     return JSONResponse({}, headers=headers)
 
 
@@ -299,9 +308,16 @@ async def remove(twin: RedditTwin, request: Request, headers: dict[str, str]) ->
     body = await form(request)
     with twin.state.lock:
         name = body.get("id", "")
+        spam = body.get("spam", "false").lower() == "true"
+        allowed = twin.state.is_moderator(NETWORK)
+        twin.state.record_moderation(
+            ModerationCall(NETWORK, "remove", name, f"spam={str(spam).lower()}", allowed)
+        )
+        if not allowed:
+            return reddit_error("Forbidden", 403, headers)
         if name not in twin.index().things:
             return reddit_error("Not Found", 404, headers)
-        twin.removed[name] = body.get("spam", "false").lower() == "true"
+        twin.removed[name] = spam
     return JSONResponse({}, headers=headers)
 
 

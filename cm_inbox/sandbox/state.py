@@ -63,6 +63,32 @@ class AcceptedReply:
         }
 
 
+@dataclass(frozen=True)
+class ModerationCall:
+    """A moderation call a twin answered, in the network's own terms, for tests to check.
+
+    ``call`` is the endpoint ("remove", "setModerationStatus", "minimizeComment",
+    "post_actions", "mark-read", "read_message"), ``detail`` its argument that
+    matters ("spam=true", "heldForReview", "OFF_TOPIC", "8"), ``accepted`` False
+    when the twin refused it (no moderator rights).
+    """
+
+    network: str
+    call: str
+    target: str
+    detail: str = ""
+    accepted: bool = True
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "network": self.network,
+            "call": self.call,
+            "target": self.target,
+            "detail": self.detail,
+            "accepted": self.accepted,
+        }
+
+
 class SandboxState:
     """Shared by the network twins of one sandbox; thread-safe for uvicorn's workers."""
 
@@ -98,6 +124,11 @@ class SandboxState:
         for records in self._records.values():
             records.sort(key=lambda r: r["_at"])
         self.replies: list[AcceptedReply] = []
+        self.moderation: list[ModerationCall] = []
+        # Networks where the brand's account has no moderator rights: Reddit and
+        # YouTube refuse with 403, GitHub with FORBIDDEN, a Discourse flag waits
+        # for the forum's moderators instead of hiding the post.
+        self.not_moderator: set[str] = set()
         self._faults: dict[tuple[str, str], int] = {}
         # Bumped by "expire_tokens" and "revoke": tokens carry the generation they were issued in.
         self.token_generation: dict[str, int] = defaultdict(int)
@@ -184,6 +215,20 @@ class SandboxState:
     def replies_on(self, network: str) -> list[AcceptedReply]:
         with self.lock:
             return [r for r in self.replies if r.network == network]
+
+    # -- moderation ---------------------------------------------------------------
+
+    def record_moderation(self, call: ModerationCall) -> None:
+        with self.lock:
+            self.moderation.append(call)
+
+    def moderation_on(self, network: str) -> list[ModerationCall]:
+        with self.lock:
+            return [c for c in self.moderation if c.network == network]
+
+    def is_moderator(self, network: str) -> bool:
+        with self.lock:
+            return network not in self.not_moderator
 
 
 def _epoch(iso: str) -> int:

@@ -7,8 +7,12 @@ OAuth token endpoint, answering in the recorded shapes.
   five replies with ``part=replies``.
 - ``GET /youtube/v3/comments?parentId=``: a thread's replies, newest first.
 - ``POST /youtube/v3/comments?part=snippet``: a reply under a top-level comment.
-- ``POST /youtube/v3/comments/setModerationStatus`` and ``/markAsSpam``: held,
-  rejected or spam comments leave the lists.
+- ``POST /youtube/v3/comments/setModerationStatus``: held or rejected comments
+  leave the lists (a rejected one cannot be published again); 403 ``forbidden``
+  once ``state.not_moderator`` holds "youtube" (the channel does not own the
+  video). Every call is recorded (``state.moderation_on("youtube")``).
+  ``markAsSpam`` is not served: Google retired it ("deprecated and no longer
+  supported").
 - ``POST /google/token``: refresh and authorization-code grants (PKCE checked);
   ``GET /google/auth`` signs in at once and redirects to the loopback with a code.
 - Quota like Google's: a list costs 1, an insert or moderation 50, 10,000 a
@@ -30,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from cm_inbox.sandbox.state import AcceptedReply, SandboxState
+from cm_inbox.sandbox.state import AcceptedReply, ModerationCall, SandboxState
 from cm_inbox.sandbox.youtube_twin import (
     BRAND,
     BRAND_CHANNEL,
@@ -186,27 +190,33 @@ def _insert(twin: YouTubeTwin, request: Request, body: Any) -> dict:
     return comment.resource()
 
 
-def _moderate(twin: YouTubeTwin, request: Request, status: str | None) -> Response:
+def _moderate(twin: YouTubeTwin, request: Request, body: Any) -> Response:
     query = request.query_params
-    status = status or query.get("moderationStatus")
+    status = query.get("moderationStatus")
+    ids = [i for i in query.get("id", "").split(",") if i]
+    allowed = twin.state.is_moderator(NETWORK)
+    for comment_id in ids:
+        twin.state.record_moderation(
+            ModerationCall(NETWORK, "setModerationStatus", comment_id, str(status), allowed)
+        )
     if status not in ("heldForReview", "published", "rejected"):
         raise ApiError(400, "invalidModerationStatus", "The moderation status is not valid.")
+    if not allowed:
+        raise ApiError(
+            403, "forbidden",
+            "The comment's moderation status could not be set due to insufficient permissions.",
+        )  # fmt: skip
     by_id, _ = twin.comments()
-    ids = [i for i in query.get("id", "").split(",") if i]
     for comment_id in ids:
         if comment_id not in by_id and comment_id not in twin.moderation:
             raise ApiError(404, "commentNotFound", "The comment could not be found.")
+        if status == "published" and twin.moderation.get(comment_id) == "rejected":
+            raise ApiError(
+                400, "invalidModerationStatus", "A rejected comment cannot be published."
+            )
     for comment_id in ids:
         twin.moderation[comment_id] = status
     return Response(status_code=204)
-
-
-def _set_status(twin: YouTubeTwin, request: Request, body: Any) -> Response:
-    return _moderate(twin, request, None)
-
-
-def _spam(twin: YouTubeTwin, request: Request, body: Any) -> Response:
-    return _moderate(twin, request, "heldForReview")  # spam waits in "Held for review"
 
 
 # -- OAuth ---------------------------------------------------------------------------
@@ -273,8 +283,7 @@ _METHODS = (
     ("/youtube/v3/commentThreads", "GET", _threads, "list"),
     ("/youtube/v3/comments", "GET", _comments, "list"),
     ("/youtube/v3/comments", "POST", _insert, "insert"),
-    ("/youtube/v3/comments/setModerationStatus", "POST", _set_status, "moderate"),
-    ("/youtube/v3/comments/markAsSpam", "POST", _spam, "moderate"),
+    ("/youtube/v3/comments/setModerationStatus", "POST", _moderate, "moderate"),
 )
 
 

@@ -19,6 +19,7 @@ from cm_inbox.store.deliveries import DeliveriesMixin
 from cm_inbox.store.escalation_rows import EscalationError
 from cm_inbox.store.escalations import EscalationsMixin
 from cm_inbox.store.ingest import IngestMixin
+from cm_inbox.store.moderation import DueAction, ModerationMixin, NetworkOutcome
 from cm_inbox.store.outbox import OutboxMixin, ReplyError
 from cm_inbox.store.people import PeopleMixin
 from cm_inbox.store.queue import QueueMixin
@@ -34,8 +35,10 @@ __all__ = [
     "LEASE_S",
     "Claim",
     "ConnectedAccount",
+    "DueAction",
     "FirstResponse",
     "EscalationError",
+    "NetworkOutcome",
     "OutboxEntry",
     "PriorityBand",
     "SetAsideItem",
@@ -64,6 +67,7 @@ class Store(
     PeopleMixin,
     AliasesMixin,
     AccountsMixin,
+    ModerationMixin,
     WatchesMixin,
     ComposingMixin,
     StatsMixin,

@@ -69,10 +69,14 @@ class AccountsMixin(StoreBase):
         """Mark ``name`` on ``network`` as connected (created when new), clearing any login problem."""
         account_id = self.ensure_account(network, name)  # type: ignore[attr-defined]
         with self.db.transaction() as conn:
+            # connected_at moves only when the account (re)joins, not at each new login:
+            # comments closed while it was connected are still marked read there.
             conn.execute(
-                "UPDATE accounts SET handle = ?, settings = ?, connected = 1, login_problem = NULL,"
-                " last_error = NULL WHERE id = ?",
-                (handle, json.dumps(dict(settings), sort_keys=True), account_id),
+                "UPDATE accounts SET handle = ?, settings = ?, login_problem = NULL,"
+                " last_error = NULL, connected_at = CASE WHEN connected = 1"
+                " AND connected_at IS NOT NULL THEN connected_at ELSE ? END, connected = 1"
+                " WHERE id = ?",
+                (handle, json.dumps(dict(settings), sort_keys=True), self.now(), account_id),
             )
         account = self.account(network, name)
         assert account is not None
@@ -83,6 +87,11 @@ class AccountsMixin(StoreBase):
         with self.db.transaction() as conn:
             conn.execute("UPDATE accounts SET connected = 0 WHERE id = ?", (account_id,))
             conn.execute("DELETE FROM sync_cursors WHERE account_id = ?", (account_id,))
+            # Reads owed from before would be from before the next connection: never sent.
+            conn.execute(
+                "DELETE FROM moderation_due WHERE account_id = ? AND action = 'read'",
+                (account_id,),
+            )
 
     def account(self, network: str, name: str) -> ConnectedAccount | None:
         row = self.db.query_one(
@@ -216,30 +225,3 @@ class AccountsMixin(StoreBase):
             if row is None:
                 missing.append(remote_id)
         return missing
-
-    def spam_to_report(self, account_id: int, limit: int = 20) -> list[tuple[int, str]]:
-        """(id, remote id) of comments the user marked spam (the key, not a rule) that
-        are still spam and not yet reported to their network, oldest mark first."""
-        rows = self.db.query(
-            "SELECT c.id, c.remote_id FROM comments c"
-            " WHERE c.account_id = ? AND c.status = 'spam' AND c.is_ours = 0"
-            " AND EXISTS (SELECT 1 FROM events e WHERE e.comment_id = c.id"
-            "             AND e.action = 'spam' AND e.undone_at IS NULL)"
-            " AND NOT EXISTS (SELECT 1 FROM events r WHERE r.comment_id = c.id"
-            "                 AND r.action = 'network:spam-reported')"
-            " ORDER BY c.id LIMIT ?",
-            (account_id, limit),
-        )
-        return [(row[0], row[1]) for row in rows]
-
-    def note_spam_reported(self, comment_id: int, outcome: str) -> None:
-        """Remember that the network was told (or refused for good), so it is told once.
-
-        Batch 0: what the app did on its own, never the user's to undo.
-        """
-        with self.db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO events (at, batch, comment_id, action, detail)"
-                " VALUES (?, 0, ?, 'network:spam-reported', ?)",
-                (self.now(), comment_id, json.dumps({"outcome": outcome})),
-            )

@@ -229,20 +229,20 @@ class IngestMixin(RulesMixin):
             author_id = author_ids[(item.network, item.author.handle)]
             if key in existing or key in roots_in_chunk:
                 updates.append(
-                    (
-                        item.text,
-                        item.markup,
-                        item.url,
-                        author_id,
-                        now,
-                        item.language,
-                        _extra_json(item),
-                        item.likes,
-                        item.reposts,
-                        item.replies,
-                        account_id,
-                        item.remote_id,
-                    )
+                    {
+                        "text": item.text,
+                        "markup": item.markup,
+                        "url": item.url,
+                        "author": author_id,
+                        "now": now,
+                        "language": item.language,
+                        "extra": _extra_json(item),
+                        "likes": item.likes,
+                        "reposts": item.reposts,
+                        "replies": item.replies,
+                        "account": account_id,
+                        "remote": item.remote_id,
+                    }
                 )
                 continue
             root = item.root_remote_id
@@ -312,12 +312,13 @@ class IngestMixin(RulesMixin):
             new_rows,
         )
         conn.executemany(
-            """
-            UPDATE comments SET text = ?, markup = coalesce(?, markup), url = coalesce(?, url),
-                author_id = ?, fetched_at = ?, language = coalesce(language, ?),
-                extra = coalesce(?, extra), likes = coalesce(?, likes),
-                reposts = coalesce(?, reposts), replies = coalesce(?, replies)
-            WHERE account_id = ? AND remote_id = ?
+            f"""
+            UPDATE comments SET text = :text, markup = coalesce(:markup, markup),
+                url = coalesce(:url, url), author_id = :author, fetched_at = :now,
+                language = coalesce(language, :language), extra = {_KEEP_NOTIFICATION},
+                likes = coalesce(:likes, likes), reposts = coalesce(:reposts, reposts),
+                replies = coalesce(:replies, replies)
+            WHERE account_id = :account AND remote_id = :remote
             """,
             updates,
         )
@@ -361,6 +362,18 @@ class IngestMixin(RulesMixin):
                 for account_id, remote_id in used
             ],
         )
+
+
+# A comment's new facts replace the old, but the notification that brought it
+# stays: the same post fetched again as thread context comes without one, and
+# marking it read on the forum needs it (see cm_inbox.moderation).
+_KEEP_NOTIFICATION = """CASE
+    WHEN :extra IS NULL THEN extra
+    WHEN NOT json_valid(coalesce(extra, '')) THEN :extra
+    WHEN json_extract(extra, '$.notification_id') IS NULL THEN :extra
+    WHEN json_extract(:extra, '$.notification_id') IS NOT NULL THEN :extra
+    ELSE json_set(:extra, '$.notification_id', json_extract(extra, '$.notification_id'))
+    END"""
 
 
 def _extra_json(item: IncomingComment) -> str | None:

@@ -13,6 +13,17 @@ REPLY_STATES = "('draft','queued','sending','sent','failed')"
 # The author text indexed beside each comment: handle and display name.
 _AUTHOR_TEXT = "a.handle || ' ' || coalesce(a.display_name, '')"
 
+# Events that ask something of the network: the user's spam and hide marks, and
+# every way the user closes a comment (then marked read where the network can).
+MODERATION_MARKS = "('spam', 'hide', 'done', 'escalation_close', 'outbox:sent')"
+# An event ``m`` that closes a comment for good: the user's, or a reply of ours sent.
+_CLOSES = (
+    "((m.action IN ('done', 'spam', 'hide', 'escalation_close') AND m.batch > 0)"
+    " OR m.action = 'outbox:sent')"
+)
+# Versions before moderation_due wrote the spam report's answer so.
+_OLD_SPAM_ANSWER = "CASE k.action WHEN 'spam' THEN 'network:spam-reported' END"
+
 # Statuses still waiting for an answer.
 OPEN_STATUSES = "('new','snoozed','escalated')"
 # 1 for a row of the Unanswered criticism view, else 0 (never NULL: the
@@ -428,6 +439,61 @@ MIGRATIONS: list[str] = [
     CREATE INDEX author_links_b ON author_links (author_b, author_a);
     -- Suggestions look for close display names as well as close handles.
     CREATE INDEX authors_name_key ON authors (name_key);
+    """,
+    # 11: moderation on the networks: what the triage keys still owe each network.
+    f"""
+    -- When the account was (last) connected: comments closed before it are never
+    -- marked read there, so a first sync does not mark a whole past read.
+    ALTER TABLE accounts ADD COLUMN connected_at INTEGER;
+    UPDATE accounts SET connected_at = CAST(strftime('%s', 'now') AS INTEGER)
+        WHERE connected = 1;
+
+    -- One row per comment and network action a key asked for while its account was
+    -- connected, until the network answers (see store/moderation.py, which checks
+    -- each against the events before it goes). Triggers keep it, so every way of
+    -- closing a comment counts and an undo takes the row back; a sync reads one
+    -- range of its account's rows instead of walking the events of a million comments.
+    CREATE TABLE moderation_due (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        action TEXT NOT NULL CHECK (action IN ('spam', 'hide', 'read')),
+        comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+        marked_at INTEGER NOT NULL,
+        PRIMARY KEY (account_id, action, comment_id)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER events_moderation_mark AFTER INSERT ON events
+    WHEN new.comment_id IS NOT NULL AND new.action IN {MODERATION_MARKS}
+        AND (new.batch > 0 OR new.action = 'outbox:sent')
+    BEGIN
+        INSERT OR REPLACE INTO moderation_due (account_id, action, comment_id, marked_at)
+        SELECT c.account_id, k.action, new.comment_id, new.at
+        FROM comments c JOIN accounts a ON a.id = c.account_id
+        JOIN (SELECT 'read' AS action
+              UNION ALL SELECT new.action WHERE new.action IN ('spam', 'hide')) k
+        WHERE c.id = new.comment_id AND c.is_ours = 0 AND a.connected = 1
+        AND NOT EXISTS (SELECT 1 FROM events o WHERE o.comment_id = new.comment_id
+                        AND o.action IN ('network:' || k.action, {_OLD_SPAM_ANSWER}));
+    END;
+    CREATE TRIGGER events_moderation_undo AFTER UPDATE OF undone_at ON events
+    WHEN old.undone_at IS NULL AND new.undone_at IS NOT NULL AND new.comment_id IS NOT NULL
+        AND new.action IN {MODERATION_MARKS}
+    BEGIN
+        DELETE FROM moderation_due
+        WHERE account_id = (SELECT account_id FROM comments WHERE id = new.comment_id)
+        AND action IN ('read', new.action) AND comment_id = new.comment_id
+        AND NOT EXISTS (SELECT 1 FROM events m WHERE m.comment_id = new.comment_id
+            AND m.undone_at IS NULL AND CASE moderation_due.action
+                WHEN 'read' THEN {_CLOSES}
+                ELSE m.action = moderation_due.action AND m.batch > 0 END);
+    END;
+    -- What the spam key marked before this version and the forum has not heard of.
+    INSERT OR IGNORE INTO moderation_due (account_id, action, comment_id, marked_at)
+        SELECT c.account_id, 'spam', e.comment_id, max(e.at) FROM events e
+        JOIN comments c ON c.id = e.comment_id JOIN accounts a ON a.id = c.account_id
+        WHERE e.action = 'spam' AND e.undone_at IS NULL AND e.batch > 0
+        AND c.status = 'spam' AND c.is_ours = 0 AND a.connected = 1
+        AND NOT EXISTS (SELECT 1 FROM events r WHERE r.comment_id = e.comment_id
+                        AND r.action = 'network:spam-reported')
+        GROUP BY e.comment_id;
     """,
 ]
 

@@ -139,6 +139,7 @@ def make_app(
     store = Store(db_path, clock=clock, rules=config.rules)
     sending = {
         "hold_replies_s": config.sync.undo_seconds,
+        "undo_s": config.sync.undo_seconds,
         "retry": RetryPolicy.of(config.sync),
         "timeout_s": config.sync.timeout_seconds,
     }

@@ -36,6 +36,7 @@ SCREEN_BINDINGS: list[Binding] = [
     Binding("s", "snooze", "Snooze", id="snooze"),
     Binding("l", "labels", "Labels", id="labels", show=False),
     Binding("exclamation_mark", "spam", "Spam", id="spam", key_display="!", show=False),
+    Binding("H", "hide", "Hide on network", id="hide", show=False),
     Binding("x", "toggle_select", "Select", id="select", show=False),
     Binding("asterisk", "select_all", "Select all", id="select_all", key_display="*", show=False),
     Binding("u", "undo", "Undo", id="undo"),
@@ -94,6 +95,7 @@ GROUP_OF: dict[str, str] = {
             "snooze",
             "labels",
             "spam",
+            "hide",
             "select",
             "select_all",
             "undo",
@@ -136,8 +138,12 @@ LONG_HELP: dict[str, str] = {
     "done": "Mark handled without replying",
     "snooze": "Hide until later: 1 hour, this evening, tomorrow 9:00, next week, or a date",
     "labels": "Add or remove labels",
-    "spam": "Move to Spam",
-    "select": "Select or unselect; with a selection, e d s l ! act on all of it",
+    "spam": "Move to Spam, and after [sync] undo_seconds remove or flag it as spam on"
+    " Reddit, YouTube, Discourse and GitHub too",
+    "hide": "Hide on the network and mark done: removed on Reddit (needs moderator rights),"
+    " held for review on YouTube, flagged inappropriate on Discourse, hidden as off-topic"
+    " on GitHub; after [sync] undo_seconds, so u takes it back",
+    "select": "Select or unselect; with a selection, e d s l ! H act on all of it",
     "select_all": "Select every item in the view (again to clear)",
     "undo": "Undo the last action (press again to go further back); a queued reply comes back"
     " as a draft until it leaves",

@@ -37,6 +37,7 @@ from cm_inbox.store import ReplyError, StoreError
 from cm_inbox.targets import Targets
 from cm_inbox.tui.bindings import ESCALATION_ACTIONS, SCREEN_BINDINGS
 from cm_inbox.tui.escalation_actions import EscalationActions
+from cm_inbox.tui.moderation_actions import ModerationActions
 from cm_inbox.tui.widgets.queue_list import QueueList
 from cm_inbox.tui.widgets.sync_status import SyncStatus
 from cm_inbox.tui.widgets.thread_pane import ThreadContext, ThreadPane
@@ -62,7 +63,7 @@ EMPTY_HELP = (
 )
 
 
-class InboxScreen(EscalationActions, Screen):
+class InboxScreen(EscalationActions, ModerationActions, Screen):
     """The one screen a community manager lives in."""
 
     BINDINGS = SCREEN_BINDINGS
@@ -185,6 +186,11 @@ class InboxScreen(EscalationActions, Screen):
             self.check_spike()
         else:
             self.refresh_counts()
+            row = self.queue.current
+            if row is not None and any(
+                r.moderated or r.moderation_refused for r in event.report.accounts
+            ):
+                self._load_thread(row.comment.id)  # the network's answer, in the thread pane
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While the user types (composer, search), the triage keys are text, not actions.
@@ -391,9 +397,15 @@ class InboxScreen(EscalationActions, Screen):
             card=self.store.author_card(comment),
             replies=self.store.replies_for(comment_id),
             escalations=self.store.escalation_records(comment_id),
+            network=self.store.network_outcomes(comment_id),
+            connected=self._connected(comment),
         )
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_thread, context)
+
+    def _connected(self, comment: Comment) -> bool:
+        account = self.store.account(comment.network, comment.account)
+        return account is not None and account.connected
 
     def _show_thread(self, context: ThreadContext) -> None:
         current = self.queue.current
@@ -489,16 +501,23 @@ class InboxScreen(EscalationActions, Screen):
         if not ids:
             self.app.bell()
             return
+        self._change_status(ids, from_selection, status, label, **kwargs)
+
+    def _change_status(
+        self, ids: list[int], from_selection: bool, status: Status, label: str, **kwargs
+    ) -> bool:
+        """Change the comments' status; True when a worker does it (it says when done)."""
         if len(ids) > BULK_IN_WORKER:
             self._bulk_status(ids, status, label, kwargs)
-            return
+            return True
         try:
             self.store.set_status(ids, status, **kwargs)
         except StoreError as error:
             self.notify(str(error), severity="error")
-            return
+            return False
         self._after_change(ids, status, from_selection)
         self.say(_done_message(label, len(ids)))
+        return False
 
     @work(thread=True, exclusive=True, group="bulk")
     def _bulk_status(self, ids: list[int], status: Status, label: str, kwargs: dict) -> None:
@@ -514,7 +533,9 @@ class InboxScreen(EscalationActions, Screen):
         self._set_status(Status.DONE, "Done")
 
     def action_spam(self) -> None:
+        ids, _ = self._targets()
         self._set_status(Status.SPAM, "Marked spam", action="spam")
+        self.network_soon(ids, "spam")
 
     def action_snooze(self) -> None:
         from cm_inbox.tui.screens.snooze import SnoozeScreen

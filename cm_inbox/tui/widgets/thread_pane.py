@@ -16,8 +16,11 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from cm_inbox.model import AuthorCard, Comment, Escalation, EscalationState, Reply
+from cm_inbox.moderation_words import outcome_tone, outcome_words
 from cm_inbox.networks import at_handle, rules_for
+from cm_inbox.networks.registry import moderation_actions
 from cm_inbox.scoring import Facts, Scorer, stored_signals
+from cm_inbox.store.moderation import NetworkOutcome
 from cm_inbox.targets import Tier, tier_of
 from cm_inbox.text import one_line
 from cm_inbox.timefmt import age, stamp
@@ -25,6 +28,7 @@ from cm_inbox.webhooks.wording import TONE, delivery_words, needs_user
 
 _STATE_STYLE = {EscalationState.OPEN: "bold red", EscalationState.ANSWERED: "bold cyan"}
 _TONE_STYLE = {"ok": "green", "waiting": "", "muted": "dim", "trouble": "bold red"}
+_NETWORK_STYLE = {"ok": "green", "waiting": "italic", "refused": "bold red", "skipped": "dim"}
 
 _TIER_STYLES = {
     Tier.URGENT: "bold red",
@@ -43,6 +47,9 @@ class ThreadContext:
     card: AuthorCard
     replies: list[Reply] = field(default_factory=list)
     escalations: list[Escalation] = field(default_factory=list)
+    # What the triage keys asked of the network, and what it answered.
+    network: list[NetworkOutcome] = field(default_factory=list)
+    connected: bool = True  # the comment's account syncs (else nothing goes out)
 
 
 class ThreadPane(VerticalScroll, can_focus=True):
@@ -98,7 +105,7 @@ class ThreadPane(VerticalScroll, can_focus=True):
             meta.append(f" until {stamp(comment.snoozed_until, self.zone)}")
         if comment.language:
             meta.append(f" · {comment.language}")
-        blocks: list[Text] = [head, meta]
+        blocks: list[Text] = [head, meta, *self._network(ctx)]
         why = self._priority(comment, now)
         if why is not None:
             blocks.append(why)
@@ -113,6 +120,23 @@ class ThreadPane(VerticalScroll, can_focus=True):
         blocks.extend(self._thread(ctx, now))
         blocks.extend(self._card(ctx.card, now))
         return blocks
+
+    def _network(self, ctx: ThreadContext) -> list[Text]:
+        """Spam, hide and read as the network heard them: done, refused, or still to go.
+
+        A wait is shown only for what the network can do; reads still to go
+        are left out (they follow every done comment and say little)."""
+        network = ctx.comment.network
+        able = moderation_actions(network)
+        lines = []
+        for outcome in ctx.network:
+            waiting = outcome.outcome is None
+            if waiting and (outcome.action not in able or outcome.action == "read"):
+                continue
+            tone = outcome_tone(outcome)
+            words = outcome_words(network, outcome, connected=ctx.connected)
+            lines.append(Text(f"{'…' if waiting else '⚑'} {words}", style=_NETWORK_STYLE[tone]))
+        return lines
 
     def _priority(self, comment: Comment, now: float) -> Text | None:
         """Why the comment sits where it does in the queue, in one line."""
