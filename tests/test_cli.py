@@ -339,7 +339,7 @@ def test_import_reports_bad_lines_and_is_idempotent(cli, jsonl: Path, tmp_path: 
 
     second = cli("import", jsonl, "--db", path)
     assert second.code == 0
-    assert second.out.strip() == "0 new, 3 updated, 4 skipped (bad lines)"
+    assert second.out.strip() == "0 new, 0 updated, 4 skipped (bad lines)"  # nothing changed
     items = json.loads(cli("list", "--db", path, "--json", "--view", "all").out)
     assert sorted(remote_ids(items)) == ["1", "2", "4"]
     statuses = {item["remote_id"]: (item["status"], item["labels"]) for item in items}

@@ -116,13 +116,17 @@ def test_an_empty_import_does_nothing(store: Store) -> None:
 def test_reimporting_the_same_items_never_duplicates(store: Store) -> None:
     items = [incoming(str(n), f"text {n}") for n in range(20)]
     assert store.upsert_comments(items) == IngestResult(inserted=20, updated=0)
-    for _ in range(3):
-        assert store.upsert_comments(items) == IngestResult(inserted=0, updated=20)
+    for _ in range(3):  # what did not change is not counted as updated
+        assert store.upsert_comments(items) == IngestResult(inserted=0, updated=0)
+    edited = [incoming(str(n), f"text {n}, edited") for n in range(3)]
+    assert store.upsert_comments(edited + items[3:]) == IngestResult(inserted=0, updated=3)
+    assert comment_by_remote(store, "1").text == "text 1, edited"
     assert count(store) == 20
     assert count(store, "authors") == 1
     assert count(store, "accounts") == 1
     assert store.view_counts()[View.INBOX] == 20
     assert len(search(store, "text")) == 20
+    assert len(search(store, "edited")) == 3
     assert store.check_integrity() == []
 
 

@@ -311,17 +311,26 @@ class IngestMixin(RulesMixin):
             """,
             new_rows,
         )
-        conn.executemany(
+        # Only what differs is written, and counted as updated: networks without
+        # "since" (YouTube) send the newest stored comment again on every sync.
+        changed = conn.executemany(
             f"""
             UPDATE comments SET text = :text, markup = coalesce(:markup, markup),
                 url = coalesce(:url, url), author_id = :author, fetched_at = :now,
                 language = coalesce(language, :language), extra = {_KEEP_NOTIFICATION},
                 likes = coalesce(:likes, likes), reposts = coalesce(:reposts, reposts),
                 replies = coalesce(:replies, replies)
-            WHERE account_id = :account AND remote_id = :remote
+            WHERE account_id = :account AND remote_id = :remote AND (
+                text IS NOT :text OR markup IS NOT coalesce(:markup, markup)
+                OR url IS NOT coalesce(:url, url) OR author_id IS NOT :author
+                OR language IS NOT coalesce(language, :language)
+                OR extra IS NOT {_KEEP_NOTIFICATION}
+                OR likes IS NOT coalesce(:likes, likes)
+                OR reposts IS NOT coalesce(:reposts, reposts)
+                OR replies IS NOT coalesce(:replies, replies))
             """,
             updates,
-        )
+        ).rowcount
         for account_id, remote_id, labels in labelled:
             conn.execute(
                 "INSERT OR IGNORE INTO comment_labels (comment_id, label)"
@@ -331,7 +340,7 @@ class IngestMixin(RulesMixin):
             )
         if before_new is not None:
             self._rules_on_new(conn, before_new)
-        return len(new_rows), len(updates)
+        return len(new_rows), max(changed, 0)
 
     def _last_comment_id(self, conn: sqlite3.Connection) -> int:
         return conn.execute("SELECT coalesce(max(id), 0) FROM comments").fetchone()[0]
