@@ -677,3 +677,35 @@ def test_sync_without_accounts_says_how_to_add_one(cli, db: Path) -> None:
 def test_accounts_list_is_empty_json_before_any_account(cli, db: Path) -> None:
     result = cli("accounts", "list", "--db", db, "--json")
     assert result.code == 0 and json.loads(result.out) == []
+
+
+def test_sync_summary_keeps_long_problems_whole_under_the_table() -> None:
+    """A broken connection's message reads as one line, not a word per line in a column."""
+    from rich.console import Console
+
+    from cm_inbox.cli.syncing import _print_summary
+    from cm_inbox.sync import AccountSync, SyncReport
+
+    broke = "the connection to 127.0.0.1 broke: peer closed connection without sending the body"
+    report = SyncReport(
+        accounts=[
+            AccountSync("discourse", "lumo_team", sent=0, send_failures=[f"reply 2: {broke}"]),
+            AccountSync("github", "lumo-app", new=3),
+            AccountSync(
+                "reddit", "LumoOfficial", error="The access token is invalid", needs_login=True
+            ),
+        ]
+    )
+    console = Console(width=160, record=True, color_system=None)
+    _print_summary(console, report, fetch=True)
+    lines = console.export_text().splitlines()
+    assert f"lumo_team (Discourse): reply 2: {broke}" in lines
+    assert "LumoOfficial (Reddit): The access token is invalid" in lines
+    rows = {
+        line.split()[0]: line
+        for line in lines
+        if line and line.split()[0] in {"lumo_team", "lumo-app", "LumoOfficial"} and "(" not in line
+    }
+    assert rows["lumo_team"].rstrip().endswith("ok, with problems")
+    assert rows["lumo-app"].rstrip().endswith("ok")
+    assert rows["LumoOfficial"].rstrip().endswith("failed")

@@ -142,30 +142,35 @@ def _print_summary(console: Console, report: SyncReport, *, fetch: bool) -> None
         "result",
     ):
         table.add_column(column)
+    # Long messages go under the table, one per line: in a table column they
+    # wrapped to a word per line.
+    details: list[Text] = []
     for result in report.accounts:
-        outcome = (
-            Text(result.error, style="red" if result.needs_login else "yellow")
-            if result.error
-            else Text("ok", style="green")
-        )
+        label = rules_for(result.network).label
+        problems = [*result.send_failures, *result.moderation_refused]
+        if result.error:
+            outcome = Text("failed", style="red" if result.needs_login else "yellow")
+            problems.insert(0, result.error)
+        elif problems:
+            outcome = Text("ok, with problems", style="yellow")
+        else:
+            outcome = Text("ok", style="green")
         note = getattr(result, "note", None)  # a keyword watch's ("not modified since ...")
         if note and not result.error:
             outcome.append(f" ({note})", style="dim")
-        for failure in (*result.send_failures, *result.moderation_refused):
-            outcome.append("\n" + failure, style="yellow")
+        for problem in dict.fromkeys(problems):  # the account's error may repeat a reply's
+            line = Text(f"{result.account} ({label}): ", style="bold")
+            line.append(problem, style="red" if result.needs_login else "yellow")
+            details.append(line)
         counts = (
             (f"{result.new:,}", f"{result.updated:,}", str(result.threads), str(result.set_aside))
             if fetch
             else ()
         )
-        table.add_row(
-            Text(result.account),
-            rules_for(result.network).label,
-            *counts,
-            str(result.sent),
-            outcome,
-        )
+        table.add_row(Text(result.account), label, *counts, str(result.sent), outcome)
     console.print(table)
+    for line in details:
+        console.print(line)
     if any(r.set_aside for r in report.accounts):
         console.print(
             Text(f"Some items could not be read; `{PROG} doctor` shows them.", style="dim")
