@@ -244,7 +244,7 @@ async def test_hide_key_hides_where_the_network_can_and_says_where_it_cannot(app
         await settle(pilot)
         assert store.comment(11).status is Status.DONE
         assert 11 not in inbox(app).queue.keys
-        assert "Hidden on network: 1 comment · u to undo" in inbox(app).message
+        assert "To hide on the network: 1 comment · u to undo" in inbox(app).message
         assert "Reddit not told: no connected account" in inbox(app).message
         assert [(o.action, o.outcome) for o in store.network_outcomes(11)] == [("hide", None)]
 

@@ -37,7 +37,7 @@ class ModerationActions:
             self.say(f"{names} cannot hide comments: nothing changed")
             return
         in_worker = self._change_status(
-            able, from_selection, Status.DONE, "Hidden on network", action="hide"
+            able, from_selection, Status.DONE, "To hide on the network", action="hide"
         )
         self.network_soon(able, "hide")
         if in_worker:
@@ -53,7 +53,9 @@ class ModerationActions:
             notes.append(f"{' and '.join(unreached)} not told: no connected account")
         if notes:
             noun = "comment" if len(able) == 1 else "comments"
-            self.say(f"Hidden on network: {len(able):,} {noun} · u to undo · " + " · ".join(notes))
+            self.say(
+                f"To hide on the network: {len(able):,} {noun} · u to undo · " + " · ".join(notes)
+            )
 
     def network_soon(self, ids: list[int], action: str) -> None:
         """Sync once the undo window has passed, so the network hears of the key soon."""
