@@ -31,7 +31,7 @@ lint: $(STAMP_TEST)
 	$(BIN)/ruff check .
 
 test: $(STAMP_TEST) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 # The README's picture, saved by the app itself from the demo inbox.
 screenshot: $(STAMP_RUN)
