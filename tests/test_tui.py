@@ -425,6 +425,15 @@ async def test_hostile_text_is_shown_literally_and_runs_nothing(app, store):
         assert "screen clear and evil bidi" in queue_line, "the queue folds whitespace to one line"
 
 
+async def test_q_quits(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.return_code is None
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code == 0, "q is in the footer: it must close the inbox"
+
+
 async def test_help_lists_every_action(app):
     from cm_inbox.tui.screens.help import HelpScreen
 

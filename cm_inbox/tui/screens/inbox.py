@@ -174,6 +174,11 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
         self.empty.display = not has_accounts
         self.query_one("#body").display = has_accounts
 
+    async def action_quit(self) -> None:
+        # The screen's bindings run their actions on the screen: "quit" needs a
+        # target here, or q is shown in the footer and does nothing.
+        await self.app.action_quit()
+
     def action_sync(self) -> None:
         self.say(self.sync_status.sync_now())
 
