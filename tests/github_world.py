@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import httpx
 
+from cm_inbox.model import ReplyState
 from cm_inbox.networks.base import AccountInfo, MemorySecrets
 from cm_inbox.networks.github import GitHubConnector
-from cm_inbox.sandbox import SandboxState, make_sandbox
+from cm_inbox.sandbox import FaultPlan, SandboxState, make_sandbox
 from cm_inbox.sandbox.github import BRAND, PREFIX, REPOS, brand_token
 from cm_inbox.sync import RetryPolicy, sync_accounts
 
@@ -37,6 +38,24 @@ class GitHubWorld:
             sleep=self.sleep, clock=self.clock, budgets=self.budgets, **kwargs,
         )  # fmt: skip
         return report.accounts[0]
+
+    async def send_through_a_lost_answer(self) -> int:
+        """Send what is queued with every answer lost, then retry (clock moved to each
+        retry time) until the outbox settles: the sync must find the reply, not resend it.
+
+        Returns how many replies the twin held after the first, answerless send.
+        """
+        self.state.write_faults = FaultPlan(lost_answer=1.0)
+        await self.sync(fetch=False, retry=QUICK)
+        self.state.write_faults = None
+        landed_first = len(self.state.replies_on("github"))
+        for _ in range(5):
+            pending = [r for r in self.store.outbox() if r.state is not ReplyState.SENT]
+            if not pending:
+                break
+            self.clock.now = max([self.clock.now] + [r.next_attempt_at or 0 for r in pending])
+            await self.sync(fetch=False, retry=QUICK)
+        return landed_first
 
     def connector(self, client, budgets: dict | None = None) -> GitHubConnector:
         info = AccountInfo("github", "lumo-gh", BRAND, {"api": API, "repos": ",".join(REPOS)})
