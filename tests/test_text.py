@@ -181,7 +181,7 @@ def test_one_line_folds_whitespace_and_cuts() -> None:
 # --- html_to_text ---------------------------------------------------------------------------------------
 
 
-MASTODON_STATUS = (
+TOOT_HTML = (
     '<p><span class="h-card" translate="no"><a href="https://mastodon.social/@acme" class="u-url mention">'
     "@<span>acme</span></a></span> the app crashes since the update, see "
     '<a href="https://status.example.com/incidents/2026/11/20/login-failures" target="_blank" '
@@ -195,7 +195,7 @@ MASTODON_STATUS = (
 
 
 def test_a_mastodon_status_reads_as_plain_text() -> None:
-    assert html_to_text(MASTODON_STATUS) == (
+    assert html_to_text(TOOT_HTML) == (
         "@acme the app crashes since the update, see "
         "https://status.example.com/incidents/2026/11/20/login-failures\n\n"
         "#AcmeDown #help"

@@ -93,7 +93,7 @@ class Crowd:
         # Audiences differ per network; a Pareto tail gives a few influencers among many small accounts.
         spread = (_mix(key ^ ((NETWORKS.index(network) + 1) << 56)) & 0xFFFF) / 65536
         followers = min(int(12 * (1 - spread) ** -1.3), 2_400_000)
-        instances = words.MASTODON_INSTANCES[language]
+        instances = words.FEDIVERSE_INSTANCES[language]
         handle = handle_for(network, base, instances[bits % len(instances)], 10 + bits // 8 % 90)
         return handle, name, followers
 

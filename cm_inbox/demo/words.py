@@ -816,7 +816,7 @@ SPAM_WORDS = (
     "cashflow_king",
     "growth_hacker",
 )
-MASTODON_INSTANCES: dict[str, tuple[str, ...]] = {
+FEDIVERSE_INSTANCES: dict[str, tuple[str, ...]] = {
     "en": (
         "mastodon.social",
         "fosstodon.org",
