@@ -38,7 +38,10 @@ retry_seconds = 1
 retry_max_seconds = 2
 timeout_seconds = 1
 """
-RUN_DEADLINE_S = 120.0
+# A run's replies must all be marked sent by then. Longer than a send claim's lease
+# (store.sending.LEASE_S, 300 s): a claim whose owner cannot be proven dead is only
+# taken back when its lease ends, and that is the product working, not a loss.
+RUN_DEADLINE_S = 360.0
 
 
 @dataclass
@@ -171,7 +174,14 @@ class CrashWorld:
             if not left:
                 break
             if time.monotonic() > deadline:
-                tally.problems.append(f"run {tally.runs + 1}: {len(left)} replies never went out")
+                why = "; ".join(
+                    f"{r.state.value} after {r.attempts} attempts"
+                    f" (next {r.next_attempt_at}, error {r.error!r})"
+                    for r in left
+                )
+                tally.problems.append(
+                    f"run {tally.runs + 1}: {len(left)} replies never went out: {why}"
+                )
                 break
             due = [r.next_attempt_at for r in left if r.next_attempt_at]
             if due and all(r.state is ReplyState.FAILED for r in left):
