@@ -38,10 +38,7 @@ retry_seconds = 1
 retry_max_seconds = 2
 timeout_seconds = 1
 """
-# A run's replies must all be marked sent by then. Longer than a send claim's lease
-# (store.sending.LEASE_S, 300 s): a claim whose owner cannot be proven dead is only
-# taken back when its lease ends, and that is the product working, not a loss.
-RUN_DEADLINE_S = 360.0
+RUN_DEADLINE_S = 120.0
 
 
 @dataclass
