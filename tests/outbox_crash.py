@@ -178,6 +178,7 @@ class CrashWorld:
                 )
                 tally.problems.append(
                     f"run {tally.runs + 1}: {len(left)} replies never went out: {why}"
+                    f"{self._last_error()}"
                 )
                 break
             due = [r.next_attempt_at for r in left if r.next_attempt_at]
@@ -191,6 +192,17 @@ class CrashWorld:
             tally.kills += killed
         self._check(wanted, tally)
         tally.runs += 1
+
+    def _last_error(self) -> str:
+        """The end of the last traceback in the senders' log (a bug names itself there)."""
+        logs = sorted(self.root.glob("xdg_state_home/**/*.log"))
+        text = logs[-1].read_text(encoding="utf-8", errors="replace") if logs else ""
+        start = text.rfind("Traceback (most recent call last)")
+        if start < 0:
+            return ""
+        lines = text[start:].splitlines()
+        end = next((n for n, line in enumerate(lines[1:], 1) if not line.startswith(" ")), 0)
+        return "; last error in the log: " + " | ".join(lines[max(1, end - 3) : end + 1])
 
     def _send_once(self, rng: random.Random, *, finish: bool = False) -> int:
         """One `cm-inbox send`, killed at a random moment (or left to finish)."""

@@ -151,6 +151,19 @@ async def test_a_reply_to_a_reply_lands_once_under_its_top_level_comment_despite
     assert [c.remote_id for c in ours] == [landed[0].remote_id]
 
 
+async def test_an_answer_to_the_discussion_itself_lands_once_despite_a_lost_answer(gh):
+    # The retry looks among the discussion's top-level comments before posting again.
+    await gh.sync()
+    root = stored(gh, "discussion")[0]
+    gh.store.queue_reply(root.id, "We are on it, thanks for raising it.")
+    assert await gh.send_through_a_lost_answer() == 1  # it did land
+    assert [r.state for r in gh.store.outbox()] == [ReplyState.SENT]
+    landed = gh.state.replies_on("github")
+    assert [(r.parent_id, r.text) for r in landed] == [
+        (root.remote_id, "We are on it, thanks for raising it.")
+    ]
+
+
 async def test_replies_to_a_comment_and_to_the_discussion_itself(gh):
     await gh.sync()
     comment = stored(gh, "discussion_comment")[0]

@@ -334,7 +334,7 @@ class Discussions:
                 f"the replies in {ref.key}",
             )
         else:
-            nodes = [top async for top, _ in self._first_threads(ref)]
+            nodes = await self._newest_top_level(ref)
         for node in nodes:
             try:
                 comment = parse_discussion_comment(
@@ -350,7 +350,7 @@ class Discussions:
                 return Posted(remote_id=comment.remote_id, url=comment.url, already_there=True)
         return None
 
-    async def _first_threads(self, ref: DiscussionRef):
+    async def _newest_top_level(self, ref: DiscussionRef) -> list:
         """The newest page of top-level comments (without reading their replies' pages)."""
         variables = {"owner": ref.owner, "name": ref.name, "number": ref.number,
                      "last": COMMENTS_PAGE, "before": None}  # fmt: skip
@@ -360,5 +360,4 @@ class Discussions:
         if not isinstance(node, Mapping):
             raise PermanentError(f"{ref.key}: GitHub shows no such discussion")
         comments, _ = _connection(node.get("comments"), f"the comments of {ref.key}")
-        for top in comments:
-            yield top
+        return list(comments)
