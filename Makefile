@@ -60,7 +60,7 @@ eval: $(STAMP_TEST)
 	$(BIN)/python -m cm_inbox.listening.evaluate
 
 # Refit the listening model from tests/eval/train, the dev files and tests/eval/validation
-# (see cm_inbox/listening/train.py); rewrites cm_inbox/listening/data/model.json.gz.
+# (see cm_inbox/listening/train.py); rewrites cm_inbox/listening/data/model.npz.
 train: $(STAMP_TEST)
 	$(BIN)/python -m pip install --quiet -e '.[train]'
 	$(BIN)/python -m cm_inbox.listening.train

@@ -5,30 +5,28 @@ or the brand's default."""
 
 from __future__ import annotations
 
-import gzip
-import json
 import logging
 
 import pytest
 
 from cm_inbox.listening import analyze, pipeline
 from cm_inbox.listening.features import features, parts
-from cm_inbox.listening.learned import ModelError, decide, from_document, load_model
+from cm_inbox.listening.learned import (
+    ModelError,
+    decide,
+    from_document,
+    load_model,
+    load_model_parts,
+    model_bytes,
+)
 from cm_inbox.listening.pipeline import lexical
 
 
-def shipped_document() -> dict:
-    from importlib import resources
-
-    data = resources.files("cm_inbox.listening").joinpath("data", "model.json.gz").read_bytes()
-    return json.loads(gzip.decompress(data))
-
-
 def test_the_scorer_reaches_scikit_learns_decisions_on_the_shipped_examples():
-    document = shipped_document()
-    model = from_document(document, "model.json.gz")
-    assert len(document["checks"]) >= 10
-    for check in document["checks"]:
+    header, _, _ = load_model_parts()
+    model = load_model()
+    assert len(header["checks"]) >= 10
+    for check in header["checks"]:
         tokens, language, reading, mood, intents = lexical(check["text"], None, check["default"])
         found, forms = parts(tokens, reading, mood, intents, language)
         scores = model.scores(found, forms).tolist()
@@ -143,15 +141,33 @@ def test_spam_stands_alone_unless_another_intent_is_surer(margins, implied, expe
     assert decide(margins, implied) == expected
 
 
+def test_a_model_file_keeps_every_weight_and_the_same_document_writes_the_same_bytes(tmp_path):
+    header, names, weights = load_model_parts()
+    document = {**header, "features": dict(zip(names, weights.tolist(), strict=True))}
+    again = tmp_path / "model.npz"
+    again.write_bytes(model_bytes(document))
+    assert model_bytes(document) == again.read_bytes()  # `make train` twice: no diff
+    shipped, reread = load_model(), load_model(again)
+    assert reread.index == shipped.index and reread.thresholds == shipped.thresholds
+    assert (reread.weights == shipped.weights).all()
+    assert from_document(document, "doc").index == shipped.index
+
+
 def test_a_broken_model_file_is_named_and_the_lexicons_carry_on(tmp_path, monkeypatch, caplog):
-    broken = tmp_path / "model.json.gz"
-    broken.write_bytes(b"not gzip")
+    broken = tmp_path / "model.npz"
+    broken.write_bytes(b"not a zip")
     with pytest.raises(ModelError, match=str(broken)):
         load_model(broken)
-    wrong = tmp_path / "wrong.json.gz"
-    wrong.write_bytes(gzip.compress(json.dumps({"format": 1, "sentiments": []}).encode()))
+    header, names, weights = load_model_parts()
+    wrong = tmp_path / "wrong.npz"
+    document = {**header, "features": dict(zip(names, weights.tolist(), strict=True))}
+    wrong.write_bytes(model_bytes({**document, "sentiments": []}))
     with pytest.raises(ModelError, match="malformed model"):
         load_model(wrong)
+    old = tmp_path / "old.npz"
+    old.write_bytes(model_bytes({**document, "format": 1}))
+    with pytest.raises(ModelError, match="format 2"):
+        load_model(old)
 
     def fail() -> None:
         raise ModelError(f"{broken}: cannot read it")

@@ -1,4 +1,4 @@
-"""Train the listening model and write ``cm_inbox/listening/data/model.json.gz``.
+"""Train the listening model and write ``cm_inbox/listening/data/model.npz``.
 
     pip install -e '.[train]'
     python -m cm_inbox.listening.train [--check]
@@ -31,7 +31,6 @@ every run. ``--check`` trains and reports without writing.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 from collections import Counter
@@ -43,7 +42,13 @@ import numpy as np
 from cm_inbox.listening.evaluate import Row, intent_table, macro_f1, read_rows
 from cm_inbox.listening.features import features
 from cm_inbox.listening.intents import INTENTS
-from cm_inbox.listening.learned import MODEL_FILE, decide, from_document, to_document
+from cm_inbox.listening.learned import (
+    MODEL_FILE,
+    decide,
+    from_document,
+    model_bytes,
+    to_document,
+)
 from cm_inbox.listening.pipeline import lexical
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -316,8 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     if not args.check:
-        data = json.dumps(document, separators=(",", ":"), sort_keys=False).encode("utf-8")
-        args.output.write_bytes(gzip.compress(data, mtime=0))
+        args.output.write_bytes(model_bytes(document))
         print(f"wrote {args.output} ({args.output.stat().st_size / 1024:.0f} KiB)")
     return 0
 
