@@ -678,3 +678,33 @@ def test_the_head_of_a_search_is_the_start_of_the_full_result(store, clock, monk
     full = list(store.queue_keys(query))
     newest = set(sorted(full, reverse=True)[:10])
     assert list(store.search_head(query, limit=5)) == [key for key in full if key in newest][:5]
+
+
+def test_a_common_word_heads_its_search_in_priority_order_and_longer_words_follow(store, clock):
+    # The head reads the word itself from the index's end (a prefix would merge every
+    # longer word first); the full list that replaces it holds the longer words too.
+    from tui_fixtures import incoming
+
+    from cm_inbox.model import QueueQuery, Sort, View
+
+    now = int(clock())
+    store.upsert_comments(
+        [
+            incoming("mastodon", "lumo@mastodon.social", f"w{n}", f"u{n}@ex.org",
+                     f"lumo is slow again, day {n}", now - 3600 - n * 60)
+            for n in range(30)
+        ]
+        + [incoming("mastodon", "lumo@mastodon.social", "longer", "z@ex.org",
+                    "lumosync leaked our customer data, this is a scandal", now - 60)]
+    )  # fmt: skip
+    query = QueueQuery(view=View.INBOX, search="lumo", sort=Sort.PRIORITY)
+    full = list(store.queue_keys(query))
+    texts = {key: store.comment(key).text for key in full}
+    assert texts[full[0]].startswith("lumosync")  # the full list puts the crisis first
+    head = list(store.search_head(query, limit=20))
+    assert len(head) == 20
+    assert all(texts[key].startswith("lumo is slow") for key in head)
+    assert head == [key for key in full if texts[key].startswith("lumo is slow")][:20]
+    # Fewer hits of the word than a screen: the prefix's head, exactly the full list's start.
+    query = QueueQuery(view=View.INBOX, search="lumos", sort=Sort.PRIORITY)
+    assert list(store.search_head(query, limit=20)) == list(store.queue_keys(query))[:20]

@@ -14,18 +14,19 @@ def _word():
     return regex.compile(r"[\p{L}\p{M}\p{N}_@#'’.-]+")
 
 
-def fts_query(text: str) -> str | None:
+def fts_query(text: str, *, prefix: bool = True) -> str | None:
     """An FTS5 MATCH expression for ``text``: every word must appear.
 
     Each word is quoted so FTS5 operators in user input (``AND``, ``NEAR``,
-    ``*``, ``:``) are taken literally; the last word matches as a prefix, so
-    results narrow while the user is still typing. Returns None when there is
-    nothing to search for.
+    ``*``, ``:``) are taken literally; the last word matches as a prefix
+    (unless ``prefix`` is False), so results narrow while the user is still
+    typing. Returns None when there is nothing to search for.
     """
     words = [w.strip(".'’-") for w in _word().findall(text)]
     words = [w for w in words if w.strip("@#")]
     if not words:
         return None
     quoted = ['"' + w.replace('"', '""') + '"' for w in words]
-    quoted[-1] += "*"
+    if prefix:
+        quoted[-1] += "*"
     return " ".join(quoted)
