@@ -63,7 +63,10 @@ def prepare_demo_db(path: Path, *, reset: bool, now: int) -> Path:
         return path
     # A -wal left without its database would be replayed into the new one.
     _remove_database(path)
+    from cm_inbox import startup
     from cm_inbox.demo.builder import build_demo
+
+    startup.resume()  # building twenty thousand comments is work, not start-up
 
     building = path.with_name(path.name + ".building")
     _remove_database(building)

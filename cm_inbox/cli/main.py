@@ -14,7 +14,7 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 
-from cm_inbox import __version__
+from cm_inbox import __version__, startup
 from cm_inbox.cli.common import (
     PROG,
     TABLE_LIMIT,
@@ -174,6 +174,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as done:  # --help, --version, bad usage
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
     start_logging()
+    if args.handler not in (run_inbox, run_demo):
+        # The TUI resumes the collector after its first frame; everything else, now.
+        startup.resume()
     try:
         return args.handler(args) or 0
     except CliError as error:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
+from cm_inbox import startup
 from cm_inbox.config import Config, load_config
 from cm_inbox.networks.base import Secrets
 from cm_inbox.paths import user_themes_dir
@@ -79,8 +79,9 @@ class CmInboxApp(App[int]):
         self.push_screen(InboxScreen())
         # Everything built so far (Textual, the widgets, the styles) lives as
         # long as the app: set it aside from the garbage collector, whose full
-        # passes over it paused a key press for 50 ms now and then.
-        self.call_after_refresh(gc.freeze)
+        # passes over it paused a key press for 50 ms now and then. The console
+        # script held the collector off until here (cm_inbox.startup).
+        self.call_after_refresh(startup.settled)
         for problem in self.startup_problems:
             self.notify(problem, title="Config", severity="warning", timeout=12)
 
