@@ -20,6 +20,7 @@ comment is walked once for sentiment words, modifiers and intent cues alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -136,6 +137,13 @@ def exists(name: str) -> bool:
     return resources.files("cm_inbox.listening").joinpath("data", *name.split("/")).is_file()
 
 
+@cache
+def _words(part: str) -> tuple[str, ...]:
+    # Every language's lexicon repeats the universal files and most words recur
+    # across phrases: the tokenizer runs once per distinct part.
+    return tokenize(part).words
+
+
 class Node:
     """A place in the trie: the words that may follow, and what ends here."""
 
@@ -182,7 +190,7 @@ class Trie:
                 node = node.number
                 continue
             prefix = part.endswith("*") and len(part) > 1
-            words = tokenize(part[:-1] if prefix else part).words
+            words = _words(part[:-1] if prefix else part)
             if not words:
                 raise LexiconError(
                     f"{entry.source}, line {entry.line}: {part!r} has no word to match"

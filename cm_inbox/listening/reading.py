@@ -14,10 +14,10 @@ read with ``universal`` alone.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from cm_inbox.listening import inflect, lexicon
-from cm_inbox.listening.lexicon import GAP, NUMBER_WORDS, Node, Trie, is_number
+from cm_inbox.listening.lexicon import GAP, NUMBER_WORDS, Entry, Node, Trie, is_number
 from cm_inbox.listening.tokens import Tokens, fold
 
 SENTIMENT_SECTIONS = frozenset(
@@ -123,8 +123,9 @@ class Lexicon:
             names += [f"{language}/sentiment.txt", f"{language}/intents.txt"]
         entries = [entry for name in names for entry in lexicon.load(name)]
         listed = {(entry.section, entry.phrase) for entry in entries}
+        known = SENTIMENT_SECTIONS | INTENT_SECTIONS
         for entry in entries:
-            if entry.section not in SENTIMENT_SECTIONS | INTENT_SECTIONS:
+            if entry.section not in known:
                 raise lexicon.LexiconError(
                     f"{entry.source}, line {entry.line}: unknown section [{entry.section}]"
                 )
@@ -135,9 +136,13 @@ class Lexicon:
                 for phrase in inflect.phrases(fold(entry.phrase), language):
                     if (entry.section, phrase) not in listed:
                         listed.add((entry.section, phrase))
-                        self.trie.add(replace(entry, phrase=phrase))
+                        self.trie.add(
+                            Entry(entry.section, phrase, entry.value, entry.source, entry.line)
+                        )
         self.aliases = lexicon.aliases(language)
         for node in self.trie.nodes():
+            if not node.ends:
+                continue  # most nodes are the inside of a phrase: nothing ends there
             roles = {
                 e.section: 0.0 if e.value is None else e.value
                 for e in node.ends
