@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -100,8 +101,8 @@ def read_plain(name: str, key: str) -> Any | None:
     path = folder() / f"{name}.marshal"
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        return None
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # nothing cached yet (a folder that cannot be made warns on writing)
     except OSError as error:
         warn(path, f"cannot read it: {error.strerror or error}")
         return None
@@ -137,18 +138,38 @@ def read_arrays(name: str, key: str) -> dict[str, np.ndarray] | None:
     try:
         with np.load(path, allow_pickle=False) as stored:
             if "key" not in stored.files or str(stored["key"]) != key:
-                return None  # built from another model, library or code
-            return {field: stored[field] for field in stored.files if field != "key"}
-    except FileNotFoundError:
+                return None  # built from another model, library or code: build and replace it
+            arrays = {field: stored[field] for field in stored.files if field != "key"}
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as error:
         warn(path, f"unreadable: {error}")
         return None
+    # zipfile's own CRC goes unchecked once numpy has seeked inside a member, so a
+    # damaged array would read without a word: the file carries a CRC of its own.
+    crc = arrays.pop("crc", None)
+    if crc is None or crc.shape != () or int(crc) != _crc(arrays):
+        warn(path, "its checksum does not match: damaged or cut short")
+        return None
+    return arrays
 
 
 def write_arrays(name: str, key: str, arrays: dict[str, np.ndarray]) -> None:
     """Store ``arrays`` under ``name`` for ``key``, uncompressed (they are read at start-up)."""
-    _write(folder() / f"{name}.npz", lambda out: np.savez(out, key=np.array(key), **arrays))
+    crc = np.uint32(_crc(arrays))
+    _write(
+        folder() / f"{name}.npz",
+        lambda out: np.savez(out, key=np.array(key), crc=crc, **arrays),
+    )
+
+
+def _crc(arrays: dict[str, np.ndarray]) -> int:
+    crc = 0
+    for field in sorted(arrays):
+        array = np.ascontiguousarray(arrays[field])
+        crc = zlib.crc32(f"{field} {array.dtype.str} {array.shape}".encode(), crc)
+        crc = zlib.crc32(array.view(np.uint8).reshape(-1) if array.size else b"", crc)
+    return crc
 
 
 def _write(path: Path, fill: Callable[[Any], object]) -> None:
@@ -175,7 +196,7 @@ def _write(path: Path, fill: Callable[[Any], object]) -> None:
             "listening cache %s not written (%s); signals are unchanged, only the next "
             "start is slower",
             path,
-            error.strerror or error,
+            error,
         )
     finally:
         if temporary is not None:
