@@ -17,6 +17,11 @@ def data_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME)
 
 
+def cache_dir() -> Path:
+    """The per-user cache folder: things cm-inbox can rebuild, safe to delete."""
+    return platformdirs.user_cache_path(APP_NAME)
+
+
 def config_dir() -> Path:
     """The per-user config folder."""
     return platformdirs.user_config_path(APP_NAME)

@@ -18,22 +18,31 @@ Longer texts whose words the lexicons own by a landslide (two votes or more,
 three times the others') are settled by the vote too; the rest go to py3langid, through its model arrays read once (restricted to
 the seven languages, as float32 in row order) rather than through ``classify``,
 which re-normalises the text and gathers rows from a float16 table on every
-call: same features, same scores, a third of the time. The hint still wins when
+call: same features, same scores, a third of the time. Those arrays are kept in
+the user's cache folder (see ``cache``): reading py3langid's full model takes
+most of a second, the restricted arrays a few hundredths. The hint still wins when
 py3langid is unsure. Text mostly in another script (Cyrillic, Arabic, CJK...) is
 read with py3langid's full model, since the seven-language one could only
-guess among Latin-script languages.
+guess among Latin-script languages; it is loaded only when such a text comes.
 """
 
 from __future__ import annotations
 
 import copy
+import importlib.util
+import logging
 import math
 import re
 import threading
 from collections import Counter
+from collections.abc import Sequence
+from itertools import chain
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from cm_inbox.listening import cache
 
 LANGUAGES = ("fr", "en", "es", "de", "it", "pt", "nl")
 SHORT = 12  # letters; below this a network's tag is trusted over the text
@@ -41,6 +50,7 @@ SHORT_TEXT = 25  # letters; below this the lexicons' vote comes before py3langid
 CONFIDENT = 0.9  # py3langid's probability above which the text beats the tag
 LONGEST = 200  # characters read: past this, more text costs time and changes nothing
 
+log = logging.getLogger(__name__)
 _NON_LATIN = re.compile(r"[^\W\d_\u0000-\u024f\u1e00-\u1eff]")
 _LOCK = threading.Lock()
 _IDENTIFIERS: tuple[Any, Any, Any] | None = None
@@ -50,8 +60,10 @@ _FAST: Any = None
 def identifiers() -> tuple[Any, Any, Any]:
     """py3langid restricted to ``LANGUAGES`` (raw scores, then probabilities), and unrestricted.
 
-    Loaded once per process (about a second). The raw scores skip the softmax, which
-    only matters when a network's tag disagrees with the text.
+    Loaded once per process (about a second), and only when needed: for text in
+    another script than Latin, to build the restricted arrays when the cache has
+    none, and for ``evaluate --compare-language``. The raw scores skip the
+    softmax, which only matters when a network's tag disagrees with the text.
     """
     global _IDENTIFIERS
     if _IDENTIFIERS is None:
@@ -80,13 +92,74 @@ def identifiers() -> tuple[Any, Any, Any]:
 class _Restricted:
     """py3langid's seven-language scores, computed straight from its model arrays."""
 
-    def __init__(self, raw: Any) -> None:
-        self.classes = list(raw.nb_classes)
-        self.table = np.ascontiguousarray(raw.nb_ptc, dtype=np.float32)
-        self.prior = np.asarray(raw.nb_pc, dtype=np.float32)
-        self.nextmove = raw.tk_nextmove
-        self.rowbase = [row << 8 for row in raw.tk_row]
-        self.output = raw.tk_output
+    def __init__(
+        self,
+        classes: list[str],
+        table: np.ndarray,
+        prior: np.ndarray,
+        nextmove: Sequence[int],
+        rowbase: Sequence[int],
+        output: Sequence[int],
+    ) -> None:
+        self.classes = classes
+        self.table = table
+        self.prior = prior
+        self.nextmove = nextmove
+        self.rowbase = rowbase
+        self.output = output
+
+    @classmethod
+    def of(cls, raw: Any) -> _Restricted:
+        """The arrays of py3langid's identifier ``raw``, restricted to ``LANGUAGES``."""
+        return cls(
+            list(raw.nb_classes),
+            np.ascontiguousarray(raw.nb_ptc, dtype=np.float32),
+            np.asarray(raw.nb_pc, dtype=np.float32),
+            raw.tk_nextmove,
+            [row << 8 for row in raw.tk_row],
+            raw.tk_output,
+        )
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Everything ``classify`` reads, as numpy arrays (see ``from_arrays``)."""
+        return {
+            "classes": np.array(self.classes),
+            "table": self.table,
+            "prior": self.prior,
+            "nextmove": np.frombuffer(self.nextmove, dtype=f"u{self.nextmove.itemsize}"),
+            "rowbase": np.array(self.rowbase, dtype=np.int64),
+            "output": np.array(self.output, dtype=np.int64),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> _Restricted:
+        """The scorer ``arrays`` describe; ValueError or KeyError when they describe none."""
+        classes, table, prior = arrays["classes"], arrays["table"], arrays["prior"]
+        nextmove, rowbase, output = arrays["nextmove"], arrays["rowbase"], arrays["output"]
+        # Checked here so that a cache file of the wrong shape fails now, and is
+        # rebuilt, rather than as an IndexError in the middle of a sync.
+        if not (
+            table.ndim == 2
+            and table.shape[1] == len(classes) == len(prior) == len(LANGUAGES)
+            and nextmove.ndim == rowbase.ndim == output.ndim == 1
+            and all(a.dtype.kind in "iu" and a.dtype.isnative for a in (nextmove, rowbase, output))
+            and len(rowbase) == len(output) > 0
+            and int(output.max()) < table.shape[0]
+            and 0 <= int(nextmove.min()) <= int(nextmove.max()) < len(output)
+            and int(rowbase.min()) >= 0
+            and int(rowbase.max()) + 256 <= len(nextmove)
+        ):
+            raise ValueError("arrays of the wrong shapes for a language model")
+        # The walk indexes these once per byte of text: a memoryview hands back plain
+        # ints, as fast as py3langid's stdlib arrays and lists, without copying 40 MB.
+        return cls(
+            classes.tolist(),
+            np.ascontiguousarray(table, dtype=np.float32),
+            np.asarray(prior, dtype=np.float32),
+            memoryview(np.ascontiguousarray(nextmove)),
+            memoryview(np.ascontiguousarray(rowbase)),
+            memoryview(np.ascontiguousarray(output)),
+        )
 
     def classify(self, text: str) -> tuple[str, float]:
         """(language, probability) as py3langid's restricted ``classify`` with norm_probs."""
@@ -112,14 +185,54 @@ class _Restricted:
         return self.classes[best], float(1.0 / np.exp(scaled).sum())
 
 
-def _fast() -> _Restricted:
+_FAST_LOCK = threading.Lock()
+CACHE_NAME = "py3langid-restricted"
+# py3langid's files the restricted arrays come from (its version is in __init__).
+_PY3LANGID_FILES = ("__init__.py", "langid.py", "modelio.py", "data/model.npz.xz")
+
+
+def restricted() -> _Restricted:
+    """py3langid's seven-language scorer, from the cache or built from its full model."""
     global _FAST
     if _FAST is None:
-        raw = identifiers()[0]
-        with _LOCK:
+        with _FAST_LOCK:
             if _FAST is None:
-                _FAST = _Restricted(raw)
+                _FAST = _stored()
     return _FAST
+
+
+def _stored() -> _Restricted:
+    # Reading py3langid's full model (lzma, 97 languages) takes most of a second;
+    # the seven languages' arrays, once restricted, read back in a few hundredths.
+    key = _model_key()
+    arrays = cache.read_arrays(CACHE_NAME, key) if key else None
+    if arrays is not None:
+        try:
+            return _Restricted.from_arrays(arrays)
+        except (KeyError, ValueError) as error:
+            cache.warn(cache.folder() / f"{CACHE_NAME}.npz", str(error))
+    built = _Restricted.of(identifiers()[0])
+    if key:
+        cache.write_arrays(CACHE_NAME, key, built.arrays())
+    return built
+
+
+def _model_key() -> str | None:
+    # py3langid's files by size and time rather than by content (45 MB) or by its
+    # package metadata (slow to import): an upgrade rewrites them.
+    try:
+        spec = importlib.util.find_spec("py3langid")
+        if spec is None or spec.origin is None:
+            return None
+        folder = Path(spec.origin).parent
+        parts = [" ".join(LANGUAGES)]
+        for name in _PY3LANGID_FILES:
+            stat = (folder / name).stat()
+            parts.append(f"{name} {stat.st_size} {stat.st_mtime_ns}")
+        return cache.fingerprint(chain(parts, cache.sources("cache", "language")))
+    except OSError as error:
+        log.warning("language model cache not used: cannot read what it is built from (%s)", error)
+        return None
 
 
 _HINTS: dict[str, str | None] = {}
@@ -216,7 +329,7 @@ def detect(
             if voted:
                 return voted
     if latin:
-        language, confidence = _fast().classify(letters)
+        language, confidence = restricted().classify(letters)
         if hint and hint != language and (size < SHORT or confidence < CONFIDENT):
             return hint
         return language

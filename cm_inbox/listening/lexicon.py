@@ -20,11 +20,15 @@ comment is walked once for sentiment words, modifiers and intent cues alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from cm_inbox.listening.tokens import tokenize
 
+DATA: Traversable = resources.files("cm_inbox.listening").joinpath("data")
+"""The folder of lexicon files; what the signals (and their cache keys) are built from."""
 GAP = 3  # how many words "~" may skip
 # What "#" matches besides digits: people write small numbers out ("four times", "trois
 # semaines"). Words that are also something else ("a", "un", "une") are left out.
@@ -91,7 +95,7 @@ def parse(text: str, source: str) -> list[Entry]:
 
 def load(name: str) -> list[Entry]:
     """The entries of ``data/<name>`` (e.g. "en/sentiment.txt"), shipped inside the package."""
-    resource = resources.files("cm_inbox.listening").joinpath("data", *name.split("/"))
+    resource = DATA.joinpath(*name.split("/"))
     try:
         text = resource.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -110,7 +114,7 @@ def aliases(language: str) -> Aliases:
     """The one-word shorthand of ``data/<language>/aliases.txt`` ("tjrs toujours" a line)."""
     found = Aliases()
     name = f"{language}/aliases.txt"
-    resource = resources.files("cm_inbox.listening").joinpath("data", *name.split("/"))
+    resource = DATA.joinpath(*name.split("/"))
     if not resource.is_file():
         return found
     for number, raw in enumerate(resource.read_text(encoding="utf-8").splitlines(), start=1):
@@ -133,7 +137,14 @@ def aliases(language: str) -> Aliases:
 
 def exists(name: str) -> bool:
     """Whether ``data/<name>`` ships with the package."""
-    return resources.files("cm_inbox.listening").joinpath("data", *name.split("/")).is_file()
+    return DATA.joinpath(*name.split("/")).is_file()
+
+
+@cache
+def _words(part: str) -> tuple[str, ...]:
+    # Every language's lexicon repeats the universal files and most words recur
+    # across phrases: the tokenizer runs once per distinct part.
+    return tokenize(part).words
 
 
 class Node:
@@ -182,7 +193,7 @@ class Trie:
                 node = node.number
                 continue
             prefix = part.endswith("*") and len(part) > 1
-            words = tokenize(part[:-1] if prefix else part).words
+            words = _words(part[:-1] if prefix else part)
             if not words:
                 raise LexiconError(
                     f"{entry.source}, line {entry.line}: {part!r} has no word to match"

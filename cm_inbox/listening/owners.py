@@ -11,10 +11,9 @@ languages know ("pas" is French and Portuguese) belongs to neither, and an
 from __future__ import annotations
 
 import threading
-from importlib import resources
 
 from cm_inbox.listening import lexicon
-from cm_inbox.listening.reading import LEXICON_LANGUAGES, lexicon_for
+from cm_inbox.listening.reading import LEXICON_LANGUAGES, vocabularies
 from cm_inbox.listening.tokens import tokenize
 
 _LOCK = threading.Lock()
@@ -23,7 +22,7 @@ _OWNERS: dict[str, str] | None = None
 
 def own_words(language: str) -> set[str]:
     """The words of ``data/<language>/own.txt``, as the tokenizer cuts them."""
-    resource = resources.files("cm_inbox.listening").joinpath("data", language, "own.txt")
+    resource = lexicon.DATA.joinpath(language, "own.txt")
     if not resource.is_file():
         return set()
     words: set[str] = set()
@@ -44,10 +43,11 @@ def owners() -> dict[str, str]:
     if _OWNERS is None:
         with _LOCK:
             if _OWNERS is None:
-                shared = lexicon_for(None).vocabulary
+                lexicons = vocabularies()
+                shared = lexicons["universal"]
                 known: dict[str, set[str]] = {}
                 for language in LEXICON_LANGUAGES:
-                    words = set(lexicon_for(language).vocabulary - shared)
+                    words = set(lexicons[language] - shared)
                     words |= set(lexicon.aliases(language))
                     for word in words:
                         if word[0].isalpha() and len(word) > 1:

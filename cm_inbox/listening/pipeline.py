@@ -8,10 +8,16 @@ import logging
 from cm_inbox.listening import Signals
 from cm_inbox.listening.features import parts
 from cm_inbox.listening.intents import acts, settle
-from cm_inbox.listening.language import detect, identifiers
+from cm_inbox.listening.language import detect, restricted
 from cm_inbox.listening.learned import Model, ModelError, load_model
 from cm_inbox.listening.owners import owners
-from cm_inbox.listening.reading import BOUNDARY, Reading, lexicon_for, vocabulary
+from cm_inbox.listening.reading import (
+    BOUNDARY,
+    LEXICON_LANGUAGES,
+    Reading,
+    lexicon_for,
+    vocabulary,
+)
 from cm_inbox.listening.sentiment import Mood, weigh
 from cm_inbox.listening.tokens import Tokens, tokenize
 
@@ -77,8 +83,14 @@ def _model() -> Model | None:
 
 
 def preload() -> None:
-    """Load the language model, every lexicon and the learned model now."""
-    identifiers()
+    """Load the language model, every lexicon and the learned model now.
+
+    py3langid's full model, needed only for text in another script than Latin,
+    is left until such a text comes: it takes most of a second to read.
+    """
+    restricted()
     vocabulary()
     owners()
+    for language in (None, *LEXICON_LANGUAGES):
+        lexicon_for(language)
     _model()

@@ -13,11 +13,14 @@ read with ``universal`` alone.
 
 from __future__ import annotations
 
+import logging
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any
 
-from cm_inbox.listening import inflect, lexicon
-from cm_inbox.listening.lexicon import GAP, NUMBER_WORDS, Node, Trie, is_number
+from cm_inbox.listening import cache, inflect, lexicon
+from cm_inbox.listening.lexicon import GAP, NUMBER_WORDS, Entry, Node, Trie, is_number
 from cm_inbox.listening.tokens import Tokens, fold
 
 SENTIMENT_SECTIONS = frozenset(
@@ -123,8 +126,9 @@ class Lexicon:
             names += [f"{language}/sentiment.txt", f"{language}/intents.txt"]
         entries = [entry for name in names for entry in lexicon.load(name)]
         listed = {(entry.section, entry.phrase) for entry in entries}
+        known = SENTIMENT_SECTIONS | INTENT_SECTIONS
         for entry in entries:
-            if entry.section not in SENTIMENT_SECTIONS | INTENT_SECTIONS:
+            if entry.section not in known:
                 raise lexicon.LexiconError(
                     f"{entry.source}, line {entry.line}: unknown section [{entry.section}]"
                 )
@@ -135,9 +139,13 @@ class Lexicon:
                 for phrase in inflect.phrases(fold(entry.phrase), language):
                     if (entry.section, phrase) not in listed:
                         listed.add((entry.section, phrase))
-                        self.trie.add(replace(entry, phrase=phrase))
+                        self.trie.add(
+                            Entry(entry.section, phrase, entry.value, entry.source, entry.line)
+                        )
         self.aliases = lexicon.aliases(language)
         for node in self.trie.nodes():
+            if not node.ends:
+                continue  # most nodes are the inside of a phrase: nothing ends there
             roles = {
                 e.section: 0.0 if e.value is None else e.value
                 for e in node.ends
@@ -149,7 +157,84 @@ class Lexicon:
                 for e in node.ends
                 if e.section in INTENT_SECTIONS
             )
+            # Reading needs the roles and cues alone; a lexicon read back from the
+            # cache has no entries either, so a built one keeps none.
+            node.ends = []
         self.vocabulary = frozenset(self.trie.vocabulary)
+
+    def plain(self) -> tuple[Any, ...]:
+        """The lexicon as dicts, lists, tuples, strings and floats (see ``restore``)."""
+        # Thousands of phrases share a few hundred meanings: each is stored once and
+        # nodes name it by its index. repr tells -0.0 from 0.0, which == does not.
+        meanings: dict[str, int] = {}
+        table: list[tuple[tuple[str, float], ...]] = []
+
+        def meaning(roles: Roles) -> int:
+            sections = tuple(roles.sections.items())
+            index = meanings.setdefault(repr(sections), len(table))
+            if index == len(table):
+                table.append(sections)
+            return index
+
+        def plain(node: Node) -> tuple[Any, ...]:
+            return (
+                {word: plain(child) for word, child in node.next.items()},
+                [(prefix, plain(child)) for prefix, child in node.prefixes],
+                None if node.gap is None else plain(node.gap),
+                None if node.number is None else plain(node.number),
+                -1 if node.roles is None else meaning(node.roles),
+                node.cues,
+            )
+
+        prefixes = {
+            start: [(prefix, plain(node)) for prefix, node in pool]
+            for start, pool in self.trie.root_prefixes.items()
+        }
+        root = plain(self.trie.root)
+        return (
+            self.language,
+            dict(self.aliases),
+            sorted(self.trie.vocabulary),
+            table,
+            root,
+            prefixes,
+        )
+
+    @classmethod
+    def restore(cls, plain: tuple[Any, ...]) -> Lexicon:
+        """The lexicon ``plain`` describes, reading as ``Lexicon(language)`` would."""
+        language, aliases, vocabulary, table, root, prefixes = plain
+        # Roles are never changed once made, so nodes of one meaning share one.
+        meanings = [Roles(dict(sections)) for sections in table]
+
+        def node(plain: tuple[Any, ...]) -> Node:
+            following, pool, gap, number, meaning, cues = plain
+            made = Node()
+            if following:
+                made.next = {word: node(child) for word, child in following.items()}
+            if pool:
+                made.prefixes = [(prefix, node(child)) for prefix, child in pool]
+            if gap is not None:
+                made.gap = node(gap)
+            if number is not None:
+                made.number = node(number)
+            if meaning >= 0:
+                made.roles = meanings[meaning]
+            made.cues = tuple(cues)
+            return made
+
+        restored = cls.__new__(cls)
+        restored.language = language
+        restored.trie = Trie()
+        restored.trie.root = node(root)
+        restored.trie.root_prefixes = {
+            start: [(prefix, node(child)) for prefix, child in pool]
+            for start, pool in prefixes.items()
+        }
+        restored.trie.vocabulary = set(vocabulary)
+        restored.aliases = lexicon.Aliases(aliases)
+        restored.vocabulary = frozenset(vocabulary)
+        return restored
 
     def read(self, tokens: Tokens) -> Reading:
         """Walk ``tokens`` once: sentiment units (longest phrase first) and every intent cue."""
@@ -258,8 +343,25 @@ def _void_contradicted(units: list[Unit], cues: dict[str, list[tuple[int, int, f
                 del cues[name]
 
 
+log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 _LEXICONS: dict[str | None, Lexicon] = {}
+# What builds a lexicon, its vocabularies and the words' owners: a change to any
+# of these modules or to a lexicon file gives the cache a new key.
+BUILDERS = ("cache", "inflect", "lexicon", "owners", "reading", "tokens")
+_KEYS: dict[object, str | None] = {}
+
+
+def lexicon_key() -> str | None:
+    """The cache key of the lexicons as the files and code stand (None: no cache)."""
+    data = lexicon.DATA
+    if data not in _KEYS:
+        try:
+            _KEYS[data] = cache.fingerprint(chain(cache.sources(*BUILDERS), cache.texts(data)))
+        except OSError as error:
+            log.warning("listening cache not used: cannot read what it is built from (%s)", error)
+            _KEYS[data] = None
+    return _KEYS[data]
 
 
 def lexicon_for(language: str | None) -> Lexicon:
@@ -272,21 +374,65 @@ def lexicon_for(language: str | None) -> Lexicon:
                 key = "universal"
                 if language and lexicon.exists(f"{language}/sentiment.txt"):
                     key = language
-                found = _LEXICONS.get(key) or Lexicon(key)
+                found = _LEXICONS.get(key) or _stored(key)
                 _LEXICONS[key] = _LEXICONS[language] = found
     return found
 
 
+def _stored(language: str) -> Lexicon:
+    # The cached trie when an earlier process built it from the same files and
+    # code; otherwise built here, and cached for the next process.
+    key = lexicon_key()
+    if key is None:
+        return Lexicon(language)
+    name = f"lexicon-{language}"
+    plain = cache.read_plain(name, key)
+    if plain is not None:
+        try:
+            return Lexicon.restore(plain)
+        except (TypeError, ValueError, KeyError) as error:
+            cache.warn(cache.folder() / f"{name}.marshal", f"not a lexicon: {error}")
+    built = Lexicon(language)
+    cache.write_plain(name, key, built.plain())
+    return built
+
+
 LEXICON_LANGUAGES = ("en", "fr", "es", "de", "it", "pt", "nl")
+_WORDS_LOCK = threading.Lock()
+_VOCABULARIES: dict[str, frozenset[str]] | None = None
 _VOCABULARY: frozenset[str] | None = None
+
+
+def vocabularies() -> dict[str, frozenset[str]]:
+    """The words of each lexicon ("universal" and ``LEXICON_LANGUAGES``), once per process.
+
+    Read from the cache when it can be: knowing the words must not cost building
+    the tries of languages the inbox never meets.
+    """
+    global _VOCABULARIES
+    if _VOCABULARIES is None:
+        with _WORDS_LOCK:
+            if _VOCABULARIES is None:
+                _VOCABULARIES = _stored_vocabularies()
+    return _VOCABULARIES
+
+
+def _stored_vocabularies() -> dict[str, frozenset[str]]:
+    key = lexicon_key()
+    plain = cache.read_plain("vocabularies", key) if key else None
+    if isinstance(plain, dict) and set(plain) == {"universal", *LEXICON_LANGUAGES}:
+        return {language: frozenset(words) for language, words in plain.items()}
+    found = {
+        language: lexicon_for(language).vocabulary for language in ("universal", *LEXICON_LANGUAGES)
+    }
+    if key:
+        cache.write_plain("vocabularies", key, {k: sorted(v) for k, v in found.items()})
+    return found
 
 
 def vocabulary() -> frozenset[str]:
     """Every word the lexicons know, in any language: what a stretched word may squeeze to."""
     global _VOCABULARY
     if _VOCABULARY is None:
-        words: set[str] = set(lexicon_for(None).vocabulary)
-        for language in LEXICON_LANGUAGES:
-            words |= lexicon_for(language).vocabulary
-        _VOCABULARY = frozenset(words)
+        _VOCABULARY = frozenset().union(*vocabularies().values())
     return _VOCABULARY
