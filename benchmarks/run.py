@@ -90,7 +90,7 @@ METHOD = {
     "bar names the search (tui_search_ms), and to the one with the full count "
     "(tui_search_full_ms)",
     "rss": "VmHWM of the TUI process after the 500 j and the 10 TUI searches",
-    "sync": "fresh sandbox per run behind a proxy adding 50 ms per request; 10 accounts "
+    "sync": "fresh sandbox per run behind a proxy adding 50 ms per request, listening cache filled first; 10 accounts "
     "(5 Mastodon, 5 Bluesky, sandbox credentials under different names); each sync on a "
     "copy of the database with the accounts and no comments",
     "db": "file + WAL after a checkpoint, divided by the comment count",
