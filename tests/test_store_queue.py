@@ -708,3 +708,13 @@ def test_a_common_word_heads_its_search_in_priority_order_and_longer_words_follo
     # Fewer hits of the word than a screen: the prefix's head, exactly the full list's start.
     query = QueueQuery(view=View.INBOX, search="lumos", sort=Sort.PRIORITY)
     assert list(store.search_head(query, limit=20)) == list(store.queue_keys(query))[:20]
+
+
+def test_ids_past_four_bytes_widen_the_array_without_losing_one(store, monkeypatch):
+    import cm_inbox.store.database as database_module
+
+    monkeypatch.setattr(database_module, "STREAM_CHUNK", 2)
+    values = [3, 1, 2**31 - 1, 2**31, 7, -(2**40)]
+    sql = "SELECT column1 FROM (VALUES " + ",".join(f"({v})" for v in values) + ")"
+    assert list(store.db.int_column(sql)) == values
+    assert store.db.int_column("SELECT column1 FROM (VALUES (1), (2))").itemsize == 4

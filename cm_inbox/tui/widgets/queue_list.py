@@ -249,7 +249,7 @@ class QueueList(ScrollView, can_focus=True):
                 del self.keys[position]
         else:
             before_cursor = sum(1 for key in self.keys[: self.cursor] if key in doomed)
-            self.keys = array("q", (key for key in self.keys if key not in doomed))
+            self.keys = array(self.keys.typecode, (key for key in self.keys if key not in doomed))
         for key in doomed:
             self._rows.pop(key, None)
         self._strips.clear()
