@@ -44,7 +44,6 @@ def test_a_command_run_by_the_console_script_ends_with_the_collector_on(
     tmp_path, monkeypatch, capsys
 ):
     from cm_inbox.cli import entry
-
     from cm_inbox.store import Store
 
     db = tmp_path / "x.sqlite3"
