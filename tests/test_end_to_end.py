@@ -9,7 +9,7 @@ import json
 import httpx
 import pytest
 from loopback import base_url, connect_all, run_cli, serving
-from tui_fixtures import queue_key
+from tui_fixtures import queue_key, workers_done
 
 from cm_inbox.config import load_config
 from cm_inbox.model import QueueQuery, Sort, View
@@ -48,7 +48,7 @@ async def test_sandbox_to_sync_to_a_reply_from_the_keyboard(sandbox, tmp_path, i
     app = CmInboxApp(store, config, syncer=syncer)
     text = "Merci, on regarde ça tout de suite !"
     async with app.run_test(size=(120, 36)) as pilot:
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await pilot.pause()
         assert app.screen.queue.current.comment.id == target.id
         await pilot.press("r")
@@ -57,7 +57,7 @@ async def test_sandbox_to_sync_to_a_reply_from_the_keyboard(sandbox, tmp_path, i
         await pilot.pause()
         await pilot.press("R")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await pilot.pause()
 
     replies = httpx.get(base_url(sandbox) + "/_sandbox/replies", timeout=10).json()

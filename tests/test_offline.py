@@ -4,7 +4,7 @@ sends what was queued once the networks answer again, on its own."""
 from __future__ import annotations
 
 import httpx
-from tui_fixtures import default_config, queue_key
+from tui_fixtures import default_config, queue_key, workers_done
 
 from cm_inbox.model import ReplyState, Status
 from cm_inbox.sync import RetryPolicy, Syncer
@@ -37,7 +37,7 @@ async def test_offline_the_app_works_and_flushes_when_the_network_is_back(world,
     app = CmInboxApp(world.store, config, clock=world.clock, syncer=syncer, thread_settle_s=0.01)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await pilot.pause()
         status = str(app.screen.query_one("#sync-status").render())
         assert "MAS lumo-m offline" in status and "BSK lumo-b offline" in status
@@ -55,7 +55,7 @@ async def test_offline_the_app_works_and_flushes_when_the_network_is_back(world,
 
         # Still offline when the reply's own send comes (1 s after queueing): it fails.
         await pilot.pause(1.6)
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         assert world.store.reply(reply.id).state is not ReplyState.SENT
         # Said once per account when it went offline, not at every retry since.
         told = [n.message for n in app._notifications if "lumo-m" in n.message]
@@ -64,7 +64,7 @@ async def test_offline_the_app_works_and_flushes_when_the_network_is_back(world,
         # Nothing else is pressed: the app tries again on its own, within its
         # capped backoff (2 s, +20 % jitter), and the reply goes.
         await pilot.pause(4)
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         await pilot.pause()
         assert world.store.reply(reply.id).state is ReplyState.SENT
         status = str(app.screen.query_one("#sync-status").render())

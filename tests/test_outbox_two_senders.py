@@ -9,6 +9,7 @@ import sys
 
 import httpx
 from loopback import base_url, connect_all, run_cli, serving
+from tui_fixtures import workers_done
 
 from cm_inbox.config import load_config
 from cm_inbox.model import QueueQuery, ReplyState, View
@@ -49,7 +50,7 @@ async def test_the_tui_and_the_command_line_send_each_reply_once(tmp_path):
         )
         async with app.run_test(size=(120, 36)) as pilot:
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(pilot)
             await pilot.pause()
             out, err = other.communicate(timeout=120)
             shown = app.screen.query_one("#sync-status").render()

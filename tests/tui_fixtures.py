@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from cm_inbox.config import load_config
@@ -129,3 +130,28 @@ def queue_key(app, comment) -> str:
     from cm_inbox.second_look import second_look_reasons
 
     return "ctrl+g" if second_look_reasons(comment, app.config.checks) else "ctrl+s"
+
+
+async def workers_done(pilot) -> None:
+    """Every worker finished, cancelled ones included.
+
+    Textual's ``wait_for_complete`` raises for a worker cancelled meanwhile, and an
+    app that syncs as it opens may reload its list (cancelling the load under way)
+    at any moment; what tests wait for is the last load, whichever it is.
+    """
+    from textual.worker import WorkerCancelled, WorkerFailed, WorkerState
+
+    while True:
+        busy = [w for w in pilot.app.workers if w.state is WorkerState.RUNNING]
+        if not busy:
+            pending = [w for w in pilot.app.workers if w.state is WorkerState.PENDING]
+            if not pending:
+                return
+            await pilot.pause()  # let the event loop start them
+            continue
+        for worker in busy:
+            # A cancelled load is replaced by a newer one; a failed worker ends the
+            # app's run_test with its error anyway.
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                await worker.wait()
+        await pilot.pause()
