@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -51,6 +53,7 @@ def forget(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reading, "_KEYS", {})
     monkeypatch.setattr(owners, "_OWNERS", None)
     monkeypatch.setattr(language, "_FAST", None)
+    monkeypatch.setattr(language, "_UNREADABLE", [])
     monkeypatch.setattr(cache, "_WARNED", set())
     monkeypatch.setattr(cache, "_UNWRITABLE", set())
 
@@ -176,25 +179,53 @@ def test_a_damaged_cache_file_still_gives_the_same_signals(built, monkeypatch, c
     assert not caplog.records
 
 
-@pytest.mark.parametrize("how", ["read-only folder", "a file where the folder goes"])
-def test_an_unwritable_cache_still_gives_the_same_signals(built, monkeypatch, caplog, how):
+def test_a_cache_folder_that_is_a_file_still_gives_the_same_signals(built, monkeypatch, caplog):
     expected, _ = built
     folder = cache.folder()
-    if how == "read-only folder":
-        folder.mkdir(parents=True)
-        folder.chmod(0o500)
-        if os.access(folder, os.W_OK):
-            pytest.skip("this user writes to read-only folders (root)")
-    else:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        folder.write_text("not a folder")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_text("not a folder")
     forget(monkeypatch)
-    try:
-        with caplog.at_level(logging.WARNING, logger="cm_inbox.listening"):
-            assert signals() == expected
-    finally:
-        if folder.is_dir():
-            folder.chmod(0o700)
+    with caplog.at_level(logging.WARNING, logger="cm_inbox.listening"):
+        assert signals() == expected
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1, warnings
     assert "not written" in warnings[0] and str(folder) in warnings[0]
+
+
+# A process whose files may not grow past 4 KiB, as on a full disk (it holds for root
+# too, where a read-only folder does not): it prints how many comments got signals.
+FULL_DISK = """
+import logging, resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, not kills
+logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(message)s")
+sys.path.insert(0, sys.argv[1])
+from test_listening_cache import TEXTS, signals
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+found = signals()
+print(sum(s.sentiment is not None for s in found), len(TEXTS))
+print(found[1].language, found[1].sentiment)
+"""
+
+
+def test_a_full_disk_still_gives_signals_says_why_once_and_leaves_no_half_file(tmp_path):
+    # py3langid unpacks its model into a temporary file and the cache cannot be
+    # written: comments still get every signal (languages from their words, the
+    # network's tag or the default), with one line for each of the two failures.
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-c", FULL_DISK, str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    counted, french = done.stdout.splitlines()
+    assert counted == f"{len(TEXTS)} {len(TEXTS)}"
+    assert french == "fr negative"  # "franchement c'est nul, l'appli plante"
+    warnings = done.stderr.splitlines()
+    assert len([w for w in warnings if "language model cannot be read" in w]) == 1, warnings
+    unwritten = [w for w in warnings if "not written" in w]
+    assert len(unwritten) == 1 and "File too large" in unwritten[0], warnings
+    left = [p.name for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+    assert not [name for name in left if name.endswith(".tmp")], left

@@ -328,12 +328,39 @@ def detect(
             voted = landslide(words, owners)
             if voted:
                 return voted
-    if latin:
-        language, confidence = restricted().classify(letters)
-        if hint and hint != language and (size < SHORT or confidence < CONFIDENT):
-            return hint
-        return language
-    language, confidence = identifiers()[2].classify(letters)
+    scorer = scorer_for(latin)
+    if scorer is None:
+        # py3langid could not be read: the network's tag, the words' vote, the default.
+        voted = vote(words, owners) if owners and words else None
+        return hint or voted or default
+    language, confidence = scorer.classify(letters)
     if hint and hint != language and (size < SHORT or confidence < CONFIDENT):
         return hint
     return language
+
+
+_UNREADABLE: list[str] = []  # why py3langid could not be read, once per process
+
+
+def scorer_for(latin: bool = True) -> Any:
+    """py3langid's scorer for Latin text (seven languages) or any script; None when its
+    model cannot be read (it unpacks into a temporary file: a full disk stops it).
+
+    The failure is said once and remembered for the process, so a full disk does not
+    cost a second of unpacking on every comment.
+    """
+    if _UNREADABLE:
+        return None
+    try:
+        return restricted() if latin else identifiers()[2]
+    except OSError as error:
+        with _LOCK:
+            if not _UNREADABLE:
+                _UNREADABLE.append(str(error))
+                log.warning(
+                    "py3langid's language model cannot be read (%s); languages come from "
+                    "the words, the network's tag and the brand's default until cm-inbox "
+                    "restarts",
+                    error,
+                )
+        return None

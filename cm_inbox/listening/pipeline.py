@@ -8,7 +8,7 @@ import logging
 from cm_inbox.listening import Signals
 from cm_inbox.listening.features import parts
 from cm_inbox.listening.intents import acts, settle
-from cm_inbox.listening.language import detect, restricted
+from cm_inbox.listening.language import detect, scorer_for
 from cm_inbox.listening.learned import Model, ModelError, load_model
 from cm_inbox.listening.owners import owners
 from cm_inbox.listening.reading import (
@@ -88,7 +88,7 @@ def preload() -> None:
     py3langid's full model, needed only for text in another script than Latin,
     is left until such a text comes: it takes most of a second to read.
     """
-    restricted()
+    scorer_for(latin=True)
     vocabulary()
     owners()
     for language in (None, *LEXICON_LANGUAGES):
