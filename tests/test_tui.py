@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from textual.geometry import Region
 from tui_fixtures import HOSTILE, default_config, fill
 
 from cm_inbox.model import QueueQuery, ReplyState, Status, View
+from cm_inbox.networks import at_handle
+from cm_inbox.timefmt import age
 from cm_inbox.tui.app import CmInboxApp
 from cm_inbox.tui.screens.inbox import InboxScreen
 
@@ -486,3 +489,50 @@ async def test_a_narrow_terminal_still_shows_every_view_and_its_count(app):
             ["Inbox 12", "Esc 0", "Snz 0", "Out 0", "Done 0", "Spam 0", "All 12"], 1
         ):
             assert f"{number} {title}" in header
+
+
+async def test_scrolling_line_by_line_shows_each_row_where_it_belongs(app):
+    """Held keys scroll the list a line at a time, and painted lines are kept
+    between frames: every line must still show its own row, and only the
+    cursor's line the cursor, down the list and back up."""
+    async with app.run_test(size=(120, 12)) as pilot:
+        await settle(pilot)
+        queue = inbox(app).queue
+        cursor_style = queue.get_component_rich_style("queue--cursor")
+
+        def check_screen() -> None:
+            width, height = queue.outer_size
+            lines = queue.render_lines(Region(0, 0, width, height))
+            top = int(queue.scroll_y)
+            assert top <= queue.cursor < top + height
+            for y, line in enumerate(lines):
+                row = queue.row_at(top + y)
+                assert row is not None
+                assert at_handle(row.comment.author.handle)[:8] in line.text
+                lit = any(seg.style and seg.style.bgcolor == cursor_style.bgcolor for seg in line)
+                assert lit == (top + y == queue.cursor), (y, line.text)
+
+        for key in ["j"] * 11 + ["k"] * 11 + ["G", "g"]:
+            await pilot.press(key)
+            await pilot.pause()
+            check_screen()
+        assert queue.cursor == 0 and int(queue.scroll_y) == 0
+
+
+async def test_ages_shown_after_time_passes_are_the_new_ones(app, clock):
+    """Lines kept from earlier frames must not carry an age from before the clock moved."""
+    async with app.run_test(size=(120, 12)) as pilot:
+        await settle(pilot)
+        queue = inbox(app).queue
+        clock.advance(2 * 3600)
+        await pilot.press("j")  # the cursor moves on screen: two lines repaint
+        await pilot.pause()
+        while int(queue.scroll_y) == 0:  # then the list scrolls: every line repaints
+            await pilot.press("j")
+            await pilot.pause()
+        width, height = queue.outer_size
+        top = int(queue.scroll_y)
+        for y, line in enumerate(queue.render_lines(Region(0, 0, width, height))):
+            row = queue.row_at(top + y)
+            assert row is not None
+            assert f" {age(clock() - row.comment.created_at)} " in line.text, line.text

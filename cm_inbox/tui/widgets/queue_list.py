@@ -20,7 +20,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.cache import LRUCache
 from textual.events import Click
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -153,7 +153,10 @@ class QueueList(ScrollView, can_focus=True):
         self.total = 0
         self.selected: set[int] = set()
         self._rows: OrderedDict[int, QueueRow] = OrderedDict()
+        # Lines as the queue paints them, and as they end up once styled.
         self._strips: LRUCache[tuple, Strip] = LRUCache(CACHE_STRIPS)
+        self._finished: LRUCache[tuple, Strip] = LRUCache(CACHE_STRIPS)
+        self._finished_for: tuple | None = None
         self._frame: tuple[Style, int] | None = None
         self._styles: dict[tuple[str, Style], Style] = {}
         self._last_highlighted: tuple[int, int] | None = _ANNOUNCE_AGAIN
@@ -172,7 +175,7 @@ class QueueList(ScrollView, can_focus=True):
         self.keys = keys
         self.total = max(total or 0, len(keys))
         self._rows.clear()
-        self._strips.clear()
+        self._forget_painted()
         self.selected &= set(self._key_lookup(self.selected))
         self.virtual_size = Size(self.size.width, self.total)
         target = self.index_of(keep) if keep is not None else None
@@ -219,18 +222,22 @@ class QueueList(ScrollView, can_focus=True):
         """Drop cached rows so their next paint reads the store again."""
         for key in keys:
             self._rows.pop(key, None)
-        self._strips.clear()
+        self._forget_painted()
         self._last_highlighted = _ANNOUNCE_AGAIN
         self.refresh()
 
     def repaint(self) -> None:
         """Paint every line afresh (ages moved on, a row changed in place)."""
-        self._strips.clear()
+        self._forget_painted()
         self.refresh()
+
+    def _forget_painted(self) -> None:
+        self._strips.clear()
+        self._finished.clear()
 
     def notify_style_update(self) -> None:
         # A new theme or focus changes every colour: cached lines are stale.
-        self._strips.clear()
+        self._forget_painted()
         self._styles.clear()
         super().notify_style_update()
 
@@ -252,7 +259,7 @@ class QueueList(ScrollView, can_focus=True):
             self.keys = array(self.keys.typecode, (key for key in self.keys if key not in doomed))
         for key in doomed:
             self._rows.pop(key, None)
-        self._strips.clear()
+        self._forget_painted()
         self.selected -= doomed
         self.total = len(self.keys)
         self.virtual_size = Size(self.size.width, self.total)
@@ -262,6 +269,15 @@ class QueueList(ScrollView, can_focus=True):
         self._announce_current()
 
     # -- cursor ---------------------------------------------------------------
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        # The scrollbar is no cells wide (see DEFAULT_CSS), yet Textual moved its
+        # thumb on every scroll, and refreshing a widget it cannot see made it
+        # rebuild its map of every widget on the screen before the next frame.
+        if self.show_vertical_scrollbar and self.styles.scrollbar_size_vertical:
+            self.vertical_scrollbar.position = new_value
+        if round(old_value) != round(new_value):
+            self.refresh(self.size.region)
 
     def validate_cursor(self, value: int) -> int:
         return max(0, min(value, len(self.keys) - 1)) if self.keys else 0
@@ -326,48 +342,92 @@ class QueueList(ScrollView, can_focus=True):
 
     # -- painting -------------------------------------------------------------
 
-    def render_lines(self, crop):
-        # The widget's style walks every ancestor's CSS, and its width every
-        # gutter: work them out once a frame, not once a line.
-        self._frame = (self.rich_style, self.scrollable_content_region.width)
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The widget's lines, as finished strips kept by what they show.
+
+        Textual styles every line it paints (background, filters) afresh after a
+        scroll, though a one-line scroll shows all but one line as before: the
+        finished strips are kept by what each line shows, and only the lines
+        never painted go through the styles.
+        """
+        plain, width = self._frame = (self.rich_style, self.scrollable_content_region.width)
         try:
-            return super().render_lines(crop)
+            if width != self.content_region.width:
+                # A scrollbar takes a gutter (none is shown, but a style may add one).
+                return super().render_lines(crop)
+            outer, gutter = self.outer_size, self.styles.gutter
+            frame = (plain, outer, gutter, tuple(map(id, self.app.get_line_filters())))
+            if frame != self._finished_for:
+                self._finished.clear()
+                self._finished_for = frame
+            top = int(self.scroll_y) - gutter.top
+            content = range(gutter.top, outer.height - gutter.bottom)
+            shown = [
+                self._shown(top + y, plain, width) if y in content else ("border", y)
+                for y in crop.line_range
+            ]
+            lines = [self._finished.get(key) for key in shown]
+            missing = [i for i, line in enumerate(lines) if line is None]
+            if missing:
+                # Textual keeps styled lines by position: a line that shows
+                # something new must be styled afresh, not taken from there.
+                self._styles_cache.set_dirty(
+                    *(Region(0, crop.y + i, outer.width, 1) for i in missing)
+                )
+                first, last = missing[0], missing[-1]
+                painted = super().render_lines(
+                    Region(0, crop.y + first, outer.width, last - first + 1)
+                )
+                for i, strip in enumerate(painted, first):
+                    if lines[i] is None:
+                        lines[i] = self._finished[shown[i]] = strip
+            if crop.column_span != (0, outer.width):
+                x1, x2 = crop.column_span
+                lines = [line.crop(x1, x2) for line in lines]
+            return lines  # type: ignore[return-value]
         finally:
             self._frame = None
+
+    def _shown(self, index: int, plain: Style, width: int) -> tuple:
+        """Everything line ``index`` shows: the key its painted strips are kept by."""
+        if index >= len(self.keys):
+            return ("loading" if index < self.total else "blank",)
+        row = self.row_at(index)
+        if row is None:
+            return ("blank",)
+        now = self.clock()
+        # Its row (the caches are cleared when rows change), its highlight,
+        # focus, the width, its target state and the ages it displays.
+        return (
+            row.key, index == self.cursor, row.key in self.selected, self.has_focus, width,
+            self.target_state(row, now), age(now - row.comment.created_at),
+            age(row.escalation.waited(now)) if row.escalation else "",
+        )  # fmt: skip
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
         plain, width = self._frame or (self.rich_style, self.scrollable_content_region.width)
-        if index >= len(self.keys):
-            if index < self.total:  # the rest of the view is still loading
-                return Strip(
-                    [Segment("  …", self._style("queue--muted", plain))]
-                ).adjust_cell_length(width, plain)
+        shown = self._shown(index, plain, width)
+        strip = self._strips.get(shown)
+        if strip is not None:
+            return strip
+        if shown[0] == "loading":  # the rest of the view is still loading
+            return Strip(
+                [Segment("  …", self._style("queue--muted", plain))]
+            ).adjust_cell_length(width, plain)
+        if shown[0] == "blank":
             return Strip.blank(width, plain)
         row = self.row_at(index)
-        if row is None:
-            return Strip.blank(width, plain)
-        selected = row.key in self.selected
-        is_cursor = index == self.cursor
-        now = self.clock()
-        # Everything a line shows: its row (the cache is cleared when rows
-        # change), its highlight, focus, the width, its target state and the
-        # age it displays.
-        shown = (
-            row.key, is_cursor, selected, self.has_focus, width,
-            self.target_state(row, now), age(now - row.comment.created_at),
-            age(row.escalation.waited(now)) if row.escalation else "",
-        )  # fmt: skip
-        strip = self._strips.get(shown)
-        if strip is None:
-            base = plain
-            if is_cursor:
-                base = base + self.get_component_rich_style("queue--cursor")
-            elif selected:
-                base = base + self.get_component_rich_style("queue--selected")
-            segments = self._segments(row, width, selected, base, *shown[-3:])
-            strip = Strip(segments).adjust_cell_length(width, base).simplify()
-            self._strips[shown] = strip
+        assert row is not None
+        _, is_cursor, selected = shown[:3]
+        base = plain
+        if is_cursor:
+            base = base + self.get_component_rich_style("queue--cursor")
+        elif selected:
+            base = base + self.get_component_rich_style("queue--selected")
+        segments = self._segments(row, width, selected, base, *shown[-3:])
+        strip = Strip(segments).adjust_cell_length(width, base).simplify()
+        self._strips[shown] = strip
         return strip
 
     def target_state(self, row: QueueRow, now: float) -> TargetState | None:
