@@ -412,9 +412,9 @@ class QueueList(ScrollView, can_focus=True):
         if strip is not None:
             return strip
         if shown[0] == "loading":  # the rest of the view is still loading
-            return Strip(
-                [Segment("  …", self._style("queue--muted", plain))]
-            ).adjust_cell_length(width, plain)
+            return Strip([Segment("  …", self._style("queue--muted", plain))]).adjust_cell_length(
+                width, plain
+            )
         if shown[0] == "blank":
             return Strip.blank(width, plain)
         row = self.row_at(index)
