@@ -158,6 +158,7 @@ class QueueList(ScrollView, can_focus=True):
         self._finished: LRUCache[tuple, Strip] = LRUCache(CACHE_STRIPS)
         self._finished_for: tuple | None = None
         self._frame: tuple[Style, int] | None = None
+        self._frame_shown: dict[int, tuple] = {}
         self._styles: dict[tuple[str, Style], Style] = {}
         self._last_highlighted: tuple[int, int] | None = _ANNOUNCE_AGAIN
 
@@ -367,6 +368,12 @@ class QueueList(ScrollView, can_focus=True):
                 for y in crop.line_range
             ]
             lines = [self._finished.get(key) for key in shown]
+            # What each content line shows, worked out once: render_line reads it.
+            self._frame_shown = {
+                y - gutter.top: key
+                for y, key in zip(crop.line_range, shown, strict=True)
+                if y in content
+            }
             missing = [i for i, line in enumerate(lines) if line is None]
             if missing:
                 # Textual keeps styled lines by position: a line that shows
@@ -387,6 +394,7 @@ class QueueList(ScrollView, can_focus=True):
             return lines  # type: ignore[return-value]
         finally:
             self._frame = None
+            self._frame_shown = {}
 
     def _shown(self, index: int, plain: Style, width: int) -> tuple:
         """Everything line ``index`` shows: the key its painted strips are kept by."""
@@ -407,7 +415,7 @@ class QueueList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
         plain, width = self._frame or (self.rich_style, self.scrollable_content_region.width)
-        shown = self._shown(index, plain, width)
+        shown = self._frame_shown.get(y) or self._shown(index, plain, width)
         strip = self._strips.get(shown)
         if strip is not None:
             return strip
@@ -550,6 +558,9 @@ def _fit(text: str, width: int) -> str:
     """``text`` cut or padded to exactly ``width`` cells, with an ellipsis when cut."""
     if width <= 0:
         return ""
+    if text.isascii() and text.isprintable():
+        # One cell a character: most lines, without measuring each character.
+        return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + "…"
