@@ -7,6 +7,7 @@ a shared PostgreSQL database for teams.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from cm_inbox.scoring import Scorer
@@ -100,6 +101,10 @@ class Store(
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def bulk_writes(self) -> AbstractContextManager[None]:
+        """Writes of a bulk load run with a roomier cache (an import of many comments)."""
+        return self.db.bulk_writes()
 
     def check_integrity(self) -> list[str]:
         """SQLite's and the full-text index's own consistency checks; empty when all is well."""

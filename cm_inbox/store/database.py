@@ -115,6 +115,24 @@ class Database:
                     self.conn.execute("ROLLBACK")
                     raise
 
+    @contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        """A roomier page cache for the writing connection while a bulk load runs.
+
+        SQLite's default 2 MB holds a small fraction of the indexes a large
+        import updates at random places, so each batch read them back from the
+        file again: at 300,000 comments a fifth of the import's time was the
+        system reading pages (64 MB: 117 s down to 103 s).
+        """
+        with self.lock:
+            before = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+            self.conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.conn.execute(f"PRAGMA cache_size = {int(before)}")
+
     def _reader(self) -> sqlite3.Connection | None:
         """This thread's read connection; None means use the main one (under the lock).
 
@@ -181,6 +199,8 @@ class Database:
 # caches the file already; SQLite's default (2 MB) made each worker thread's
 # connection a second copy: 8 MB of the TUI's peak on a million comments.
 READER_CACHE_KIB = 512
+# The writing connection's page cache during a bulk import (see bulk_writes).
+BULK_CACHE_KIB = 64 * 1024
 
 # Rows fetched at a time when streaming a column.
 STREAM_CHUNK = 8192
