@@ -1,12 +1,13 @@
 """The queue: a virtual list over SQLite, one line per comment.
 
-It holds the view's ordered keys (an int64 array, 8 bytes a row) and asks the
+It holds the view's ordered keys (an int array, 4 bytes a row) and asks the
 store only for the rows on screen, caching them by key. Painting a line never
 touches more than one small page of rows, so a million-row view scrolls as
 fast as a hundred-row one (the Line API, as toolong does for huge logs).
 
-Painted lines are cached too: holding ``j`` scrolls the list one line per
-key, and all but one of the lines it then paints were painted a key ago.
+Finished lines (painted, then styled by Textual) are kept by what they show:
+holding ``j`` scrolls the list one line per key, and all but one of the lines
+it then shows were finished a key ago.
 """
 
 from __future__ import annotations
@@ -153,8 +154,6 @@ class QueueList(ScrollView, can_focus=True):
         self.total = 0
         self.selected: set[int] = set()
         self._rows: OrderedDict[int, QueueRow] = OrderedDict()
-        # Lines as the queue paints them, and as they end up once styled.
-        self._strips: LRUCache[tuple, Strip] = LRUCache(CACHE_STRIPS)
         self._finished: LRUCache[tuple, Strip] = LRUCache(CACHE_STRIPS)
         self._finished_for: tuple | None = None
         self._frame: tuple[Style, int] | None = None
@@ -233,7 +232,6 @@ class QueueList(ScrollView, can_focus=True):
         self.refresh()
 
     def _forget_painted(self) -> None:
-        self._strips.clear()
         self._finished.clear()
 
     def notify_style_update(self) -> None:
@@ -416,9 +414,6 @@ class QueueList(ScrollView, can_focus=True):
         index = int(self.scroll_y) + y
         plain, width = self._frame or (self.rich_style, self.scrollable_content_region.width)
         shown = self._frame_shown.get(y) or self._shown(index, plain, width)
-        strip = self._strips.get(shown)
-        if strip is not None:
-            return strip
         if shown[0] == "loading":  # the rest of the view is still loading
             return Strip([Segment("  …", self._style("queue--muted", plain))]).adjust_cell_length(
                 width, plain
@@ -434,9 +429,7 @@ class QueueList(ScrollView, can_focus=True):
         elif selected:
             base = base + self.get_component_rich_style("queue--selected")
         segments = self._segments(row, width, selected, base, *shown[-3:])
-        strip = Strip(segments).adjust_cell_length(width, base).simplify()
-        self._strips[shown] = strip
-        return strip
+        return Strip(segments).adjust_cell_length(width, base).simplify()
 
     def target_state(self, row: QueueRow, now: float) -> TargetState | None:
         """The row's comment against its response target; None once answered or without one."""
