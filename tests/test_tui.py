@@ -77,6 +77,34 @@ async def test_moves_through_the_queue_newest_first(app):
         assert current_id(app) == 11
 
 
+async def test_the_composer_and_footer_are_built_after_the_first_frame(app):
+    """The queue is what the user waits for at start-up: the composer and the
+    footer (two dozen widgets) are mounted once the first frame is out, which
+    Textual announces with Ready; then they are there and the collector is on."""
+    import gc
+
+    from textual import events
+    from textual.widgets import Footer
+
+    from cm_inbox.tui.widgets.composer import Composer
+
+    order: list[str] = []
+
+    def hook(message) -> None:
+        if isinstance(message, events.Ready):
+            order.append("ready")
+        elif isinstance(message, events.Mount) and isinstance(message._sender, (Composer, Footer)):
+            order.append(type(message._sender).__name__)
+
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        await settle(pilot)
+        assert order[0] == "ready", order
+        assert {"Composer", "Footer"} <= set(order)
+        assert inbox(app).composer is not None and not inbox(app).composer.display
+        assert app.screen.query(Footer)
+        assert gc.isenabled()
+
+
 async def test_held_keys_show_the_thread_once_the_cursor_rests(store, clock, tmp_path):
     """A burst of keys moves the cursor at once; the thread pane follows when it stops."""
     fill(store, int(clock()))

@@ -76,14 +76,26 @@ class CmInboxApp(App[int]):
     def on_mount(self) -> None:
         self._install_themes()
         self._install_keymap()
-        self.push_screen(InboxScreen())
+        self.inbox = InboxScreen()
+        self.push_screen(self.inbox)
+        for problem in self.startup_problems:
+            self.notify(problem, title="Config", severity="warning", timeout=12)
+
+    def on_ready(self) -> None:
+        # Textual mounts the app inside one batch of updates, and a callback
+        # scheduled "after refresh" during it ran at once, before the first
+        # frame: the composer, the footer and a collection took 0.2 s of the
+        # wait for the queue. Ready comes after the batch, so from here "after
+        # refresh" means after the frame that shows the queue.
+        self.call_after_refresh(self._after_first_frame)
+
+    async def _after_first_frame(self) -> None:
         # Everything built so far (Textual, the widgets, the styles) lives as
         # long as the app: set it aside from the garbage collector, whose full
         # passes over it paused a key press for 50 ms now and then. The console
         # script held the collector off until here (cm_inbox.startup).
-        self.call_after_refresh(startup.settled)
-        for problem in self.startup_problems:
-            self.notify(problem, title="Config", severity="warning", timeout=12)
+        startup.settled()
+        await self.inbox.after_first_frame()
 
     def _install_themes(self) -> None:
         themes, problems = load_themes(*self._theme_folders)

@@ -131,12 +131,6 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
             yield self.sync_status
 
     def on_mount(self) -> None:
-        # The footer and the composer join after the first frame: the queue is
-        # what the user waits for, and their two dozen widgets took a third of
-        # the time to it.
-        self.call_after_refresh(self._mount_the_rest)
-        self.call_after_refresh(self.check_spike)
-        self.call_after_refresh(self._refresh_priorities)
         self._show_body()
         self.store.wake_due_snoozes()
         self.reload(keep=None)
@@ -147,6 +141,16 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
         # the cursor moves, where a message would arrive after the list was
         # painted and cost a second frame.
         self.watch(self.queue, "cursor", lambda _: self._update_position(), init=False)
+
+    async def after_first_frame(self) -> None:
+        """The rest of the start-up, once the queue is on screen (the app calls it).
+
+        The footer and the composer join now: the queue is what the user waits
+        for, and their two dozen widgets took a third of the time to it.
+        """
+        await self._mount_the_rest()
+        self.check_spike()
+        self._refresh_priorities()
 
     async def _mount_the_rest(self) -> None:
         await self.mount(Footer())
