@@ -709,3 +709,25 @@ def test_sync_summary_keeps_long_problems_whole_under_the_table() -> None:
     assert rows["lumo_team"].rstrip().endswith("ok, with problems")
     assert rows["lumo-app"].rstrip().endswith("ok")
     assert rows["LumoOfficial"].rstrip().endswith("failed")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["--db", "~/inbox.db"], ["--db=/srv/team inbox.db"], ["--db", ""]],
+)
+def test_opening_the_inbox_skips_the_full_parser_and_means_the_same(argv: list[str]) -> None:
+    from cm_inbox.cli.main import build_parser, inbox_alone
+
+    shortcut = inbox_alone(argv)
+    assert shortcut is not None
+    assert vars(shortcut) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["list"], ["--db"], ["--db", "--version"], ["--db="], ["--help"], ["--db", "a", "demo"]],
+)
+def test_anything_else_goes_to_the_full_parser(argv: list[str]) -> None:
+    from cm_inbox.cli.main import inbox_alone
+
+    assert inbox_alone(argv) is None
