@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.geometry import Region
-from tui_fixtures import HOSTILE, default_config, fill
+from tui_fixtures import HOSTILE, default_config, fill, incoming
 
 from cm_inbox.model import QueueQuery, ReplyState, Status, View
 from cm_inbox.networks import at_handle
@@ -545,6 +545,39 @@ async def test_scrolling_line_by_line_shows_each_row_where_it_belongs(app):
             await pilot.pause()
             check_screen()
         assert queue.cursor == 0 and int(queue.scroll_y) == 0
+
+
+async def test_page_keys_paint_rows_read_while_the_user_was_reading(
+    store, clock, tmp_path, monkeypatch
+):
+    """A moment after a screen is shown, the rows of the screens above and below
+    it are read, before the next key: page down and page up paint without waiting for
+    the database, and each line still shows its own row."""
+    now = int(clock())
+    store.upsert_comments(
+        incoming("mastodon", "lumo@mastodon.social", f"r{i}", f"user{i:03d}", f"n°{i}", now - i)
+        for i in range(400)
+    )
+    config = default_config(tmp_path, '[ui]\nsort = "newest"\n')
+    app = CmInboxApp(store, config, clock=clock, thread_settle_s=0.01)
+    reads: list[int] = []
+    read = store.queue_rows
+    monkeypatch.setattr(store, "queue_rows", lambda view, keys: reads.append(1) or read(view, keys))
+    async with app.run_test(size=(120, 24)) as pilot:
+        await settle(pilot)
+        queue = inbox(app).queue
+        for action in [queue.action_page_down] * 12 + [queue.action_page_up] * 4:
+            reads.clear()
+            action()  # the key's own work, then its frame, with nothing in between
+            width, height = queue.outer_size
+            lines = queue.render_lines(Region(0, 0, width, height))
+            assert reads == [], f"page key at cursor {queue.cursor} read the store"
+            top = int(queue.scroll_y)
+            assert [f"@user{top + y:03d}" in line.text for y, line in enumerate(lines)] == [
+                True
+            ] * height
+            while queue.reading_ahead:
+                await pilot.pause(0.01)
 
 
 async def test_ages_shown_after_time_passes_are_the_new_ones(app, clock):
