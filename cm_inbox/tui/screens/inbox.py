@@ -54,6 +54,10 @@ HEAD_ROWS = 200
 # the cursor has rested this long: loading and laying out a thread for every
 # row that flies past would make each key wait for a pane nobody can read.
 THREAD_SETTLE_S = 0.1
+# After a single move the thread pane loads this much later: loading it at once
+# (in a worker thread) competed for the interpreter with the frame moving the
+# cursor, and with Textual's thread writing it out. Too short for an eye to see.
+THREAD_AFTER_FRAME_S = 0.02
 SORTS = list(Sort)
 EMPTY_HELP = (
     "No accounts yet.\n\n"
@@ -368,17 +372,16 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
         self._update_status()
 
     def _want_thread(self, comment_id: int) -> None:
-        """Load the thread at once after a single move; after the last of a burst."""
+        """Load the thread just after the frame of a single move; after the last of a burst."""
         now = time.monotonic()
         settle = self.app.thread_settle_s
         resting = now - self._last_move >= settle
         self._last_move = now
         self._thread_wanted = comment_id
         self._stop_thread_timer()
-        if resting:
-            self._load_thread(comment_id)
-        else:
-            self._thread_timer = self.set_timer(settle, self._load_wanted_thread)
+        self._thread_timer = self.set_timer(
+            min(settle, THREAD_AFTER_FRAME_S) if resting else settle, self._load_wanted_thread
+        )
 
     def _load_wanted_thread(self) -> None:
         self._thread_timer = None
