@@ -29,6 +29,7 @@ from cm_inbox import __version__
 from cm_inbox.networks.base import (
     AccountInfo,
     Connector,
+    FetchPage,
     NeedsLogin,
     NetworkError,
     ParentRef,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:  # httpx loads on the first sync: the inbox opens a tenth of a
     import httpx
 
     from cm_inbox.config import SyncSettings
+    from cm_inbox.listening.ahead import SignalsAhead
     from cm_inbox.watches import Watch
 
 log = logging.getLogger(__name__)
@@ -162,6 +164,7 @@ async def sync_accounts(
     sleep: Sleep | None = None,
     clock: Callable[[], float] | None = None,
     watches: Sequence[Watch] = (),
+    signals_ahead: bool = False,
 ) -> SyncReport:
     """Sync ``accounts`` (every connected one when None) at once; never raises for one account.
 
@@ -177,6 +180,9 @@ async def sync_accounts(
     ``watches`` (keyword watches, ``cm_inbox.watches``) run when fetching, each
     source with its own line in the report; with ``accounts`` named, only the
     sources that search as one of them.
+
+    ``signals_ahead`` computes the listening signals of fetched comments in a
+    second process when more than one account syncs (``cm_inbox.listening.ahead``).
     """
     targets = list(accounts) if accounts is not None else store.connected_accounts()
     report = SyncReport([AccountSync(a.network, a.name) for a in targets])
@@ -185,12 +191,48 @@ async def sync_accounts(
     if send:
         void_dead_claims(store)
     gate = asyncio.Semaphore(max(1, concurrency))
+    ahead = None
+    if signals_ahead and fetch and len(targets) > 1:
+        from cm_inbox.listening.ahead import SignalsAhead
+
+        ahead = SignalsAhead(store.scorer.default_language)
+    try:
+        await _sync_all(store, targets, report, secrets_for, transport, timeout_s, watches,
+                        fetch=fetch, send=send, plan=plan, budgets=budgets, gate=gate,
+                        limited=accounts is not None, ahead=ahead, progress=progress,
+                        sleep=sleep, clock=clock)  # fmt: skip
+    finally:
+        if ahead is not None:
+            ahead.close()
+    return report
+
+
+async def _sync_all(
+    store: Store,
+    targets: list[ConnectedAccount],
+    report: SyncReport,
+    secrets_for: SecretsFor,
+    transport: httpx.AsyncBaseTransport | None,
+    timeout_s: float,
+    watches: Sequence[Watch],
+    *,
+    fetch: bool,
+    send: bool,
+    plan: SendPlan,
+    budgets: dict,
+    gate: asyncio.Semaphore,
+    limited: bool,
+    ahead: SignalsAhead | None,
+    progress: Progress | None,
+    sleep: Sleep | None,
+    clock: Callable[[], float] | None,
+) -> None:
     async with make_client(transport, timeout_s=timeout_s) as client:
         from cm_inbox.watches.runner import plan_watches
 
         watch_run = plan_watches(
             store, watches if fetch else (), targets, secrets_for, client,
-            limited=accounts is not None, sleep=sleep, clock=clock or time.time, budgets=budgets,
+            limited=limited, sleep=sleep, clock=clock or time.time, budgets=budgets,
         )  # fmt: skip
         report.accounts.extend(watch_run.results)
 
@@ -206,6 +248,7 @@ async def sync_accounts(
                     send=send,
                     plan=plan,
                     budgets=budgets,
+                    ahead=ahead,
                     progress=progress,
                     sleep=sleep,
                     clock=clock or time.time,
@@ -216,7 +259,6 @@ async def sync_accounts(
             *(one(a, r) for a, r in zip(targets, report.accounts[: len(targets)], strict=True)),
             watch_run.independent(gate, progress),
         )
-    return report
 
 
 async def _sync_one(
@@ -230,6 +272,7 @@ async def _sync_one(
     send: bool,
     plan: SendPlan,
     budgets: dict,
+    ahead: SignalsAhead | None,
     progress: Progress | None,
     sleep: Sleep | None,
     clock: Callable[[], float],
@@ -249,8 +292,8 @@ async def _sync_one(
             account, secrets_for(account), client, sleep=sleep, clock=clock, budgets=budgets
         )
         if fetch:
-            parents = await _fetch_new(store, account, connector, result, tell)
-            await _fetch_threads(store, account, connector, parents, result, tell)
+            parents = await _fetch_new(store, account, connector, result, tell, ahead)
+            await _fetch_threads(store, account, connector, parents, result, tell, ahead)
         if send:
             await _send_replies(store, account, connector, result, plan, clock, tell)
         if fetch:
@@ -292,31 +335,70 @@ async def _sync_one(
 
 
 async def _fetch_new(
-    store: Store, account: ConnectedAccount, connector: Connector, result: AccountSync, tell
+    store: Store,
+    account: ConnectedAccount,
+    connector: Connector,
+    result: AccountSync,
+    tell,
+    ahead: SignalsAhead | None,
 ) -> list[str]:
-    """Follow pages until the network has nothing newer; returns the parents the items named."""
+    """Follow pages until the network has nothing newer; returns the parents the items named.
+
+    With ``ahead``, a page's signals are worked out in the second process while
+    the next page is fetched. Pages are stored in order, each with the cursor
+    after it, so a page not stored yet (signals pending when the sync is
+    cancelled) is simply fetched again next time; a failed fetch still stores
+    every page before it.
+    """
     cursor = store.sync_cursor(account.id)
     parents: list[str] = []
-    for _ in range(MAX_PAGES):
-        page = await connector.fetch_new(cursor)
-        for item in page.items:
-            item.account = account.name
-            if item.parent_remote_id:
-                parents.append(item.parent_remote_id)
-        stored = store.save_sync_page(
-            account.id,
-            page.items,
-            [(aside.reason, aside.payload) for aside in page.set_aside],
-            page.cursor,
-        )
-        result.new += stored.inserted
-        result.updated += stored.updated
-        result.set_aside += len(page.set_aside)
-        tell("fetching")
-        if page.cursor is not None:
-            cursor = page.cursor
-        if not page.more:
-            break
+    waiting: list[tuple[FetchPage, asyncio.Task | None]] = []
+    storing_failed = False
+
+    async def store_pages(*, all_of_them: bool) -> None:
+        nonlocal storing_failed
+        while waiting and (all_of_them or waiting[0][1] is None or waiting[0][1].done()):
+            page, signals = waiting.pop(0)
+            if signals is not None:
+                await signals
+            try:
+                stored = store.save_sync_page(
+                    account.id,
+                    page.items,
+                    [(aside.reason, aside.payload) for aside in page.set_aside],
+                    page.cursor,
+                )
+            except BaseException:
+                storing_failed = True
+                raise
+            result.new += stored.inserted
+            result.updated += stored.updated
+            result.set_aside += len(page.set_aside)
+            tell("fetching")
+
+    try:
+        for _ in range(MAX_PAGES):
+            page = await connector.fetch_new(cursor)
+            for item in page.items:
+                item.account = account.name
+                if item.parent_remote_id:
+                    parents.append(item.parent_remote_id)
+            signals = asyncio.create_task(ahead.fill(page.items)) if ahead is not None else None
+            waiting.append((page, signals))
+            await store_pages(all_of_them=False)
+            if page.cursor is not None:
+                cursor = page.cursor
+            if not page.more:
+                break
+        await store_pages(all_of_them=True)
+    except Exception:
+        if not storing_failed:
+            await store_pages(all_of_them=True)
+        raise
+    finally:
+        for _, signals in waiting:  # cancelled, or storing failed: fetched again next time
+            if signals is not None:
+                signals.cancel()
     return parents
 
 
@@ -327,6 +409,7 @@ async def _fetch_threads(
     parents: list[str],
     result: AccountSync,
     tell,
+    ahead: SignalsAhead | None,
 ) -> None:
     """Fetch the threads of new replies whose parent we have never seen (rule 5: understand)."""
     for parent_id in store.missing_parents(account.id, parents)[:MAX_THREADS]:
@@ -336,6 +419,8 @@ async def _fetch_threads(
             continue  # deleted or hidden parent: the reply still stands on its own
         for item in items:
             item.account = account.name
+        if ahead is not None:
+            await ahead.fill(items)
         stored = store.save_sync_page(account.id, items, [], None)
         result.updated += stored.updated
         result.new += stored.inserted

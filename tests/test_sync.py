@@ -177,3 +177,118 @@ async def test_a_full_disk_is_reported_for_the_account_and_the_sync_goes_on(worl
     assert "disk is full" in report["mastodon"].error
     assert str(world.store.path) in report["mastodon"].error
     assert report["bluesky"].error is None and report["bluesky"].new > 0
+
+
+def _signals_by_remote_id(store) -> dict:
+    from cm_inbox.model import QueueQuery, View
+
+    keys = list(store.queue_keys(QueueQuery(view=View.ALL)))
+    rows = store.queue_rows(View.ALL, keys)
+    return {
+        (c.network, c.remote_id): (
+            c.language,
+            c.sentiment,
+            c.sentiment_score,
+            c.intents,
+            c.priority,
+        )
+        for c in (row.comment for row in rows)
+    }
+
+
+async def test_signals_worked_out_in_a_second_process_are_the_ones_ingest_gives(
+    world, tmp_path, monkeypatch
+):
+    """`cm-inbox sync` of several accounts has a second process work out each
+    page's signals; the comments land with the same language, sentiment,
+    intents and priority as when the sync works them out itself."""
+    import cm_inbox.scoring
+    from cm_inbox.store import Store
+
+    alone = World(Store(tmp_path / "alone.db", clock=world.clock), world.clock)
+    await alone.connect()
+    await alone.sync()
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("analysed in the syncing process")
+
+    monkeypatch.setattr(cm_inbox.scoring, "analyze", not_here)
+    report = await world.sync(signals_ahead=True)
+    assert not report.errors, [r.error for r in report.errors]
+    ahead = _signals_by_remote_id(world.store)
+    assert len(ahead) > 100
+    assert ahead == _signals_by_remote_id(alone.store)
+
+
+async def test_a_dead_signals_process_leaves_the_signals_to_ingest(store, caplog):
+    import multiprocessing
+
+    from cm_inbox.listening.ahead import SignalsAhead
+
+    items = [
+        IncomingComment(
+            network="mastodon",
+            account="lumo-m",
+            remote_id=str(n),
+            author=IncomingAuthor("ann@example.org"),
+            text=text,
+            created_at=1_795_168_800,
+        )
+        for n, text in enumerate(["franchement c'est nul, l'appli plante", "Love the new view!"])
+    ]
+    ahead = SignalsAhead("en")
+    try:
+        for child in multiprocessing.active_children():
+            child.kill()
+            child.join()
+        await ahead.fill(items)
+        assert [item.signals for item in items] == [None, None]
+        assert "signals process failed" in caplog.text
+        await ahead.fill(items)  # closed: nothing tried again
+    finally:
+        ahead.close()
+    store.upsert_comments(items)
+    stored = _signals_by_remote_id(store)
+    assert stored[("mastodon", "0")][:2] == ("fr", "negative")
+    assert stored[("mastodon", "1")][:2] == ("en", "positive")
+
+
+async def test_a_failed_fetch_still_stores_the_pages_before_it(store, clock):
+    """With signals worked out ahead, pages wait for them before they are stored:
+    a fetch failing after them must not take them down with it."""
+    from cm_inbox.listening.ahead import SignalsAhead
+    from cm_inbox.networks.base import FetchPage, NetworkError
+    from cm_inbox.sync import AccountSync, _fetch_new
+
+    account = store.connect_account("mastodon", "lumo-m", "lumo", {"instance": BASE})
+
+    def page(n: int) -> FetchPage:
+        item = IncomingComment(
+            network="mastodon",
+            account="lumo-m",
+            remote_id=str(n),
+            author=IncomingAuthor("ann@example.org"),
+            text=f"comment {n}",
+            created_at=int(clock()),
+        )
+        return FetchPage(items=[item], cursor=f"after-{n}", more=True)
+
+    class FailsOnTheThird:
+        calls = 0
+
+        async def fetch_new(self, cursor):
+            self.calls += 1
+            if self.calls == 3:
+                raise NetworkError("the network went away")
+            return page(self.calls)
+
+    ahead = SignalsAhead("en")
+    result = AccountSync("mastodon", "lumo-m")
+    try:
+        with pytest.raises(NetworkError):
+            await _fetch_new(store, account, FailsOnTheThird(), result, lambda stage: None, ahead)
+    finally:
+        ahead.close()
+    assert result.new == 2
+    assert store.sync_cursor(account.id) == "after-2"
+    assert set(_signals_by_remote_id(store)) == {("mastodon", "1"), ("mastodon", "2")}

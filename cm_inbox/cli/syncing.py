@@ -107,6 +107,8 @@ def _run(
         # A mark made in the app a moment ago may still be taken back there.
         "undo_s": undo_s,
         "watches": watches,
+        # Many accounts at once: their comments' signals on the other core.
+        "signals_ahead": True,
     }
     if console is None:
         return asyncio.run(sync_accounts(store, secrets_for, **options))

@@ -186,7 +186,7 @@ class IngestMixin(RulesMixin):
     ) -> tuple[int, int]:
         items: list[tuple[int, IncomingComment]] = []
         for item in chunk:
-            _make_safe(item)
+            make_safe(item)
             items.append((self.ensure_account(item.network, item.account), item))
         author_ids = self._author_ids(conn, items)
 
@@ -417,7 +417,7 @@ def _line(value: str, limit: int = 400) -> str:
     return one_line(clean_text(value), limit)
 
 
-def _make_safe(item: IncomingComment) -> None:
+def make_safe(item: IncomingComment) -> None:
     """Clean what a network wrote before it is stored: every path in passes here."""
     item.text = clean_text(item.text)
     item.author.handle = _line(item.author.handle) or "unknown"
