@@ -197,68 +197,43 @@ async def sync_accounts(
 
         ahead = SignalsAhead(store.scorer.default_language)
     try:
-        await _sync_all(store, targets, report, secrets_for, transport, timeout_s, watches,
-                        fetch=fetch, send=send, plan=plan, budgets=budgets, gate=gate,
-                        limited=accounts is not None, ahead=ahead, progress=progress,
-                        sleep=sleep, clock=clock)  # fmt: skip
+        async with make_client(transport, timeout_s=timeout_s) as client:
+            from cm_inbox.watches.runner import plan_watches
+
+            watch_run = plan_watches(
+                store, watches if fetch else (), targets, secrets_for, client,
+                limited=accounts is not None, sleep=sleep, clock=clock or time.time,
+                budgets=budgets,
+            )  # fmt: skip
+            report.accounts.extend(watch_run.results)
+
+            async def one(account: ConnectedAccount, result: AccountSync) -> None:
+                async with gate:
+                    await _sync_one(
+                        store,
+                        account,
+                        result,
+                        secrets_for,
+                        client,
+                        fetch=fetch,
+                        send=send,
+                        plan=plan,
+                        budgets=budgets,
+                        ahead=ahead,
+                        progress=progress,
+                        sleep=sleep,
+                        clock=clock or time.time,
+                    )
+                await watch_run.after_account(account, result, gate, progress)
+
+            await asyncio.gather(
+                *(one(a, r) for a, r in zip(targets, report.accounts[: len(targets)], strict=True)),
+                watch_run.independent(gate, progress),
+            )
     finally:
         if ahead is not None:
             ahead.close()
     return report
-
-
-async def _sync_all(
-    store: Store,
-    targets: list[ConnectedAccount],
-    report: SyncReport,
-    secrets_for: SecretsFor,
-    transport: httpx.AsyncBaseTransport | None,
-    timeout_s: float,
-    watches: Sequence[Watch],
-    *,
-    fetch: bool,
-    send: bool,
-    plan: SendPlan,
-    budgets: dict,
-    gate: asyncio.Semaphore,
-    limited: bool,
-    ahead: SignalsAhead | None,
-    progress: Progress | None,
-    sleep: Sleep | None,
-    clock: Callable[[], float] | None,
-) -> None:
-    async with make_client(transport, timeout_s=timeout_s) as client:
-        from cm_inbox.watches.runner import plan_watches
-
-        watch_run = plan_watches(
-            store, watches if fetch else (), targets, secrets_for, client,
-            limited=limited, sleep=sleep, clock=clock or time.time, budgets=budgets,
-        )  # fmt: skip
-        report.accounts.extend(watch_run.results)
-
-        async def one(account: ConnectedAccount, result: AccountSync) -> None:
-            async with gate:
-                await _sync_one(
-                    store,
-                    account,
-                    result,
-                    secrets_for,
-                    client,
-                    fetch=fetch,
-                    send=send,
-                    plan=plan,
-                    budgets=budgets,
-                    ahead=ahead,
-                    progress=progress,
-                    sleep=sleep,
-                    clock=clock or time.time,
-                )
-            await watch_run.after_account(account, result, gate, progress)
-
-        await asyncio.gather(
-            *(one(a, r) for a, r in zip(targets, report.accounts[: len(targets)], strict=True)),
-            watch_run.independent(gate, progress),
-        )
 
 
 async def _sync_one(

@@ -84,8 +84,8 @@ class CmInboxApp(App[int]):
     def on_ready(self) -> None:
         # Textual mounts the app inside one batch of updates, and a callback
         # scheduled "after refresh" during it ran at once, before the first
-        # frame: the composer, the footer and a collection took 0.2 s of the
-        # wait for the queue. Ready comes after the batch, so from here "after
+        # frame: the composer, the footer and a collection took about a tenth
+        # of a second of the wait for the queue. Ready comes after the batch, so from here "after
         # refresh" means after the frame that shows the queue.
         self.call_after_refresh(self._after_first_frame)
 
