@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # httpx loads on the first sync: the inbox opens a tenth of a
     import httpx
 
     from cm_inbox.config import SyncSettings
-    from cm_inbox.listening.ahead import SignalsAhead
+    from cm_inbox.signals_ahead import SignalsAhead
     from cm_inbox.watches import Watch
 
 log = logging.getLogger(__name__)
@@ -182,7 +182,7 @@ async def sync_accounts(
     sources that search as one of them.
 
     ``signals_ahead`` computes the listening signals of fetched comments in a
-    second process when more than one account syncs (``cm_inbox.listening.ahead``).
+    second process when more than one account syncs (``cm_inbox.signals_ahead``).
     """
     targets = list(accounts) if accounts is not None else store.connected_accounts()
     report = SyncReport([AccountSync(a.network, a.name) for a in targets])
@@ -193,7 +193,7 @@ async def sync_accounts(
     gate = asyncio.Semaphore(max(1, concurrency))
     ahead = None
     if signals_ahead and fetch and len(targets) > 1:
-        from cm_inbox.listening.ahead import SignalsAhead
+        from cm_inbox.signals_ahead import SignalsAhead
 
         ahead = SignalsAhead(store.scorer.default_language)
     try:

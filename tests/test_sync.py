@@ -223,7 +223,7 @@ async def test_signals_worked_out_in_a_second_process_are_the_ones_ingest_gives(
 async def test_a_dead_signals_process_leaves_the_signals_to_ingest(store, caplog):
     import multiprocessing
 
-    from cm_inbox.listening.ahead import SignalsAhead
+    from cm_inbox.signals_ahead import SignalsAhead
 
     items = [
         IncomingComment(
@@ -256,8 +256,8 @@ async def test_a_dead_signals_process_leaves_the_signals_to_ingest(store, caplog
 async def test_a_failed_fetch_still_stores_the_pages_before_it(store, clock):
     """With signals worked out ahead, pages wait for them before they are stored:
     a fetch failing after them must not take them down with it."""
-    from cm_inbox.listening.ahead import SignalsAhead
     from cm_inbox.networks.base import FetchPage, NetworkError
+    from cm_inbox.signals_ahead import SignalsAhead
     from cm_inbox.sync import AccountSync, _fetch_new
 
     account = store.connect_account("mastodon", "lumo-m", "lumo", {"instance": BASE})

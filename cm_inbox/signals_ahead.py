@@ -10,6 +10,9 @@ each item (``IncomingComment.signals``) and skips its own analysis.
 The command line's import does the same with its reader process
 (``cm_inbox.cli.transfer``). If the process cannot start or dies, the sync
 carries on and ingest computes the signals itself, as without it.
+
+It sits beside the sync rather than in ``cm_inbox.listening``: it prepares
+items the way the store will keep them, and listening knows nothing of the store.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ class SignalsAhead:
 
     async def fill(self, items: Sequence[IncomingComment]) -> None:
         """Set the signals of every item without them (nothing on failure: ingest will)."""
+        # Here, not at the top: the process imports this module too, and needs no store.
         from cm_inbox.store.ingest import make_safe
 
         todo = [item for item in items if item.signals is None]
