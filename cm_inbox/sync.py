@@ -328,24 +328,18 @@ async def _fetch_new(
     cursor = store.sync_cursor(account.id)
     parents: list[str] = []
     waiting: list[tuple[FetchPage, asyncio.Task | None]] = []
-    storing_failed = False
 
     async def store_pages(*, all_of_them: bool) -> None:
-        nonlocal storing_failed
         while waiting and (all_of_them or waiting[0][1] is None or waiting[0][1].done()):
             page, signals = waiting.pop(0)
             if signals is not None:
                 await signals
-            try:
-                stored = store.save_sync_page(
-                    account.id,
-                    page.items,
-                    [(aside.reason, aside.payload) for aside in page.set_aside],
-                    page.cursor,
-                )
-            except BaseException:
-                storing_failed = True
-                raise
+            stored = store.save_sync_page(
+                account.id,
+                page.items,
+                [(aside.reason, aside.payload) for aside in page.set_aside],
+                page.cursor,
+            )
             result.new += stored.inserted
             result.updated += stored.updated
             result.set_aside += len(page.set_aside)
@@ -353,7 +347,11 @@ async def _fetch_new(
 
     try:
         for _ in range(MAX_PAGES):
-            page = await connector.fetch_new(cursor)
+            try:
+                page = await connector.fetch_new(cursor)
+            except Exception:
+                await store_pages(all_of_them=True)  # the pages before it still land
+                raise
             for item in page.items:
                 item.account = account.name
                 if item.parent_remote_id:
@@ -366,10 +364,6 @@ async def _fetch_new(
             if not page.more:
                 break
         await store_pages(all_of_them=True)
-    except Exception:
-        if not storing_failed:
-            await store_pages(all_of_them=True)
-        raise
     finally:
         for _, signals in waiting:  # cancelled, or storing failed: fetched again next time
             if signals is not None:
