@@ -105,6 +105,35 @@ async def test_the_composer_and_footer_are_built_after_the_first_frame(app):
         assert gc.isenabled()
 
 
+async def test_the_inbox_is_the_first_screen_not_one_pushed_over_a_blank_one(app):
+    """Start-up paints the inbox in its first frame: no blank screen is built,
+    styled and painted under it first."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen_stack == [inbox(app)]
+
+
+@pytest.mark.parametrize(("wanted", "opened"), [("cm-light", "cm-light"), ("nope", "cm-dark")])
+async def test_the_inbox_opens_in_the_configured_theme(store, clock, tmp_path, wanted, opened):
+    """The theme in the config colours the very first frame; one that is not
+    installed falls back to cm-dark, and the user is told."""
+    from textual.color import Color
+
+    fill(store, int(clock()))
+    config = default_config(tmp_path, f'[ui]\ntheme = "{wanted}"\n')
+    app = CmInboxApp(store, config, clock=clock, thread_settle_s=0.01)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        theme = app.current_theme
+        assert theme.name == opened
+        assert inbox(app).styles.background == Color.parse(theme.background)
+        assert app.has_class(f"-theme-{opened}")
+        assert app.has_class("-light-mode") == (not theme.dark)
+        assert app.has_class("-dark-mode") == theme.dark
+        told = any("is not installed" in problem for problem in app.startup_problems)
+        assert told == (wanted != opened)
+
+
 async def test_held_keys_show_the_thread_once_the_cursor_rests(store, clock, tmp_path):
     """A burst of keys moves the cursor at once; the thread pane follows when it stops."""
     fill(store, int(clock()))

@@ -72,12 +72,17 @@ class CmInboxApp(App[int]):
             else (bundled_themes_dir(), user_themes_dir())
         )
         self.startup_problems: list[str] = list(config.problems)
+        self._install_themes()
+
+    def get_default_screen(self) -> InboxScreen:
+        # The inbox is the bottom of the stack, not pushed over Textual's blank
+        # default screen: that one was composed, styled and painted first, a
+        # frame the user waited through for nothing.
+        self.inbox = InboxScreen()
+        return self.inbox
 
     def on_mount(self) -> None:
-        self._install_themes()
         self._install_keymap()
-        self.inbox = InboxScreen()
-        self.push_screen(self.inbox)
         for problem in self.startup_problems:
             self.notify(problem, title="Config", severity="warning", timeout=12)
 
@@ -103,15 +108,30 @@ class CmInboxApp(App[int]):
         for theme in themes:
             self.register_theme(theme)
         wanted = self.config.ui.theme
-        if wanted in self.available_themes:
-            self.theme = wanted
-        else:
+        if wanted not in self.available_themes:
             self.startup_problems.append(
                 f'theme "{wanted}" is not installed; using {FALLBACK_THEME}'
             )
-            self.theme = (
-                FALLBACK_THEME if FALLBACK_THEME in self.available_themes else "textual-dark"
-            )
+            wanted = FALLBACK_THEME if FALLBACK_THEME in self.available_themes else "textual-dark"
+        self._start_in_theme(wanted)
+
+    def _start_in_theme(self, name: str) -> None:
+        """Open in theme ``name`` without the restyling a theme change costs.
+
+        Setting ``App.theme`` parses every stylesheet again (Textual's
+        ``refresh_css``), 8-13 ms before the first frame. Nothing is parsed before
+        the app runs, so here the theme's colours go straight into the stylesheet,
+        and the classes Textual's own theme watcher sets are set alike.
+        """
+        self.set_reactive(App.theme, name)
+        self.stylesheet.set_variables(self.get_css_variables())
+        dark = self.current_theme.dark
+        self.set_class(dark, "-dark-mode", update=False)
+        self.set_class(not dark, "-light-mode", update=False)
+        self.set_class(True, f"-theme-{name}", update=False)
+        # Named ANSI colours (the widgets' Rich styles) become true colours through
+        # the theme's terminal palette, light or dark.
+        self._refresh_truecolor_filter(self.ansi_theme)
 
     def _install_keymap(self) -> None:
         known = all_binding_ids()
