@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -123,6 +124,13 @@ class SandboxState:
             self._records[record["network"]].append(record)
         for records in self._records.values():
             records.sort(key=lambda r: r["_at"])
+        # Their times, in the same order: what the clock has reached is a prefix,
+        # found by bisection (every answer asks; ten accounts syncing at once
+        # queued behind a scan of every record).
+        self._times = {
+            network: [record["_at"] for record in records]
+            for network, records in self._records.items()
+        }
         self.replies: list[AcceptedReply] = []
         self.moderation: list[ModerationCall] = []
         # Networks where the brand's account has no moderator rights: Reddit and
@@ -157,7 +165,8 @@ class SandboxState:
             horizon = self._horizon.get(network)
             if horizon is None or now - horizon >= self.quiet_s:
                 horizon = self._horizon[network] = now
-        return [r for r in self._records.get(network, ()) if r["_at"] <= horizon]
+        records = self._records.get(network, [])
+        return records[: bisect_right(self._times.get(network, []), horizon)]
 
     def chatter(self, network: str) -> list[Chatter]:
         """The public posts about the brand on ``network`` the clock has reached, oldest first."""
