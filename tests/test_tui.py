@@ -132,6 +132,12 @@ async def test_the_inbox_opens_in_the_configured_theme(store, clock, tmp_path, w
         assert app.has_class("-dark-mode") == theme.dark
         told = any("is not installed" in problem for problem in app.startup_problems)
         assert told == (wanted != opened)
+        # A theme chosen later (the command palette) restyles as Textual's own would.
+        other = "cm-dark" if opened == "cm-light" else "cm-light"
+        app.theme = other
+        await settle(pilot)
+        assert inbox(app).styles.background == Color.parse(app.current_theme.background)
+        assert app.has_class(f"-theme-{other}") and not app.has_class(f"-theme-{opened}")
 
 
 async def test_held_keys_show_the_thread_once_the_cursor_rests(store, clock, tmp_path):
