@@ -130,7 +130,8 @@ class CmInboxApp(App[int]):
         self.set_class(not dark, "-light-mode", update=False)
         self.set_class(True, f"-theme-{name}", update=False)
         # Named ANSI colours (the widgets' Rich styles) become true colours through
-        # the theme's terminal palette, light or dark.
+        # the theme's terminal palette, light or dark. A Textual internal, as the
+        # watcher does it; pyproject.toml pins Textual to 8.2.
         self._refresh_truecolor_filter(self.ansi_theme)
 
     def _install_keymap(self) -> None:
