@@ -140,6 +140,26 @@ async def test_the_inbox_opens_in_the_configured_theme(store, clock, tmp_path, w
         assert app.has_class(f"-theme-{other}") and not app.has_class(f"-theme-{opened}")
 
 
+async def test_end_pressed_while_the_view_loads_goes_on_to_its_real_end(app):
+    """A big inbox paints its first screenful before the whole list has loaded (a
+    million ids take a second or two): G pressed then goes as far as is loaded,
+    and on to the real end once the rest is in, unless the cursor moved since."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        queue = inbox(app).queue
+        everything = queue.keys
+        for moved_since in (False, True):
+            # The head of the view, with its true size, as the screen shows it first.
+            queue.set_keys(View.INBOX, everything[:5], total=len(everything))
+            await pilot.press("g", "G")
+            assert current_id(app) == 8  # the fifth, newest first
+            if moved_since:
+                await pilot.press("k")
+            queue.set_keys(View.INBOX, everything)  # the rest has loaded
+            await settle(pilot)
+            assert current_id(app) == (9 if moved_since else 1)
+
+
 async def test_held_keys_show_the_thread_once_the_cursor_rests(store, clock, tmp_path):
     """A burst of keys moves the cursor at once; the thread pane follows when it stops."""
     fill(store, int(clock()))

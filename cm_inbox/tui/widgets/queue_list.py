@@ -164,6 +164,9 @@ class QueueList(ScrollView, can_focus=True):
         self._styles: dict[tuple[str, Style], Style] = {}
         self._last_highlighted: tuple[int, int] | None = _ANNOUNCE_AGAIN
         self._read_timer: Timer | None = None
+        # Where G left the cursor while only the head of the view was loaded: the
+        # end it asked for, once the rest arrives (unless the cursor moved since).
+        self._end_pending: int | None = None
 
     # -- data ---------------------------------------------------------------
 
@@ -175,6 +178,14 @@ class QueueList(ScrollView, can_focus=True):
         ``total`` is given when ``keys`` is only the head of the view (painted at
         once while the full array loads): the scrollbar already has its true size.
         """
+        # The rest of the list whose head is shown: G pressed meanwhile goes on to the end.
+        to_end = (
+            self._end_pending == self.cursor
+            and total is None
+            and len(keys) > len(self.keys)
+            and keys[: len(self.keys)] == self.keys
+        )
+        self._end_pending = None
         self.view = view
         self.keys = keys
         self.total = max(total or 0, len(keys))
@@ -182,7 +193,10 @@ class QueueList(ScrollView, can_focus=True):
         self._forget_painted()
         self.selected &= set(self._key_lookup(self.selected))
         self.virtual_size = Size(self.size.width, self.total)
-        target = self.index_of(keep) if keep is not None else None
+        if to_end:
+            target: int | None = len(keys) - 1
+        else:
+            target = self.index_of(keep) if keep is not None else None
         self.cursor = target if target is not None else min(self.cursor, max(0, len(keys) - 1))
         self.refresh()
         self._read_around_soon()
@@ -358,6 +372,10 @@ class QueueList(ScrollView, can_focus=True):
 
     def action_cursor_bottom(self) -> None:
         self.cursor = len(self.keys) - 1
+        if len(self.keys) < self.total:
+            # Only the head is loaded (a million ids take a second or two): as far
+            # as is known now, and the rest of the way when the view has loaded.
+            self._end_pending = self.cursor
 
     def action_page_down(self) -> None:
         self.cursor += max(1, self.scrollable_content_region.height - 1)
