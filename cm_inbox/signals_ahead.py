@@ -8,8 +8,9 @@ worked out while the other accounts' requests go on; ingest then finds them on
 each item (``IncomingComment.signals``) and skips its own analysis.
 
 The command line's import does the same with its reader process
-(``cm_inbox.cli.transfer``). If the process cannot start or dies, the sync
-carries on and ingest computes the signals itself, as without it.
+(``cm_inbox.cli.transfer``), started here too (``start_listening_processes``).
+If the process cannot start or dies, the sync carries on and ingest computes
+the signals itself, as without it.
 
 It sits beside the sync rather than in ``cm_inbox.listening``: it prepares
 items the way the store will keep them, and listening knows nothing of the store.
@@ -34,6 +35,20 @@ def _warm_up() -> None:
     preload()
 
 
+def start_listening_processes(workers: int = 1) -> ProcessPoolExecutor:
+    """Fresh processes for listening work (an import's reading, a sync's signals),
+    their models loading at once, while the caller's first work is under way.
+
+    Not fork: the caller may have threads (a fork copies their locks). A fork
+    server is a fresh process too, and ready sooner than a spawned one (models
+    loaded in 0.40 s against 0.69 s here); spawn where it is missing.
+    """
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    pool.submit(_warm_up)
+    return pool
+
+
 def _analyze_all(texts: list[tuple[str, str | None]], default: str) -> list:
     from cm_inbox.listening import analyze
 
@@ -45,17 +60,8 @@ class SignalsAhead:
 
     def __init__(self, default_language: str) -> None:
         self.default_language = default_language
-        # Not fork: the caller may have threads (a fork copies their locks). A fork
-        # server is a fresh process too, and ready sooner than a spawned one
-        # (models loaded in 0.40 s against 0.69 s here); spawn where it is missing.
-        method = (
-            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        )
-        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context(method)
-        )
         # The process loads its models while the first requests are on the wire.
-        self._pool.submit(_warm_up)
+        self._pool: ProcessPoolExecutor | None = start_listening_processes()
 
     async def fill(self, items: Sequence[IncomingComment]) -> None:
         """Set the signals of every item without them (nothing on failure: ingest will)."""

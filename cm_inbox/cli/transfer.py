@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import multiprocessing
 import os
 import queue
 import sqlite3
@@ -20,7 +19,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +40,7 @@ from cm_inbox.cli.common import (
 )
 from cm_inbox.model import IncomingComment
 from cm_inbox.records import comment_to_record, record_to_incoming
+from cm_inbox.signals_ahead import start_listening_processes
 from cm_inbox.store import Store
 
 BATCH = 20_000
@@ -202,12 +202,6 @@ def _read_lines(lines: list[tuple[int, bytes]], default_language: str) -> tuple[
     return items, bad
 
 
-def _warm_up() -> None:
-    from cm_inbox.listening import preload
-
-    preload()
-
-
 def _parse(
     stream: IO[bytes],
     out: queue.Queue,
@@ -266,16 +260,12 @@ def ingest(
     """
     batches: queue.Queue = queue.Queue(maxsize=4)
     stop = threading.Event()
+    # The reader process loads its models while the first lines are being read.
     pool = (
-        ProcessPoolExecutor(
-            max_workers=POOL_READERS, mp_context=multiprocessing.get_context("spawn")
-        )
+        start_listening_processes(POOL_READERS)
         if size is not None and size >= POOL_MIN_BYTES
         else None
     )
-    if pool is not None:
-        # The reader process loads its models while the first lines are being read.
-        pool.submit(_warm_up)
     reader = threading.Thread(
         target=_parse,
         args=(stream, batches, stop, pool, store.scorer.default_language),
