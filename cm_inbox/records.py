@@ -18,8 +18,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from cm_inbox.html_text import html_to_text
 from cm_inbox.model import Comment, IncomingAuthor, IncomingComment, Status
-from cm_inbox.text import clean_text, html_to_text
+from cm_inbox.text import clean_text
 
 REQUIRED = ("network", "account", "id", "author", "created_at")
 # 10000-01-01T00:00:00Z: later times are typos, and do not fit SQLite's integers either way.

@@ -7,7 +7,8 @@ import unicodedata
 
 import pytest
 
-from cm_inbox.text import clean_text, html_to_text, one_line
+from cm_inbox.html_text import html_to_text
+from cm_inbox.text import clean_text, one_line
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 

@@ -35,6 +35,7 @@ from typing import Any
 
 import httpx
 
+from cm_inbox.html_text import html_to_text
 from cm_inbox.model import IncomingComment
 from cm_inbox.networks.base import (
     Connector,
@@ -64,7 +65,7 @@ from cm_inbox.networks.discourse_parse import (
     topic_posts,
 )
 from cm_inbox.networks.http import Polite, RateLimitHeaders, budget_for
-from cm_inbox.text import clean_text, html_to_text
+from cm_inbox.text import clean_text
 
 # Discourse sends no remaining-count headers; Polite reads these if a proxy adds them.
 RATE_HEADERS = RateLimitHeaders("x-ratelimit-remaining", "x-ratelimit-reset", reset_is_epoch=True)

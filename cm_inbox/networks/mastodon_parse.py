@@ -16,8 +16,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from cm_inbox.html_text import html_to_text
 from cm_inbox.model import IncomingAuthor, IncomingComment
-from cm_inbox.text import clean_text, html_to_text
+from cm_inbox.text import clean_text
 
 NETWORK = "mastodon"
 # The four visibilities the API accepts, widest first (docs: POST /api/v1/statuses).

@@ -19,8 +19,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cm_inbox.html_text import html_to_text
 from cm_inbox.model import IncomingAuthor, IncomingComment
-from cm_inbox.text import clean_text, html_to_text
+from cm_inbox.text import clean_text
 
 NETWORK = "reddit"
 WEB = "https://www.reddit.com"

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cm_inbox.html_text import html_to_text
 from cm_inbox.model import IncomingAuthor, IncomingComment
-from cm_inbox.text import clean_text, html_to_text
+from cm_inbox.text import clean_text
 
 NETWORK = "youtube"
 WATCH_URL = "https://www.youtube.com/watch"

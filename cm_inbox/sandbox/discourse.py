@@ -37,10 +37,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from cm_inbox.html_text import html_to_text
 from cm_inbox.sandbox import discourse_shapes as shapes
 from cm_inbox.sandbox.discourse_shapes import Post
 from cm_inbox.sandbox.state import AcceptedReply, ModerationCall, SandboxState
-from cm_inbox.text import html_to_text
 
 NETWORK = "discourse"
 BRAND = "lumo_team"

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from cm_inbox.text import clean_text, html_to_text
+from cm_inbox.html_text import html_to_text
+from cm_inbox.text import clean_text
 
 MAX_TEXT = 10_000  # characters of an entry kept as text: a whole article is not a comment
 _ROOT = re.compile(rb"<[A-Za-z_]")
