@@ -5,17 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
 
 from cm_inbox import startup
 from cm_inbox.config import Config, load_config
-from cm_inbox.networks.base import Secrets
 from cm_inbox.paths import user_themes_dir
-from cm_inbox.secrets import SecretStore
 from cm_inbox.store import ConnectedAccount, Store
-from cm_inbox.sync import RetryPolicy, Syncer
 from cm_inbox.targets import Targets
 from cm_inbox.tui.bindings import (
     COMPOSER_BINDINGS,
@@ -27,6 +25,10 @@ from cm_inbox.tui.bindings import (
 from cm_inbox.tui.commands import InboxCommands
 from cm_inbox.tui.screens.inbox import THREAD_SETTLE_S, InboxScreen
 from cm_inbox.tui.themes import bundled_themes_dir, load_themes
+
+if TYPE_CHECKING:
+    from cm_inbox.networks.base import Secrets
+    from cm_inbox.sync import Syncer
 
 FALLBACK_THEME = "cm-dark"
 
@@ -47,6 +49,7 @@ class CmInboxApp(App[int]):
         demo: bool = False,
         theme_folders: tuple[Path, ...] | None = None,
         syncer: Syncer | None = None,
+        make_syncer: Callable[[], Syncer] | None = None,
         thread_settle_s: float | None = None,
         composer_check_delay_s: float | None = None,
     ) -> None:
@@ -54,8 +57,12 @@ class CmInboxApp(App[int]):
         self.store = store
         # New comments (a sync) are ranked against the targets the queue marks.
         store.use_targets(Targets(config.targets, config.tz), config.brand.default_language)
-        # None: no network access at all (tests of the queue alone, an import-only inbox).
-        self.syncer = syncer
+        # Neither: no network access at all (tests of the queue alone, an
+        # import-only inbox). ``make_syncer`` builds it on first use, after the
+        # first frame: the sync and the networks' modules are a tenth of the
+        # imports the queue would otherwise wait for.
+        self._syncer = syncer
+        self._make_syncer = make_syncer
         self.config = config
         self.clock = clock
         self.thread_settle_s = THREAD_SETTLE_S if thread_settle_s is None else thread_settle_s
@@ -73,6 +80,14 @@ class CmInboxApp(App[int]):
         )
         self.startup_problems: list[str] = list(config.problems)
         self._install_themes()
+
+    @property
+    def syncer(self) -> Syncer | None:
+        """What syncs the accounts and sends replies; None for an inbox without networks."""
+        if self._syncer is None and self._make_syncer is not None:
+            self._syncer = self._make_syncer()
+            self._make_syncer = None
+        return self._syncer
 
     def get_default_screen(self) -> InboxScreen:
         # The inbox is the bottom of the stack, not pushed over Textual's blank
@@ -171,25 +186,30 @@ def make_app(
     """Build the app on a database file and a config file (the default ones when None)."""
     config = load_config(config_path)
     store = Store(db_path, clock=clock, rules=config.rules)
-    sending = {
-        "hold_replies_s": config.sync.undo_seconds,
-        "undo_s": config.sync.undo_seconds,
-        "retry": RetryPolicy.of(config.sync),
-        "timeout_s": config.sync.timeout_seconds,
-    }
-    syncer: Syncer | None
-    if demo:
-        from cm_inbox.demo.sandboxed import demo_syncer
 
-        syncer = demo_syncer(store, clock=clock, **sending)
-    else:
-        syncer = Syncer(store, _lazy_secrets(), clock=clock, watches=config.watches, **sending)
-    return CmInboxApp(store, config, clock=clock, demo=demo, syncer=syncer)
+    def make_syncer() -> Syncer:
+        from cm_inbox.sync import RetryPolicy, Syncer
+
+        sending = {
+            "hold_replies_s": config.sync.undo_seconds,
+            "undo_s": config.sync.undo_seconds,
+            "retry": RetryPolicy.of(config.sync),
+            "timeout_s": config.sync.timeout_seconds,
+        }
+        if demo:
+            from cm_inbox.demo.sandboxed import demo_syncer
+
+            return demo_syncer(store, clock=clock, **sending)
+        return Syncer(store, _lazy_secrets(), clock=clock, watches=config.watches, **sending)
+
+    return CmInboxApp(store, config, clock=clock, demo=demo, make_syncer=make_syncer)
 
 
 def _lazy_secrets() -> Callable[[ConnectedAccount], Secrets]:
     """Secrets looked up on the first sync (in its worker), not at start-up:
     finding the OS keyring can take a fifth of a second."""
+    from cm_inbox.secrets import SecretStore
+
     found: list[SecretStore] = []
 
     def secrets_for(account: ConnectedAccount) -> Secrets:

@@ -19,7 +19,6 @@ from textual import work
 
 from cm_inbox.model import Escalation, Status
 from cm_inbox.store import EscalationError, StoreError
-from cm_inbox.sync import RetryPolicy
 from cm_inbox.webhooks.wording import needs_user
 
 if TYPE_CHECKING:
@@ -181,6 +180,7 @@ class EscalationActions:
         courier = getattr(self.app, "courier", None)
         webhooks = self.app.config.escalation.webhooks
         if courier is None and webhooks:
+            from cm_inbox.sync import RetryPolicy
             from cm_inbox.webhooks.delivery import Courier
 
             sync = self.app.config.sync

@@ -116,7 +116,10 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
         self.position = Static("", id="position")
         self.status_bar = Static("", id="status-bar")
         self.sync_status = SyncStatus(
-            self.app.syncer, self.app.clock, self.app.config.sync.every_minutes, id="sync-status"
+            lambda: self.app.syncer,
+            self.app.clock,
+            self.app.config.sync.every_minutes,
+            id="sync-status",
         )
         self.empty = Static(Text(EMPTY_HELP), id="empty")
         self.banner = Static("", id="spike-banner")
@@ -149,10 +152,11 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
     async def after_first_frame(self) -> None:
         """The rest of the start-up, once the queue is on screen (the app calls it).
 
-        The footer and the composer join now: the queue is what the user waits
-        for, and their two dozen widgets took a third of the time to it.
+        The footer, the composer and the sync join now: the queue is what the
+        user waits for, and their two dozen widgets took a third of the time to it.
         """
         await self._mount_the_rest()
+        self.sync_status.start()
         self.check_spike()
         self._refresh_priorities()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import random
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.message import Message
@@ -21,8 +22,10 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from cm_inbox.networks import rules_for
-from cm_inbox.sync import AccountSync, Syncer, SyncReport
 from cm_inbox.timefmt import ago
+
+if TYPE_CHECKING:
+    from cm_inbox.sync import AccountSync, Syncer, SyncReport
 
 
 class SyncStatus(Static):
@@ -37,10 +40,15 @@ class SyncStatus(Static):
             super().__init__()
 
     def __init__(
-        self, syncer: Syncer | None, clock: Callable[[], float], every_minutes: int, **kwargs
+        self,
+        syncer: Callable[[], Syncer | None],
+        clock: Callable[[], float],
+        every_minutes: int,
+        **kwargs,
     ) -> None:
         super().__init__("", **kwargs)
-        self.syncer = syncer
+        # Asked for on first use: the app builds its syncer after the first frame.
+        self._syncer = syncer
         self.clock = clock
         self.every_minutes = every_minutes
         self.last_report: SyncReport | None = None
@@ -50,7 +58,12 @@ class SyncStatus(Static):
         self._offline_wait: float | None = None
         self._told: dict[tuple[str, str], str] = {}  # the trouble each account was last told of
 
-    def on_mount(self) -> None:
+    @property
+    def syncer(self) -> Syncer | None:
+        return self._syncer()
+
+    def start(self) -> None:
+        """Sync now and then every few minutes (the screen calls it after the first frame)."""
         if self.syncer is None or not self.syncer.has_accounts():
             self.display = False
             return
