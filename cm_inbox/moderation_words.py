@@ -8,8 +8,12 @@ moderator rights in the subreddit".
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cm_inbox.networks.rules import rules_for
-from cm_inbox.store.moderation import NetworkOutcome
+
+if TYPE_CHECKING:
+    from cm_inbox.store.results import NetworkOutcome
 
 _DONE = {
     ("reddit", "hide"): "removed from Reddit",

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cm_inbox.scoring import Scorer
-from cm_inbox.store.accounts import AccountsMixin, ConnectedAccount, SetAsideItem
+from cm_inbox.store.accounts import AccountsMixin
 from cm_inbox.store.aliases import AliasesMixin
 from cm_inbox.store.base import StoreBase
 from cm_inbox.store.composing import ComposingMixin
@@ -20,17 +21,63 @@ from cm_inbox.store.deliveries import DeliveriesMixin
 from cm_inbox.store.escalation_rows import EscalationError
 from cm_inbox.store.escalations import EscalationsMixin
 from cm_inbox.store.ingest import IngestMixin
-from cm_inbox.store.moderation import DueAction, ModerationMixin, NetworkOutcome
+from cm_inbox.store.moderation import ModerationMixin
 from cm_inbox.store.outbox import OutboxMixin, ReplyError
 from cm_inbox.store.people import PeopleMixin
 from cm_inbox.store.queue import QueueMixin
-from cm_inbox.store.rules import RuleCount, RulesMixin, RulesReport
+from cm_inbox.store.rules import RulesMixin
 from cm_inbox.store.scoring import ScoringMixin
-from cm_inbox.store.sending import LEASE_S, Claim, OutboxEntry, SendingMixin
-from cm_inbox.store.stats import FirstResponse, PriorityBand, StatsMixin, TallySummary
-from cm_inbox.store.triage import TriageMixin, UndoResult
-from cm_inbox.store.watches import WatchesMixin, WatchOutcome
+from cm_inbox.store.sending import LEASE_S, SendingMixin
+from cm_inbox.store.stats import StatsMixin
+from cm_inbox.store.triage import TriageMixin
+from cm_inbox.store.watches import WatchesMixin
 from cm_inbox.triage_rules import RuleSet
+
+if TYPE_CHECKING:
+    from cm_inbox.store.results import (
+        Claim,
+        ConnectedAccount,
+        DueAction,
+        FirstResponse,
+        NetworkOutcome,
+        OutboxEntry,
+        PriorityBand,
+        RuleCount,
+        RulesReport,
+        SetAsideItem,
+        TallySummary,
+        UndoResult,
+        WatchOutcome,
+    )
+
+# What the store's functions return, loaded on first use (see cm_inbox.store.results).
+_RESULTS = frozenset(
+    (
+        "Claim",
+        "ConnectedAccount",
+        "DueAction",
+        "FirstResponse",
+        "NetworkOutcome",
+        "OutboxEntry",
+        "PriorityBand",
+        "Reach",
+        "RuleCount",
+        "RulesReport",
+        "SetAsideItem",
+        "TallySummary",
+        "UndoResult",
+        "WatchOutcome",
+    )
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RESULTS:
+        from cm_inbox.store import results
+
+        return getattr(results, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "LEASE_S",

@@ -5,37 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cm_inbox.model import IncomingComment, IngestResult
 from cm_inbox.store.base import StoreBase
 
-
-@dataclass(frozen=True, slots=True)
-class ConnectedAccount:
-    """An account as `accounts list` shows it and the sync engine reads it."""
-
-    id: int
-    network: str
-    name: str
-    handle: str | None
-    settings: Mapping[str, str]
-    connected: bool
-    login_problem: str | None
-    last_sync_at: int | None
-    last_error: str | None
-    comment_count: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class SetAsideItem:
-    id: int
-    network: str
-    account: str
-    received_at: int
-    reason: str
-    payload: str
+if TYPE_CHECKING:
+    from cm_inbox.store.results import ConnectedAccount, SetAsideItem
 
 
 _ACCOUNT_COLUMNS = (
@@ -44,6 +20,8 @@ _ACCOUNT_COLUMNS = (
 
 
 def _account(row: Any, count: int = 0) -> ConnectedAccount:
+    from cm_inbox.store.results import ConnectedAccount
+
     try:
         settings = json.loads(row["settings"] or "{}")
     except ValueError:
@@ -189,6 +167,8 @@ class AccountsMixin(StoreBase):
 
     def set_aside_items(self, limit: int = 100) -> list[SetAsideItem]:
         """What syncs could not read, newest first."""
+        from cm_inbox.store.results import SetAsideItem
+
         rows = self.db.query(
             "SELECT s.id, acc.network, acc.name, s.received_at, s.reason, s.payload"
             " FROM set_aside s JOIN accounts acc ON acc.id = s.account_id"

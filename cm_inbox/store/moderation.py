@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cm_inbox.store.base import StoreBase
+
+if TYPE_CHECKING:
+    from cm_inbox.store.results import DueAction, NetworkOutcome, Reach
+
 
 ACTIONS = ("spam", "hide", "read")
 # Outcomes as note_moderated records them: "done", "refused: <the network's words>",
@@ -48,39 +51,6 @@ _ANSWERS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class DueAction:
-    """One action the network is owed: the comment, what to do, and what it needs."""
-
-    comment_id: int
-    remote_id: str
-    extra: dict[str, Any]
-    action: str
-
-
-@dataclass(frozen=True, slots=True)
-class NetworkOutcome:
-    """What became of one action on the network, for the thread pane.
-
-    ``outcome`` is None while no answer came: it waits for a sync (the undo
-    window, the network out of reach), or for good when the account is not
-    connected.
-    """
-
-    action: str
-    outcome: str | None
-    at: int
-    detail: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Reach:
-    """A comment's network, and whether its account is connected to it."""
-
-    network: str
-    connected: bool
-
-
 class ModerationMixin(StoreBase):
     def moderation_due(
         self, account_id: int, actions: Collection[str], older_than: int, limit: int = 50
@@ -92,6 +62,8 @@ class ModerationMixin(StoreBase):
         so a key taken back with ``u`` in time never reaches the network. What
         this network cannot do (``actions`` leaves it out) is forgotten here.
         """
+        from cm_inbox.store.results import DueAction
+
         wanted = [action for action in ACTIONS if action in actions]
         with self.db.transaction() as conn:
             others = ",".join(f"'{action}'" for action in wanted) or "''"
@@ -150,6 +122,8 @@ class ModerationMixin(StoreBase):
     def network_outcomes(self, comment_id: int) -> list[NetworkOutcome]:
         """What the network answered to each action asked for this comment, and the
         spam and hide marks still without an answer (outcome None), oldest first."""
+        from cm_inbox.store.results import NetworkOutcome
+
         outcomes: dict[str, NetworkOutcome] = {}
         marked: dict[str, int] = {}
         for row in self.db.query(
@@ -173,6 +147,8 @@ class ModerationMixin(StoreBase):
     def reach_of(self, comment_ids: Iterable[int]) -> dict[int, Reach]:
         """Where each comment came: its network, and whether its account is connected
         (only then does a triage key reach the network)."""
+        from cm_inbox.store.results import Reach
+
         ids = list(dict.fromkeys(comment_ids))
         found: dict[int, Reach] = {}
         for start in range(0, len(ids), 900):

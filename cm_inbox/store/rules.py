@@ -17,12 +17,16 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cm_inbox.model import VIEW_STATUSES, View
 from cm_inbox.store.rows import split_labels
 from cm_inbox.store.triage import TriageMixin
 from cm_inbox.triage_rules import Outcome, RuleSet, Subject
+
+if TYPE_CHECKING:
+    from cm_inbox.store.results import RulesReport
+
 
 CHUNK = 500
 RULE_ACTION = "rule:"
@@ -39,34 +43,6 @@ _SUBJECT_SQL = """
     ORDER BY c.id
     LIMIT ?
 """
-
-
-@dataclass(slots=True)
-class RuleCount:
-    """How many comments one rule matched, and how many of them it changed."""
-
-    matched: int = 0
-    changed: int = 0
-
-
-@dataclass(slots=True)
-class RulesReport:
-    """What a run of the rules did (or, dry, would do)."""
-
-    scanned: int = 0
-    changed: int = 0  # comments changed by at least one rule
-    rules: dict[str, RuleCount] = field(default_factory=dict)
-    batch: int = 0  # the undo batch; 0 when nothing changed or a dry run
-    dry_run: bool = False
-
-    def add(self, outcome: Outcome) -> None:
-        self.scanned += 1
-        for name in outcome.matched:
-            self.rules[name].matched += 1
-        for name in outcome.fired:
-            self.rules[name].changed += 1
-        if outcome.steps:
-            self.changed += 1
 
 
 def _subject(row: sqlite3.Row, history: dict[int, list[str]]) -> Subject:
@@ -118,6 +94,8 @@ class RulesMixin(TriageMixin):
         again changes nothing more (see the module docstring). ``dry_run``
         reads only and reports what would change.
         """
+        from cm_inbox.store.results import RuleCount, RulesReport
+
         rules = self._rules if rules is None else rules
         report = RulesReport(
             rules={rule.name: RuleCount() for rule in rules if rule.enabled}, dry_run=dry_run

@@ -18,37 +18,21 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cm_inbox.model import Reply, ReplyState, Status
 from cm_inbox.store.base import StoreBase
 from cm_inbox.store.outbox import ReplyError
 from cm_inbox.store.rows import REPLY_COLUMNS, reply_from_row
 
+if TYPE_CHECKING:
+    from cm_inbox.store.results import Claim, OutboxEntry
+
+
 # How long a claim holds. Longer than one attempt can take (a 15 s timeout,
 # retries paced by the server within a minute), so a live sender never loses
 # its reply to another; short enough that a crash delays a reply by minutes.
 LEASE_S = 300
-
-
-@dataclass(frozen=True, slots=True)
-class Claim:
-    """A reply taken for sending, with what the sender must know."""
-
-    reply: Reply
-    idempotency_key: str
-    # An earlier attempt may have reached the network: look for it before posting.
-    look_first: bool
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxEntry:
-    """A reply with the account it goes out from and the comment it answers."""
-
-    reply: Reply
-    network: str
-    account: str
-    parent_remote_id: str
 
 
 class SendingMixin(StoreBase):
@@ -61,6 +45,8 @@ class SendingMixin(StoreBase):
         whose retry time has come, or one left in ``sending`` by a sender whose
         lease ran out. One UPDATE decides, so two senders never take the same.
         """
+        from cm_inbox.store.results import Claim
+
         now = self.now()
         with self.db.transaction() as conn:
             row = conn.execute(
@@ -195,6 +181,8 @@ class SendingMixin(StoreBase):
 
     def outbox_entries(self, *, limit: int | None = None) -> list[OutboxEntry]:
         """Every reply that is not a draft, newest first, with where it goes (`cm-inbox outbox`)."""
+        from cm_inbox.store.results import OutboxEntry
+
         rows = self.db.query(
             f"SELECT {REPLY_COLUMNS}, acc.network AS network, acc.name AS account,"
             " c.remote_id AS parent_remote_id FROM replies r"

@@ -13,52 +13,15 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cm_inbox.store.base import StoreBase
 
+if TYPE_CHECKING:
+    from cm_inbox.store.results import FirstResponse, PriorityBand, TallySummary
+
+
 HOUR = 3600
-
-
-@dataclass(slots=True)
-class TallySummary:
-    """Comment counts over a period, by each fact on its own and by hour and sentiment.
-
-    Names are as stored: no language or sentiment is "", intents are the
-    analyzer's comma-separated combination.
-    """
-
-    total: int = 0
-    by_status: Counter[str] = field(default_factory=Counter)
-    by_network: Counter[str] = field(default_factory=Counter)
-    by_language: Counter[str] = field(default_factory=Counter)
-    by_sentiment: Counter[str] = field(default_factory=Counter)
-    by_intents: Counter[str] = field(default_factory=Counter)
-    # (Unix hour, sentiment) -> comments
-    by_hour: Counter[tuple[int, str]] = field(default_factory=Counter)
-
-
-@dataclass(frozen=True, slots=True)
-class FirstResponse:
-    """A comment, and when the first reply of ours to it left."""
-
-    comment_id: int
-    created_at: int
-    priority: float
-    sent_at: int
-
-    @property
-    def seconds(self) -> int:
-        return self.sent_at - self.created_at
-
-
-@dataclass(frozen=True, slots=True)
-class PriorityBand:
-    """Open comments with ``low <= priority < high``, counted whole and created by each cutoff."""
-
-    low: float
-    high: float
-    cutoffs: tuple[int, ...] = ()
 
 
 class StatsMixin(StoreBase):
@@ -70,6 +33,8 @@ class StatsMixin(StoreBase):
         of a period is counted from the comments. The brand's own posts are
         left out: they are what it says, not what it receives.
         """
+        from cm_inbox.store.results import TallySummary
+
         start_hour = 0 if since is None else math.ceil(since / HOUR)
         summary = TallySummary()
         where = "FROM comment_tallies t WHERE t.hour >= ?"
@@ -119,6 +84,8 @@ class StatsMixin(StoreBase):
         One per comment, with its first ``outbox:sent`` event; as many as
         replies ever sent, which a community manager counts in thousands.
         """
+        from cm_inbox.store.results import FirstResponse
+
         rows = self.db.query(
             "SELECT c.id, c.created_at, c.priority, min(e.at) FROM events e"
             " JOIN comments c ON c.id = e.comment_id"

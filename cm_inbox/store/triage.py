@@ -11,34 +11,20 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cm_inbox.model import Status
 from cm_inbox.store.base import StoreBase
 from cm_inbox.store.escalations import STEP_WORDS
 
+if TYPE_CHECKING:
+    from cm_inbox.store.results import UndoResult
+
+
 # System events (a snooze coming due) are history, not user actions to undo.
 SYSTEM_ACTIONS = ("wake",)
 # Actions whose stored name is not a word to show ("Undid closing on 1 comment").
 ACTION_WORDS = STEP_WORDS
-
-
-@dataclass(frozen=True, slots=True)
-class UndoResult:
-    """What an undo restored."""
-
-    action: str
-    comment_ids: tuple[int, ...]
-    reply_ids: tuple[int, ...] = ()
-    refused: str | None = None
-
-    def describe(self) -> str:
-        action = ACTION_WORDS.get(self.action, self.action)
-        if self.refused:
-            return f"Cannot undo {action}: {self.refused}"
-        count = len(self.comment_ids)
-        noun = "comment" if count == 1 else "comments"
-        return f"Undid {action} on {count} {noun}"
 
 
 class TriageMixin(StoreBase):
@@ -236,6 +222,8 @@ class TriageMixin(StoreBase):
         action before. A reply that has already left cannot be unsent: its
         batch is skipped with the rest restored.
         """
+        from cm_inbox.store.results import UndoResult
+
         with self.db.transaction() as conn:
             marks = ",".join("?" * len(SYSTEM_ACTIONS))
             row = conn.execute(

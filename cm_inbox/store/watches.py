@@ -5,22 +5,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cm_inbox.model import IncomingComment, IngestResult
 from cm_inbox.store.base import StoreBase
 
+if TYPE_CHECKING:
+    from cm_inbox.store.results import WatchOutcome
+
+
 # Remote ids per IN (...) lookup, as in ingest.
 LOOKUP = 400
-
-
-@dataclass(frozen=True, slots=True)
-class WatchOutcome:
-    """How a watch source's last sync went, for `cm-inbox doctor`."""
-
-    key: str
-    last_sync_at: int | None
-    last_error: str | None
 
 
 class WatchesMixin(StoreBase):
@@ -76,6 +71,8 @@ class WatchesMixin(StoreBase):
 
     def watch_outcomes(self) -> list[WatchOutcome]:
         """Every watch source that ever ran, by key."""
+        from cm_inbox.store.results import WatchOutcome
+
         rows = self.db.query("SELECT key, last_sync_at, last_error FROM watch_sources ORDER BY key")
         return [WatchOutcome(*row) for row in rows]
 

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from cm_inbox import startup
 from cm_inbox.config import Config, load_config
 from cm_inbox.paths import user_themes_dir
-from cm_inbox.store import ConnectedAccount, Store
+from cm_inbox.store import Store
 from cm_inbox.targets import Targets
 from cm_inbox.tui.bindings import (
     COMPOSER_BINDINGS,
@@ -28,6 +28,7 @@ from cm_inbox.tui.themes import bundled_themes_dir, load_themes
 
 if TYPE_CHECKING:
     from cm_inbox.networks.base import Secrets
+    from cm_inbox.store.results import ConnectedAccount
     from cm_inbox.sync import Syncer
 
 FALLBACK_THEME = "cm-dark"

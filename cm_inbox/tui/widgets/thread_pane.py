@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
@@ -20,11 +21,13 @@ from cm_inbox.moderation_words import outcome_tone, outcome_words
 from cm_inbox.networks import at_handle, rules_for
 from cm_inbox.networks.registry import moderation_actions
 from cm_inbox.scoring import Facts, Scorer, stored_signals
-from cm_inbox.store.moderation import NetworkOutcome
 from cm_inbox.targets import Tier, tier_of
 from cm_inbox.text import one_line
 from cm_inbox.timefmt import age, stamp
 from cm_inbox.webhooks.wording import TONE, delivery_words, needs_user
+
+if TYPE_CHECKING:
+    from cm_inbox.store.results import NetworkOutcome
 
 _STATE_STYLE = {EscalationState.OPEN: "bold red", EscalationState.ANSWERED: "bold cyan"}
 _TONE_STYLE = {"ok": "green", "waiting": "", "muted": "dim", "trouble": "bold red"}
