@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cm_inbox.brand_file import demo_brand_book  # noqa: E402
 from cm_inbox.compose import DraftContext, check_draft  # noqa: E402
 from cm_inbox.demo import words  # noqa: E402
-from cm_inbox.model import Author, Comment, PastReply, Status  # noqa: E402
+from cm_inbox.model import Author, Comment, Status  # noqa: E402
+from cm_inbox.model.context import PastReply  # noqa: E402
 from cm_inbox.sameness import DAY, SamenessIndex, compare_draft  # noqa: E402
 from cm_inbox.template_files import load_library  # noqa: E402
 from cm_inbox.templates import render  # noqa: E402
@@ -142,7 +143,7 @@ def summary(samples: list[float]) -> dict[str, float]:
 
 def store_figures(replies: list[PastReply]) -> dict[str, float]:
     """Put the replies in a real store (through its own API) and time ``load_index``."""
-    from cm_inbox.model import IncomingAuthor, IncomingComment
+    from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
     from cm_inbox.sameness import load_index
     from cm_inbox.store import Store
 

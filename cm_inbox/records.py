@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cm_inbox.html_text import html_to_text
-from cm_inbox.model import Comment, IncomingAuthor, IncomingComment, Status
+from cm_inbox.model import Comment, Status
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.text import clean_text
 
 REQUIRED = ("network", "account", "id", "author", "created_at")

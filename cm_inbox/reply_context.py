@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cm_inbox.check_settings import CheckSettings
-from cm_inbox.model import AliasSuggestion, AuthorCard, Comment, Status
+from cm_inbox.model import Comment, Status
+from cm_inbox.model.context import AliasSuggestion, AuthorCard
 from cm_inbox.reply_accounts import ReplyAccount, reply_accounts
 from cm_inbox.second_look import second_look_reasons
 

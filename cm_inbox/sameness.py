@@ -15,7 +15,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from cm_inbox.model import Comment, PastReply
+from cm_inbox.model import Comment
+from cm_inbox.model.context import PastReply
 from cm_inbox.timefmt import ago
 
 DAY = 86_400

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
+from typing import TYPE_CHECKING
 
 from cm_inbox.listening import Signals, analyze
 from cm_inbox.listening import priority as ranking
-from cm_inbox.model import IncomingComment
 from cm_inbox.response_config import TargetSettings
 from cm_inbox.targets import Targets, tier_of
+
+if TYPE_CHECKING:
+    from cm_inbox.model.incoming import IncomingComment
 
 
 @dataclass(frozen=True, slots=True)

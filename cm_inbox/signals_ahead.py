@@ -24,7 +24,7 @@ import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-from cm_inbox.model import IncomingComment
+from cm_inbox.model.incoming import IncomingComment
 
 log = logging.getLogger(__name__)
 

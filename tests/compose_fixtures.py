@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cm_inbox.model import (
-    Author,
-    Comment,
-    IncomingAuthor,
-    IncomingComment,
-    QueueQuery,
-    Status,
-    View,
-)
+from cm_inbox.model import Author, Comment, QueueQuery, Status, View
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.store import Store
 
 T0 = 1_795_168_800  # 2026-11-20 10:00:00 UTC, conftest's FIXED_NOW

@@ -6,7 +6,7 @@ not what these tests are about: they set the columns directly.
 
 from __future__ import annotations
 
-from cm_inbox.model import IncomingAuthor, IncomingComment
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.store import Store
 
 

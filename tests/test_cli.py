@@ -14,15 +14,8 @@ import pytest
 
 from cm_inbox.cli import listing, transfer
 from cm_inbox.cli.launch import prepare_demo_db
-from cm_inbox.model import (
-    IncomingAuthor,
-    IncomingComment,
-    QueueQuery,
-    ReplyState,
-    Sort,
-    Status,
-    View,
-)
+from cm_inbox.model import QueueQuery, ReplyState, Sort, Status, View
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.paths import default_db_path
 from cm_inbox.store import Store
 

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from cm_inbox.model import IncomingAuthor, IncomingComment, QueueQuery, ReplyState, Status, View
+from cm_inbox.model import QueueQuery, ReplyState, Status, View
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.store import Store
 
 T0 = 1_795_168_800

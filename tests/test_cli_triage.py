@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cm_inbox.model import IncomingAuthor, IncomingComment, Status
+from cm_inbox.model import Status
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.store import Store
 
 T0 = 1_795_168_800

@@ -17,7 +17,8 @@ from cm_inbox.compose import (
     length_status,
     reply_prefill,
 )
-from cm_inbox.model import Author, Comment, PastReply, Status
+from cm_inbox.model import Author, Comment, Status
+from cm_inbox.model.context import PastReply
 from cm_inbox.sameness import SamenessIndex
 from cm_inbox.template_files import load_library
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cm_inbox.model import IncomingAuthor, IncomingComment, Status
+from cm_inbox.model import Status
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.moderation_words import outcome_words
 from cm_inbox.networks.registry import connectable_networks, connector_class, moderation_actions
 from cm_inbox.store import Store

@@ -6,7 +6,7 @@ from __future__ import annotations
 from compose_fixtures import DAY, T0, add_comments, comment, incoming
 
 from cm_inbox.compose import DraftContext, check_draft
-from cm_inbox.model import PastReply
+from cm_inbox.model.context import PastReply
 from cm_inbox.sameness import SamenessIndex, compare_draft, load_index, name_words, normalise
 from cm_inbox.store import Store
 

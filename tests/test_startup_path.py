@@ -43,6 +43,8 @@ LOADED_LATER = [
     "cm_inbox.networks.base",
     "cm_inbox.secrets",
     "cm_inbox.store.results",
+    "cm_inbox.model.incoming",
+    "cm_inbox.model.context",
     "cm_inbox.tui.widgets.composer",
     "html.parser",
 ]

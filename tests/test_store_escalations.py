@@ -7,16 +7,8 @@ import json
 
 import pytest
 
-from cm_inbox.model import (
-    DeliveryState,
-    EscalationState,
-    IncomingAuthor,
-    IncomingComment,
-    QueueQuery,
-    Sort,
-    Status,
-    View,
-)
+from cm_inbox.model import DeliveryState, EscalationState, QueueQuery, Sort, Status, View
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.store import EscalationError, Store
 
 T0 = 1_795_000_000

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from cm_inbox.model import IncomingAuthor, IncomingComment, IngestResult, QueueQuery, Status, View
+from cm_inbox.model import QueueQuery, Status, View
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment, IngestResult
 from cm_inbox.store import Store
 
 T0 = 1_795_000_000

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cm_inbox.model import (
-    IncomingAuthor,
-    IncomingComment,
-    QueueQuery,
-    ReplyState,
-    Sort,
-    Status,
-    View,
-)
+from cm_inbox.model import QueueQuery, ReplyState, Sort, Status, View
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.store import ReplyError, Store
 
 T0 = 1_795_000_000

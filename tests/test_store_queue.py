@@ -8,16 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cm_inbox.model import (
-    VIEW_STATUSES,
-    IncomingAuthor,
-    IncomingComment,
-    QueueQuery,
-    ReplyState,
-    Sort,
-    Status,
-    View,
-)
+from cm_inbox.model import VIEW_STATUSES, QueueQuery, ReplyState, Sort, Status, View
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.store import Store
 
 T0 = 1_795_000_000

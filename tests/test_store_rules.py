@@ -9,7 +9,8 @@ import pytest
 
 from cm_inbox.config import load_config
 from cm_inbox.listening import Signals
-from cm_inbox.model import IncomingAuthor, IncomingComment, Status, View
+from cm_inbox.model import Status, View
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.store import Store
 from cm_inbox.triage_rules import RuleSet
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cm_inbox.model import IncomingAuthor, IncomingComment, QueueQuery, Status, View
+from cm_inbox.model import QueueQuery, Status, View
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.store import SchemaTooNewError, Store, StoreError
 from cm_inbox.store import database as database_module
 from cm_inbox.store.schema import MIGRATIONS, SCHEMA_VERSION

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from cm_inbox.model import IncomingAuthor, IncomingComment, QueueQuery, Sort, View
+from cm_inbox.model import QueueQuery, Sort, View
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.response_config import TargetSettings
 from cm_inbox.store import Store
 from cm_inbox.targets import Targets

@@ -6,15 +6,8 @@ import threading
 
 import pytest
 
-from cm_inbox.model import (
-    IncomingAuthor,
-    IncomingComment,
-    QueueQuery,
-    ReplyState,
-    Sort,
-    Status,
-    View,
-)
+from cm_inbox.model import QueueQuery, ReplyState, Sort, Status, View
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.store import LEASE_S, ReplyError, Store
 
 T0 = 1_795_000_000

@@ -7,15 +7,8 @@ import random
 
 import pytest
 
-from cm_inbox.model import (
-    IncomingAuthor,
-    IncomingComment,
-    QueueQuery,
-    ReplyState,
-    Sort,
-    Status,
-    View,
-)
+from cm_inbox.model import QueueQuery, ReplyState, Sort, Status, View
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.store import Store, UndoResult
 
 T0 = 1_795_000_000

@@ -7,7 +7,8 @@ import httpx
 import pytest
 from sandbox_world import BASE, World
 
-from cm_inbox.model import IncomingAuthor, IncomingComment, ReplyState
+from cm_inbox.model import ReplyState
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.networks.base import MemorySecrets
 from cm_inbox.sync import sync_accounts
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from sandbox_world import BASE
 
-from cm_inbox.model import IncomingAuthor, IncomingComment, QueueQuery, Status, View
+from cm_inbox.model import QueueQuery, Status, View
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.sandbox.feeds import feeds_twin
 from cm_inbox.watches import UNTAGGED_LABEL, Watch
 

@@ -6,7 +6,7 @@ import contextlib
 from pathlib import Path
 
 from cm_inbox.config import load_config
-from cm_inbox.model import IncomingAuthor, IncomingComment
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.store import Store
 
 HOSTILE = [

@@ -38,7 +38,7 @@ from cm_inbox.cli.common import (
     query_from,
     stdout_is_utf8,
 )
-from cm_inbox.model import IncomingComment
+from cm_inbox.model.incoming import IncomingComment
 from cm_inbox.records import comment_to_record, record_to_incoming
 from cm_inbox.signals_ahead import start_listening_processes
 from cm_inbox.store import Store

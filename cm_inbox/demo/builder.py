@@ -10,7 +10,8 @@ from typing import Any
 from cm_inbox.demo import words
 from cm_inbox.demo.escalations import escalate_demo
 from cm_inbox.demo.generator import Slots, iter_tagged
-from cm_inbox.model import Comment, IncomingComment, QueueQuery, Sort, View
+from cm_inbox.model import Comment, QueueQuery, Sort, View
+from cm_inbox.model.incoming import IncomingComment
 from cm_inbox.networks.rules import rules_for
 from cm_inbox.records import record_to_incoming
 from cm_inbox.store import Store

@@ -19,7 +19,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from cm_inbox.model import IncomingAuthor, IncomingComment
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.networks.bluesky_facets import linked_text
 
 NETWORK = "bluesky"

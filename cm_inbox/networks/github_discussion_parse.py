@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cm_inbox.model import IncomingAuthor, IncomingComment
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.networks.github_parse import (
     NETWORK,
     REPO_NAME,

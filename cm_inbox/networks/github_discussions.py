@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from cm_inbox.model import IncomingComment
+from cm_inbox.model.incoming import IncomingComment
 from cm_inbox.networks.base import (
     FetchPage,
     MalformedAnswer,

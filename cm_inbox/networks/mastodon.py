@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from cm_inbox.model import IncomingComment
+from cm_inbox.model.incoming import IncomingComment
 from cm_inbox.networks.base import (
     Connector,
     FetchPage,

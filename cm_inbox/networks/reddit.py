@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cm_inbox.model import IncomingComment
+from cm_inbox.model.incoming import IncomingComment
 from cm_inbox.networks.base import (
     Connector,
     FetchPage,

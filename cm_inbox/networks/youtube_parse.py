@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from cm_inbox.html_text import html_to_text
-from cm_inbox.model import IncomingAuthor, IncomingComment
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.text import clean_text
 
 NETWORK = "youtube"

@@ -7,10 +7,10 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from cm_inbox.model import IncomingComment, IngestResult
 from cm_inbox.store.base import StoreBase
 
 if TYPE_CHECKING:
+    from cm_inbox.model.incoming import IncomingComment, IngestResult
     from cm_inbox.store.results import ConnectedAccount, SetAsideItem
 
 

@@ -10,8 +10,14 @@ the answer is kept in ``author_links`` and the suggestion is not made again.
 
 from __future__ import annotations
 
-from cm_inbox.model import AliasSuggestion, Author
+from typing import TYPE_CHECKING
+
+from cm_inbox.model import Author
 from cm_inbox.store.base import StoreBase
+
+if TYPE_CHECKING:
+    from cm_inbox.model.context import AliasSuggestion
+
 
 # A closeness (rapidfuzz's ratio, 0-100) from which a suggestion is made.
 SUGGEST_FROM = 85
@@ -86,6 +92,8 @@ class AliasesMixin(StoreBase):
         of the display name (an indexed lookup), then rapidfuzz scores them.
         """
         from rapidfuzz import fuzz
+
+        from cm_inbox.model.context import AliasSuggestion
 
         me = self.db.query_one(
             "SELECT network, handle_key, name_key FROM authors WHERE id = ?", (author_id,)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from cm_inbox.model import PastReply
+from typing import TYPE_CHECKING
+
 from cm_inbox.store.base import StoreBase
+
+if TYPE_CHECKING:
+    from cm_inbox.model.context import PastReply
+
 
 # Replies that went out or will: queued, sending, sent, and failed ones due for
 # a retry. A reply the network refused for good never went out.
@@ -47,6 +52,8 @@ class ComposingMixin(StoreBase):
         ``exclude_comment`` leaves out the replies to the comment being answered
         (a failed reply rewritten is not "the same as" itself).
         """
+        from cm_inbox.model.context import PastReply
+
         rows = self.db.query(
             f"""
             SELECT r.id, r.comment_id, r.text, acc.network,

@@ -6,11 +6,16 @@ import json
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from cm_inbox.model import IncomingComment, IngestResult, Status
+from cm_inbox.model import Status
 from cm_inbox.scoring import Facts
 from cm_inbox.store.rules import RulesMixin
 from cm_inbox.text import clean_text, one_line
+
+if TYPE_CHECKING:
+    from cm_inbox.model.incoming import IncomingComment, IngestResult
+
 
 # Comments per set-based round; ids per IN (...) lookup (SQLite allows 32766
 # parameters since 3.32, but small lists keep each statement's plan cheap).
@@ -51,6 +56,8 @@ class IngestMixin(RulesMixin):
         chunk) rather than a round of queries per comment: that is most of
         what makes a million-line import take minutes instead of an hour.
         """
+        from cm_inbox.model.incoming import IngestResult
+
         inserted = updated = 0
         now = self.now()
         try:

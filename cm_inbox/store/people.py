@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from cm_inbox.model import AuthorCard, Comment
+from typing import TYPE_CHECKING
+
+from cm_inbox.model import Comment
 from cm_inbox.store.base import StoreBase
 from cm_inbox.store.rows import (
     COMMENT_COLUMNS,
@@ -11,6 +13,10 @@ from cm_inbox.store.rows import (
     comment_from_row,
     reply_from_row,
 )
+
+if TYPE_CHECKING:
+    from cm_inbox.model.context import AuthorCard
+
 
 THREAD_LIMIT = 200
 
@@ -74,6 +80,8 @@ class PeopleMixin(StoreBase):
         merge namesakes. The card lists each alias, so the community manager
         sees what was linked.
         """
+        from cm_inbox.model.context import AuthorCard
+
         author = comment.author
         linked = self.linked_author_ids(author.id)[:20]  # type: ignore[attr-defined]
         marks = ",".join("?" * len(linked))

@@ -7,10 +7,10 @@ import sqlite3
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from cm_inbox.model import IncomingComment, IngestResult
 from cm_inbox.store.base import StoreBase
 
 if TYPE_CHECKING:
+    from cm_inbox.model.incoming import IncomingComment, IngestResult
     from cm_inbox.store.results import WatchOutcome
 
 
@@ -40,6 +40,8 @@ class WatchesMixin(StoreBase):
         another instance has another id there, never another URL). Only new
         items count as inserted. ``set_aside`` rows go under ``account_id``.
         """
+        from cm_inbox.model.incoming import IngestResult
+
         now = self.now()
         with self.db.transaction() as conn:
             fresh = self._unseen(conn, list(items))

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from cm_inbox.model import IncomingAuthor, IncomingComment
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.networks.base import MalformedAnswer, PermanentError, SetAside
 from cm_inbox.networks.http import Polite, RateLimitHeaders, budget_for
 from cm_inbox.watches.feed_parse import FeedError, parse_feed

@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from cm_inbox.html_text import html_to_text
-from cm_inbox.model import IncomingAuthor, IncomingComment
+from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.networks.base import MalformedAnswer, PermanentError, SetAside
 from cm_inbox.networks.http import Polite, RateLimitHeaders, budget_for, error_message
 from cm_inbox.text import clean_text

@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cm_inbox.model import IncomingComment
+from cm_inbox.model.incoming import IncomingComment
 from cm_inbox.networks.base import NeedsLogin, NetworkError
 from cm_inbox.networks.rules import rules_for
 from cm_inbox.store import ConnectedAccount, Store

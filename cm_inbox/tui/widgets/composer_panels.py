@@ -13,7 +13,8 @@ from rich.text import Text
 
 from cm_inbox.brand import BrandBook, brand_sections
 from cm_inbox.draft import DraftProblem
-from cm_inbox.model import AliasSuggestion, Comment
+from cm_inbox.model import Comment
+from cm_inbox.model.context import AliasSuggestion
 from cm_inbox.networks import at_handle, rules_for
 from cm_inbox.reply_accounts import ReplyAccount
 from cm_inbox.reply_context import ReplyContext
