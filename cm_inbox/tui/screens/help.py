@@ -16,6 +16,17 @@ from cm_inbox.tui.bindings import COMPOSER_BINDINGS, GROUP_OF, GROUPS, LONG_HELP
 class HelpScreen(ModalScreen[None]):
     """Lists the keys by group; any of escape, q or ? closes it."""
 
+    CSS = """
+    #help-box {
+        width: 96;
+        max-width: 95%;
+        height: 90%;
+        background: $surface;
+        border: thick $accent;
+        padding: 1 2;
+    }
+    """
+
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss", "Close", show=False),
     ]

@@ -36,6 +36,55 @@ BAR_WIDTH = 0.6
 class StatsScreen(Screen):
     """Counts, response times, targets and alerts for a period, with charts."""
 
+    # The figures beside the charts; stacked when narrow. Here rather than in
+    # app.tcss: a screen's CSS is parsed when it first opens, not before the
+    # inbox's first frame.
+    CSS = """
+    #stats-title {
+        height: 1;
+        background: $panel;
+        padding: 0 1;
+    }
+
+    #stats-body {
+        height: 1fr;
+        layout: horizontal;
+    }
+
+    #stats-figures {
+        width: 64;
+        max-width: 50%;
+        height: 1fr;
+        padding: 0 1;
+        border-right: vkey $panel-lighten-2;
+    }
+
+    #stats-charts {
+        width: 1fr;
+        height: 1fr;
+    }
+
+    #stats-charts PlotextPlot {
+        height: 1fr;
+    }
+
+    #stats-body.narrow {
+        layout: vertical;
+    }
+
+    #stats-body.narrow #stats-figures {
+        width: 1fr;
+        max-width: 100%;
+        height: 1fr;
+        border-right: none;
+        border-bottom: hkey $panel-lighten-2;
+    }
+
+    #stats-body.narrow #stats-charts {
+        layout: horizontal;
+    }
+    """
+
     BINDINGS = [
         Binding("escape,S,q", "app.pop_screen", "Back to the inbox"),
         *(
