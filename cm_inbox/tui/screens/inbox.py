@@ -96,10 +96,6 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
 
     def compose(self) -> ComposeResult:
         self.tabs = ViewTabs(id="tabs")
-        self.search_input = Input(
-            placeholder="Search text and authors…  (enter: back to the queue, esc: clear)",
-            id="search",
-        )
         self.queue = QueueList(
             self.store,
             self.app.clock,
@@ -109,10 +105,10 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
         self.thread = ThreadPane(
             self.app.clock, self.app.config.tz, scorer=self.store.scorer, id="thread"
         )
-        # The composer and its checks (a tenth of the start-up imports) arrive
-        # after the first frame; see _mount_the_rest and _the_composer.
+        # The composer and its checks (a tenth of the start-up imports) and the
+        # search box arrive after the first frame; see _mount_the_rest.
         self.composer: Composer | None = None
-        self.search_input.display = False
+        self.search_input: Input | None = None
         self.position = Static("", id="position")
         self.status_bar = Static("", id="status-bar")
         self.sync_status = SyncStatus(
@@ -126,7 +122,6 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
         self.banner.display = False
         yield self.tabs
         yield self.banner
-        yield self.search_input
         with Horizontal(id="body"):
             yield self.queue
             with Vertical(id="detail"):
@@ -162,8 +157,22 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
 
     async def _mount_the_rest(self) -> None:
         await self.mount(Footer())
+        await self._the_search_box()
         await self._the_composer()
         self.refresh_bindings()  # a footer mounted late has missed the first announcement
+
+    async def _the_search_box(self) -> Input:
+        """The search box, mounted (hidden) under the tabs on first need: after the
+        first frame, or by ``/`` pressed before that."""
+        if self.search_input is None:
+            search = Input(
+                placeholder="Search text and authors…  (enter: back to the queue, esc: clear)",
+                id="search",
+            )
+            search.display = False
+            self.search_input = search
+            await self.mount(search, after=self.banner)
+        return self.search_input
 
     async def _the_composer(self) -> Composer:
         """The composer, mounted (hidden) on first need: after the first frame, or
@@ -757,9 +766,10 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
         self.reload(keep=self._current_key())
         self.say(f"Sorted by {sort.value}")
 
-    def action_search(self) -> None:
-        self.search_input.display = True
-        self.search_input.focus()
+    async def action_search(self) -> None:
+        search = await self._the_search_box()
+        search.display = True
+        search.focus()
 
     @on(Input.Changed, "#search")
     def _on_search_changed(self, event: Input.Changed) -> None:
@@ -798,8 +808,9 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
             self.queue.focus()
             return
         self.queue.selected.clear()
-        self.search_input.value = ""
-        self.search_input.display = False
+        if self.search_input is not None:
+            self.search_input.value = ""
+            self.search_input.display = False
         if self.query_state.is_filtered:
             self.query_state = QueueQuery(view=self.query_state.view, sort=self.query_state.sort)
             self.reload(keep=self._current_key())
