@@ -42,6 +42,7 @@ LOADED_LATER = [
     "cm_inbox.sync",
     "cm_inbox.networks.base",
     "cm_inbox.secrets",
+    "cm_inbox.spikes",
     "cm_inbox.store.results",
     "cm_inbox.model.incoming",
     "cm_inbox.model.context",

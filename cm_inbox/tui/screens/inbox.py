@@ -32,7 +32,6 @@ from cm_inbox.model import (
     Status,
     View,
 )
-from cm_inbox.spikes import SpikeReading, read_spike
 from cm_inbox.store import ReplyError, StoreError
 from cm_inbox.targets import Targets
 from cm_inbox.tui.bindings import ESCALATION_ACTIONS, SCREEN_BINDINGS
@@ -44,6 +43,7 @@ from cm_inbox.tui.widgets.thread_pane import ThreadContext, ThreadPane
 from cm_inbox.tui.widgets.view_tabs import ViewTabs
 
 if TYPE_CHECKING:
+    from cm_inbox.spikes import SpikeReading
     from cm_inbox.tui.widgets.composer import Composer
 
 # Bulk actions above this size run in a worker so the screen stays live.
@@ -275,6 +275,8 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
 
     @work(thread=True, exclusive=True, group="spike")
     def _read_spike(self, now: int) -> None:
+        from cm_inbox.spikes import read_spike
+
         reading = read_spike(self.store, self.app.config.alerts, now)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_spike, reading)
