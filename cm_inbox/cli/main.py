@@ -24,16 +24,7 @@ from cm_inbox.cli.common import (
     lazy,
     say_error,
 )
-from cm_inbox.cli.escalation_commands import register_escalation
 from cm_inbox.cli.launch import run_demo, run_inbox
-from cm_inbox.cli.network_commands import (
-    register_accounts,
-    register_outbox,
-    register_sandbox,
-    register_syncing,
-)
-from cm_inbox.cli.stats_args import register_stats
-from cm_inbox.cli.triage_args import register_triage
 from cm_inbox.logs import start_logging
 from cm_inbox.model import View
 from cm_inbox.store import StoreError
@@ -155,6 +146,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     export.set_defaults(handler=lazy("cm_inbox.cli.transfer:run_export"))
+
+    # Their modules only build parsers: `cm-inbox` alone (inbox_alone) never loads them.
+    from cm_inbox.cli.escalation_commands import register_escalation
+    from cm_inbox.cli.network_commands import (
+        register_accounts,
+        register_outbox,
+        register_sandbox,
+        register_syncing,
+    )
+    from cm_inbox.cli.stats_args import register_stats
+    from cm_inbox.cli.triage_args import register_triage
 
     register_escalation(commands, common)
     register_accounts(commands, common)
