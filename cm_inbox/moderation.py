@@ -16,7 +16,8 @@ from cm_inbox.networks.base import (
     NotApplicable,
     PermanentError,
 )
-from cm_inbox.store import ConnectedAccount, Store
+from cm_inbox.store import Store
+from cm_inbox.store.results import ConnectedAccount
 
 # Actions sent per account and sync: a bulk "done" of thousands of comments marks
 # them read over several syncs instead of spending a whole rate-limit window (or,

@@ -29,7 +29,8 @@ from cm_inbox.records import format_time
 from cm_inbox.response_config import AlertSettings, TargetSettings, parse_duration
 from cm_inbox.snooze import DAY_ABBR
 from cm_inbox.spikes import SpikeReading, read_spike
-from cm_inbox.store import FirstResponse, PriorityBand, Store, TallySummary
+from cm_inbox.store import Store
+from cm_inbox.store.results import FirstResponse, PriorityBand, TallySummary
 from cm_inbox.targets import TIER_RANGES, Targets, Tier, tier_of
 
 SENTIMENTS = ("negative", "neutral", "positive")

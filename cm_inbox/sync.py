@@ -40,7 +40,8 @@ from cm_inbox.networks.base import (
     Unreachable,
 )
 from cm_inbox.networks.registry import connector_class
-from cm_inbox.store import ConnectedAccount, Store
+from cm_inbox.store import Store
+from cm_inbox.store.results import ConnectedAccount
 
 if TYPE_CHECKING:  # httpx loads on the first sync: the inbox opens a tenth of a second sooner
     import httpx

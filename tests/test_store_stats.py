@@ -8,7 +8,8 @@ from collections import Counter
 from stats_fixtures import add, analyse, reply_sent
 
 from cm_inbox.model import QueueQuery, Sort, Status, View
-from cm_inbox.store import PriorityBand, Store
+from cm_inbox.store import Store
+from cm_inbox.store.results import PriorityBand
 
 T0 = 1_795_168_800 - 30 * 86400
 UNANSWERED = QueueQuery(view=View.UNANSWERED)

@@ -9,7 +9,8 @@ import pytest
 
 from cm_inbox.model import QueueQuery, ReplyState, Sort, Status, View
 from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
-from cm_inbox.store import Store, UndoResult
+from cm_inbox.store import Store
+from cm_inbox.store.results import UndoResult
 
 T0 = 1_795_000_000
 

@@ -13,7 +13,7 @@ from cm_inbox.compose import check_draft, is_blocked
 from cm_inbox.model import Author, Comment, Status
 from cm_inbox.networks.base import MemorySecrets
 from cm_inbox.sandbox.mastodon import brand_token
-from cm_inbox.store import ConnectedAccount
+from cm_inbox.store.results import ConnectedAccount
 from cm_inbox.watches import Watch
 from cm_inbox.watches.bluesky_search import _addresses
 from cm_inbox.watches.hackernews import HackerNewsSource

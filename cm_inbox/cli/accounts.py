@@ -21,7 +21,7 @@ from cm_inbox.networks import rules_for
 from cm_inbox.networks.base import AccountInfo, MemorySecrets, NetworkError
 from cm_inbox.networks.registry import connector_class
 from cm_inbox.secrets import SecretsError, SecretStore
-from cm_inbox.store import ConnectedAccount
+from cm_inbox.store.results import ConnectedAccount
 from cm_inbox.sync import make_client
 from cm_inbox.timefmt import ago
 

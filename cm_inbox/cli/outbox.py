@@ -19,7 +19,8 @@ from cm_inbox.cli.common import PROG, CliError, db_path, open_store, out_console
 from cm_inbox.model import Reply, ReplyState
 from cm_inbox.networks import rules_for
 from cm_inbox.records import format_time
-from cm_inbox.store import OutboxEntry, ReplyError
+from cm_inbox.store import ReplyError
+from cm_inbox.store.results import OutboxEntry
 from cm_inbox.text import one_line
 from cm_inbox.timefmt import ago, within
 

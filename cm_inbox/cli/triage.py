@@ -19,7 +19,7 @@ from rich.text import Text
 from cm_inbox.cli.common import PROG, CliError, db_path, err_console, open_store, out_console
 from cm_inbox.config import Config, load_config
 from cm_inbox.model import View
-from cm_inbox.store import RulesReport
+from cm_inbox.store.results import RulesReport
 from cm_inbox.triage_rules import Rule
 
 

@@ -21,7 +21,8 @@ import httpx
 from cm_inbox.demo.builder import SANDBOXED_NETWORKS
 from cm_inbox.networks.base import AccountInfo, MemorySecrets
 from cm_inbox.networks.registry import connector_class
-from cm_inbox.store import ConnectedAccount, Store
+from cm_inbox.store import Store
+from cm_inbox.store.results import ConnectedAccount
 from cm_inbox.sync import Syncer
 
 SANDBOX_URL = "http://sandbox.invalid"

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from cm_inbox.scoring import Scorer
 from cm_inbox.store.accounts import AccountsMixin
@@ -33,72 +32,13 @@ from cm_inbox.store.triage import TriageMixin
 from cm_inbox.store.watches import WatchesMixin
 from cm_inbox.triage_rules import RuleSet
 
-if TYPE_CHECKING:
-    from cm_inbox.store.results import (
-        Claim,
-        ConnectedAccount,
-        DueAction,
-        FirstResponse,
-        NetworkOutcome,
-        OutboxEntry,
-        PriorityBand,
-        RuleCount,
-        RulesReport,
-        SetAsideItem,
-        TallySummary,
-        UndoResult,
-        WatchOutcome,
-    )
-
-# What the store's functions return, loaded on first use (see cm_inbox.store.results).
-_RESULTS = frozenset(
-    (
-        "Claim",
-        "ConnectedAccount",
-        "DueAction",
-        "FirstResponse",
-        "NetworkOutcome",
-        "OutboxEntry",
-        "PriorityBand",
-        "Reach",
-        "RuleCount",
-        "RulesReport",
-        "SetAsideItem",
-        "TallySummary",
-        "UndoResult",
-        "WatchOutcome",
-    )
-)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _RESULTS:
-        from cm_inbox.store import results
-
-        return getattr(results, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
     "LEASE_S",
-    "Claim",
-    "ConnectedAccount",
-    "DueAction",
-    "FirstResponse",
     "EscalationError",
-    "NetworkOutcome",
-    "OutboxEntry",
-    "PriorityBand",
-    "SetAsideItem",
     "Store",
     "StoreError",
-    "TallySummary",
     "SchemaTooNewError",
     "ReplyError",
-    "RuleCount",
-    "RulesReport",
-    "UndoResult",
-    "WatchOutcome",
 ]
 
 

@@ -32,7 +32,7 @@ from cm_inbox.networks.bluesky_parse import (
 )
 from cm_inbox.networks.bluesky_session import DEFAULT_PDS, RATE_HEADERS, Session
 from cm_inbox.networks.http import Polite, budget_for
-from cm_inbox.store import ConnectedAccount
+from cm_inbox.store.results import ConnectedAccount
 from cm_inbox.watches.source import (
     FIRST_SYNC_S,
     Found,

@@ -31,7 +31,7 @@ from cm_inbox.networks.base import MalformedAnswer, NeedsLogin, Secrets, SetAsid
 from cm_inbox.networks.http import Polite, budget_for
 from cm_inbox.networks.mastodon_login import RATE_HEADERS, normalize_instance, read_answer
 from cm_inbox.networks.mastodon_parse import Unreadable, Viewer, id_key, instance_host, parse_status
-from cm_inbox.store import ConnectedAccount
+from cm_inbox.store.results import ConnectedAccount
 from cm_inbox.watches.source import Found, WatchPage, WatchSource, read_cursor, write_cursor
 
 LIMIT = 40  # the API's maximum for both endpoints

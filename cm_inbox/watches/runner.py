@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 from cm_inbox.model.incoming import IncomingComment
 from cm_inbox.networks.base import NeedsLogin, NetworkError
 from cm_inbox.networks.rules import rules_for
-from cm_inbox.store import ConnectedAccount, Store
+from cm_inbox.store import Store
+from cm_inbox.store.results import ConnectedAccount
 from cm_inbox.sync import AccountSync
 from cm_inbox.watches.matching import Matcher
 from cm_inbox.watches.model import ONLY_ACCOUNT, UNTAGGED_LABEL, Watch
