@@ -46,6 +46,9 @@ LOADED_LATER = [
     "cm_inbox.store.results",
     "cm_inbox.model.incoming",
     "cm_inbox.model.context",
+    "cm_inbox.model.replies",
+    "cm_inbox.model.escalations",
+    "textual.widgets._footer",
     "cm_inbox.tui.widgets.composer",
     "html.parser",
 ]

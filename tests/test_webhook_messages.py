@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from cm_inbox.model import Author, Comment, Escalation, EscalationState, Status
+from cm_inbox.model import Author, Comment, EscalationState, Status
+from cm_inbox.model.escalations import Escalation
 from cm_inbox.webhooks.messages import DISCORD_LIMIT, build, safe_link, subject_of
 
 HOSTILE = (

@@ -24,7 +24,8 @@ from cm_inbox.cli.common import (
     say_warning,
 )
 from cm_inbox.config import Config, load_config
-from cm_inbox.model import Comment, Escalation
+from cm_inbox.model import Comment
+from cm_inbox.model.escalations import Escalation
 from cm_inbox.networks.rules import at_handle, rules_for
 from cm_inbox.records import format_time
 from cm_inbox.store import EscalationError, Store

@@ -16,7 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from cm_inbox.cli.common import PROG, CliError, db_path, open_store, out_console
-from cm_inbox.model import Reply, ReplyState
+from cm_inbox.model import ReplyState
+from cm_inbox.model.replies import Reply
 from cm_inbox.networks import rules_for
 from cm_inbox.records import format_time
 from cm_inbox.store import ReplyError

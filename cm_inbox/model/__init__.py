@@ -3,17 +3,23 @@
 Plain dataclasses with no behaviour beyond formatting helpers, so that any
 front end (and later a PostgreSQL-backed store) can use them unchanged.
 
-Here are the ones the queue is painted from. Comments on their way in
+Here are the ones the queue is painted from. Replies (``cm_inbox.model.replies``),
+escalations (``cm_inbox.model.escalations``), comments on their way in
 (``cm_inbox.model.incoming``) and what surrounds a comment in the thread pane
 and the composer (``cm_inbox.model.context``) are in modules of their own:
-Python 3.11 takes about a millisecond to create each dataclass, and the TUI's
-first screen needs none of them.
+Python 3.11 takes about a millisecond to create each dataclass, and the
+inbox's first screen needs none of them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cm_inbox.model.escalations import Escalation
+    from cm_inbox.model.replies import Reply
 
 
 class Status(StrEnum):
@@ -144,38 +150,6 @@ class Comment:
     replies: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """A reply written in cm-inbox, from draft to sent."""
-
-    id: int
-    comment_id: int
-    account_id: int
-    text: str
-    state: ReplyState
-    created_at: int
-    updated_at: int
-    error: str | None = None
-    remote_id: str | None = None
-    sent_at: int | None = None
-    attempts: int = 0
-    queued_at: int | None = None
-    # Failed with a time: it will be tried again then. Failed without: the
-    # network refused it for good, and it waits for the user.
-    next_attempt_at: int | None = None
-    # An attempt may have reached the network unanswered: looked for before any retry.
-    maybe_sent: bool = False
-
-    @property
-    def retrying(self) -> bool:
-        return self.state is ReplyState.FAILED and self.next_attempt_at is not None
-
-    @property
-    def may_be_withdrawn(self) -> bool:
-        """True while it has certainly not left: still queued, or refused."""
-        return self.state in (ReplyState.QUEUED, ReplyState.FAILED) and not self.maybe_sent
-
-
 # How urgent an escalation is, mildest first (the form, the CLI and the webhooks).
 SEVERITIES: tuple[str, ...] = ("low", "normal", "high", "critical")
 
@@ -198,68 +172,6 @@ class DeliveryState(StrEnum):
     FAILED = "failed"  # refused for good (a 4xx): waits for the user
     UNSURE = "unsure"  # sent, no answer heard: may have arrived; never resent on its own
     CANCELLED = "cancelled"  # no longer needed (the escalation was undone before it left)
-
-
-@dataclass(frozen=True, slots=True)
-class EscalationNote:
-    """A note on an escalation: the community manager's, or the team's answer."""
-
-    id: int
-    escalation_id: int
-    kind: str  # "note" or "answer"
-    text: str
-    created_at: int
-
-
-@dataclass(frozen=True, slots=True)
-class WebhookDelivery:
-    """One message to a team's chat webhook (the URL itself is never stored)."""
-
-    id: int
-    escalation_id: int
-    kind: str  # "escalated", or "withdrawn" when an escalation that reached the team is undone
-    team: str
-    state: DeliveryState
-    attempts: int
-    created_at: int
-    updated_at: int
-    next_attempt_at: int | None = None
-    last_error: str | None = None
-    last_status: int | None = None
-    host: str | None = None  # where the last attempt went: the host only
-    delivered_at: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Escalation:
-    """A comment handed to a team, with everything that happened to it since."""
-
-    id: int
-    comment_id: int
-    team: str
-    state: EscalationState
-    created_at: int
-    updated_at: int
-    severity: str | None = None
-    note: str = ""
-    answered_at: int | None = None
-    closed_at: int | None = None
-    notes: tuple[EscalationNote, ...] = ()
-    deliveries: tuple[WebhookDelivery, ...] = ()
-
-    @property
-    def is_active(self) -> bool:
-        """Still the team's or the community manager's to finish."""
-        return self.state in (EscalationState.OPEN, EscalationState.ANSWERED)
-
-    def waited(self, now: float) -> int:
-        """Seconds since it was escalated, up to its closing."""
-        end = self.closed_at if self.closed_at is not None else now
-        return max(0, int(end - self.created_at))
-
-    @property
-    def latest_delivery(self) -> WebhookDelivery | None:
-        return max(self.deliveries, key=lambda d: d.id) if self.deliveries else None
 
 
 @dataclass(frozen=True, slots=True)

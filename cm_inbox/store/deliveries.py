@@ -26,11 +26,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from cm_inbox.model import WebhookDelivery
 from cm_inbox.store.base import StoreBase
 from cm_inbox.store.escalation_rows import EscalationError, delivery_from_row
 from cm_inbox.store.sending import LEASE_S
+
+if TYPE_CHECKING:
+    from cm_inbox.model.escalations import WebhookDelivery
+
 
 LOST_WORDS = "cm-inbox stopped while sending"
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from cm_inbox.model import (
-    DeliveryState,
-    Escalation,
-    EscalationNote,
-    EscalationState,
-    WebhookDelivery,
-)
+from cm_inbox.model import DeliveryState, EscalationState
+
+if TYPE_CHECKING:
+    from cm_inbox.model.escalations import Escalation, EscalationNote, WebhookDelivery
+
 
 ESCALATION_COLUMNS = (
     "e.id, e.comment_id, e.team, e.severity, e.note, e.state, e.created_at, e.updated_at,"
@@ -28,6 +27,8 @@ def escalation_from_row(
     notes: Sequence[EscalationNote] = (),
     deliveries: Sequence[WebhookDelivery] = (),
 ) -> Escalation:
+    from cm_inbox.model.escalations import Escalation
+
     return Escalation(
         id=row["id"],
         comment_id=row["comment_id"],
@@ -45,6 +46,8 @@ def escalation_from_row(
 
 
 def delivery_from_row(row: sqlite3.Row) -> WebhookDelivery:
+    from cm_inbox.model.escalations import WebhookDelivery
+
     return WebhookDelivery(
         id=row["id"],
         escalation_id=row["escalation_id"],

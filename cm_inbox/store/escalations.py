@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from cm_inbox.model import Comment, Escalation, EscalationNote, WebhookDelivery
+from cm_inbox.model import Comment
 from cm_inbox.store.base import StoreBase
 from cm_inbox.store.escalation_rows import (
     ESCALATION_COLUMNS,
@@ -22,6 +23,10 @@ from cm_inbox.store.escalation_rows import (
     escalation_from_row,
 )
 from cm_inbox.store.rows import COMMENT_COLUMNS, COMMENT_JOINS, comment_from_row
+
+if TYPE_CHECKING:
+    from cm_inbox.model.escalations import Escalation, EscalationNote, WebhookDelivery
+
 
 ACTIVE = ("open", "answered")
 # What ``undo`` says it undid, in words.
@@ -96,6 +101,8 @@ class EscalationsMixin(StoreBase):
     def _escalations_where(
         self, clause: str, params: tuple, *, limit: int | None = None
     ) -> list[Escalation]:
+        from cm_inbox.model.escalations import EscalationNote
+
         rows = self.db.query(
             f"SELECT {ESCALATION_COLUMNS} FROM escalations e WHERE {clause}"
             " ORDER BY e.id DESC" + (f" LIMIT {int(limit)}" if limit else ""),

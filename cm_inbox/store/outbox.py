@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
-from cm_inbox.model import Reply, ReplyState, Status
+from cm_inbox.model import ReplyState, Status
 from cm_inbox.store.base import StoreBase
 from cm_inbox.store.rows import REPLY_COLUMNS, reply_from_row
+
+if TYPE_CHECKING:
+    from cm_inbox.model.replies import Reply
 
 
 class ReplyError(Exception):

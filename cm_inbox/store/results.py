@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from cm_inbox.store.triage import ACTION_WORDS
 
 if TYPE_CHECKING:
-    from cm_inbox.model import Reply
+    from cm_inbox.model.replies import Reply
     from cm_inbox.triage_rules import Outcome
 
 

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
-from cm_inbox.model import Author, Comment, Reply, ReplyState, Status
+from cm_inbox.model import Author, Comment, ReplyState, Status
+
+if TYPE_CHECKING:
+    from cm_inbox.model.replies import Reply
+
 
 # The SELECT list every comment query uses, so `comment_from_row` can read it.
 COMMENT_COLUMNS = """
@@ -76,6 +81,8 @@ def comment_from_row(row: sqlite3.Row) -> Comment:
 
 
 def reply_from_row(row: sqlite3.Row) -> Reply:
+    from cm_inbox.model.replies import Reply
+
     return Reply(
         id=row["reply_id"],
         comment_id=row["reply_comment_id"],

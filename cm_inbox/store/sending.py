@@ -20,12 +20,13 @@ import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from cm_inbox.model import Reply, ReplyState, Status
+from cm_inbox.model import ReplyState, Status
 from cm_inbox.store.base import StoreBase
 from cm_inbox.store.outbox import ReplyError
 from cm_inbox.store.rows import REPLY_COLUMNS, reply_from_row
 
 if TYPE_CHECKING:
+    from cm_inbox.model.replies import Reply
     from cm_inbox.store.results import Claim, OutboxEntry
 
 

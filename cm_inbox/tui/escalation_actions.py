@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from cm_inbox.model import Escalation, Status
+from cm_inbox.model import Status
 from cm_inbox.store import EscalationError, StoreError
 from cm_inbox.webhooks.wording import needs_user
 
 if TYPE_CHECKING:
+    from cm_inbox.model.escalations import Escalation
     from cm_inbox.webhooks.delivery import Courier, DeliveryReport
 
 

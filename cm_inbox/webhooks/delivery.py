@@ -29,7 +29,8 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from cm_inbox.model import EscalationState, WebhookDelivery
+from cm_inbox.model import EscalationState
+from cm_inbox.model.escalations import WebhookDelivery
 from cm_inbox.store import Store
 from cm_inbox.sync import TIMEOUT_S, RetryPolicy, _dead_here, make_client, sender_id
 from cm_inbox.text import clean_text, one_line

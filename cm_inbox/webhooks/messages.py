@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from cm_inbox.model import Comment, Escalation
+from cm_inbox.model import Comment
+from cm_inbox.model.escalations import Escalation
 from cm_inbox.networks.rules import at_handle, rules_for
 from cm_inbox.text import clean_text, one_line
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from cm_inbox.model import DeliveryState, WebhookDelivery
+from typing import TYPE_CHECKING
+
+from cm_inbox.model import DeliveryState
 from cm_inbox.timefmt import ago, within
+
+if TYPE_CHECKING:
+    from cm_inbox.model.escalations import WebhookDelivery
+
 
 # How each state should look: fine, on its way, or needing the user.
 TONE = {

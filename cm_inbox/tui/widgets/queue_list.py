@@ -15,6 +15,7 @@ from __future__ import annotations
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -28,15 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from cm_inbox.model import (
-    OPEN_STATUSES,
-    DeliveryState,
-    Escalation,
-    EscalationState,
-    QueueRow,
-    Status,
-    View,
-)
+from cm_inbox.model import OPEN_STATUSES, DeliveryState, EscalationState, QueueRow, Status, View
 from cm_inbox.networks import at_handle, rules_for
 from cm_inbox.store import Store
 from cm_inbox.targets import Cutoffs, Targets, TargetState
@@ -44,6 +37,10 @@ from cm_inbox.text import one_line
 from cm_inbox.timefmt import age
 from cm_inbox.tui.bindings import QUEUE_BINDINGS
 from cm_inbox.webhooks.wording import needs_user
+
+if TYPE_CHECKING:
+    from cm_inbox.model.escalations import Escalation
+
 
 PAGE = 64
 CACHE_ROWS = 2048

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from cm_inbox.model import Comment, Escalation, EscalationState, Reply
+from cm_inbox.model import Comment, EscalationState
 from cm_inbox.moderation_words import outcome_tone, outcome_words
 from cm_inbox.networks import at_handle, rules_for
 from cm_inbox.networks.registry import moderation_actions
@@ -28,6 +28,8 @@ from cm_inbox.webhooks.wording import TONE, delivery_words, needs_user
 
 if TYPE_CHECKING:
     from cm_inbox.model.context import AuthorCard
+    from cm_inbox.model.escalations import Escalation
+    from cm_inbox.model.replies import Reply
     from cm_inbox.store.results import NetworkOutcome
 
 _STATE_STYLE = {EscalationState.OPEN: "bold red", EscalationState.ANSWERED: "bold cyan"}
