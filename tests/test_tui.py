@@ -140,6 +140,47 @@ async def test_the_inbox_opens_in_the_configured_theme(store, clock, tmp_path, w
         assert app.has_class(f"-theme-{other}") and not app.has_class(f"-theme-{opened}")
 
 
+async def test_the_other_themes_are_read_after_the_first_frame_and_told_once(
+    store, clock, tmp_path
+):
+    """Only the configured theme is read before the queue shows; the others (and a
+    theme file of the user's own) join the theme picker once it does, and a broken
+    file is told once, not once for each reading."""
+    from cm_inbox.tui.themes import bundled_themes_dir
+
+    user_themes = tmp_path / "themes"
+    user_themes.mkdir()
+    (user_themes / "mine.toml").write_text('name = "mine"\nprimary = "#336699"\n')
+    (user_themes / "broken.toml").write_text('name = "broken"\nprimary = "not a colour"\n')
+    (user_themes / "garbled.toml").write_text("name = \n")
+    fill(store, int(clock()))
+    config = default_config(tmp_path, '[ui]\ntheme = "cm-light"\n')
+    app = CmInboxApp(
+        store,
+        config,
+        clock=clock,
+        theme_folders=(bundled_themes_dir(), user_themes),
+        thread_settle_s=0.01,
+    )
+    assert "cm-light" in app.available_themes
+    assert not {"cm-dark", "cm-high-contrast", "mine"} & set(app.available_themes)
+    told: list[str] = []
+    notify = app.notify
+
+    def recording(message, *args, **kwargs):
+        told.append(message)
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.current_theme.name == "cm-light"
+        assert {"cm-dark", "cm-high-contrast", "mine"} <= set(app.available_themes)
+        assert "broken" not in app.available_themes
+    assert len([m for m in told if "broken.toml" in m]) == 1
+    assert len([m for m in told if "garbled.toml" in m]) == 1  # not TOML: read at both times
+
+
 async def test_end_pressed_while_the_view_loads_goes_on_to_its_real_end(app):
     """A big inbox paints its first screenful before the whole list has loaded (a
     million ids take a second or two): G pressed then goes as far as is loaded,

@@ -116,20 +116,38 @@ class CmInboxApp(App[int]):
         # passes over it paused a key press for 50 ms now and then. The console
         # script held the collector off until here (cm_inbox.startup).
         startup.settled()
+        self._install_other_themes()
         await self.inbox.after_first_frame()
 
     def _install_themes(self) -> None:
-        themes, problems = load_themes(*self._theme_folders)
-        self.startup_problems.extend(problems)
-        for theme in themes:
-            self.register_theme(theme)
+        """The configured theme, read and checked before the first frame; the other
+        theme files wait for it (``_install_other_themes``)."""
         wanted = self.config.ui.theme
-        if wanted not in self.available_themes:
+        themes, problems = load_themes(*self._theme_folders, only=wanted)
+        if not themes and wanted not in self.available_themes:
             self.startup_problems.append(
                 f'theme "{wanted}" is not installed; using {FALLBACK_THEME}'
             )
-            wanted = FALLBACK_THEME if FALLBACK_THEME in self.available_themes else "textual-dark"
+            wanted = FALLBACK_THEME
+            themes, more = load_themes(*self._theme_folders, only=wanted)
+            problems += more
+            if not themes:
+                wanted = "textual-dark"
+        self.startup_problems.extend(problems)
+        for theme in themes:
+            self.register_theme(theme)
         self._start_in_theme(wanted)
+
+    def _install_other_themes(self) -> None:
+        """Every theme file, for the command palette's theme picker; problems not told
+        at start are told now."""
+        themes, problems = load_themes(*self._theme_folders)
+        for theme in themes:
+            if theme.name != self.theme:
+                self.register_theme(theme)
+        for problem in problems:
+            if problem not in self.startup_problems:
+                self.notify(problem, title="Config", severity="warning", timeout=12)
 
     def _start_in_theme(self, name: str) -> None:
         """Open in theme ``name`` without the restyling a theme change costs.

@@ -149,8 +149,12 @@ def theme_from_data(data: dict[str, Any]) -> Theme:
     return theme
 
 
-def load_theme_file(path: Path) -> Theme:
-    """Read one theme file; raises ``ThemeError`` with a message naming the file."""
+def load_theme_file(path: Path, *, named: str | None = None) -> Theme | None:
+    """Read one theme file; raises ``ThemeError`` with a message naming the file.
+
+    ``named``: build the theme only if the file names it (None otherwise), so
+    that looking for one theme does not check every file's colours.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -159,6 +163,10 @@ def load_theme_file(path: Path) -> Theme:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ThemeError(f"{path}: invalid TOML: {error}") from None
+    if named is not None:
+        name = data.get("name")
+        if not isinstance(name, str) or name.strip() != named:
+            return None
     try:
         return theme_from_data(data)
     except ThemeError as error:
@@ -175,13 +183,17 @@ def _line_of(text: str, key: tuple[str, ...]) -> int | None:
     return None
 
 
-def load_themes(*folders: Path) -> tuple[list[Theme], list[str]]:
+def load_themes(*folders: Path, only: str | None = None) -> tuple[list[Theme], list[str]]:
     """Every valid ``*.toml`` theme in ``folders``, and a message for each broken one.
 
     Later folders override earlier ones: a user theme named like a bundled theme
     replaces it. Two files in one folder with the same theme name: the first (by
     file name) wins and the second is reported. A missing folder is not a problem.
     Never raises.
+
+    ``only``: just the theme of that name (the app opens in it, and loads the
+    others after its first frame); problems are those of the files naming it,
+    and of files that can't be read at all.
     """
     themes: dict[str, Theme] = {}
     problems: list[str] = []
@@ -195,9 +207,11 @@ def load_themes(*folders: Path) -> tuple[list[Theme], list[str]]:
             if not path.is_file():
                 continue
             try:
-                theme = load_theme_file(path)
+                theme = load_theme_file(path, named=only)
             except ThemeError as error:
                 problems.append(f"{error}; theme skipped")
+                continue
+            if theme is None:
                 continue
             if theme.name in seen:
                 problems.append(
