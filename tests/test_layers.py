@@ -8,7 +8,13 @@ import sys
 
 CORE_MODULES = [
     "cm_inbox.model",
+    "cm_inbox.model.replies",
+    "cm_inbox.model.escalations",
+    "cm_inbox.model.incoming",
+    "cm_inbox.model.context",
     "cm_inbox.store",
+    "cm_inbox.store.results",
+    "cm_inbox.html_text",
     "cm_inbox.records",
     "cm_inbox.compose",
     "cm_inbox.brand",
