@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cm_inbox.model import Author, Comment, Reply
+    from cm_inbox.model import Author, Comment
+    from cm_inbox.model.replies import Reply
 
 
 @dataclass(slots=True)
