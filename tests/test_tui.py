@@ -181,6 +181,21 @@ async def test_the_other_themes_are_read_after_the_first_frame_and_told_once(
     assert len([m for m in told if "garbled.toml" in m]) == 1  # not TOML: read at both times
 
 
+def test_a_missing_theme_falls_back_telling_an_unreadable_file_once(store, tmp_path):
+    """The configured theme is not installed: the fallback is looked for in the same
+    folders, and a file neither reading could parse is one problem, not two."""
+    from cm_inbox.tui.themes import bundled_themes_dir
+
+    user_themes = tmp_path / "themes"
+    user_themes.mkdir()
+    (user_themes / "garbled.toml").write_text("name = \n")
+    config = default_config(tmp_path, '[ui]\ntheme = "nope"\n')
+    app = CmInboxApp(store, config, theme_folders=(bundled_themes_dir(), user_themes))
+    assert app.theme == "cm-dark"
+    assert len([p for p in app.startup_problems if "garbled.toml" in p]) == 1
+    assert any('"nope" is not installed' in p for p in app.startup_problems)
+
+
 async def test_end_pressed_while_the_view_loads_goes_on_to_its_real_end(app):
     """A big inbox paints its first screenful before the whole list has loaded (a
     million ids take a second or two): G pressed then goes as far as is loaded,

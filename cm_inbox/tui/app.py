@@ -130,7 +130,8 @@ class CmInboxApp(App[int]):
             )
             wanted = FALLBACK_THEME
             themes, more = load_themes(*self._theme_folders, only=wanted)
-            problems += more
+            # An unreadable file is a problem of either reading: tell it once.
+            problems += [problem for problem in more if problem not in problems]
             if not themes:
                 wanted = "textual-dark"
         self.startup_problems.extend(problems)
@@ -143,8 +144,7 @@ class CmInboxApp(App[int]):
         at start are told now."""
         themes, problems = load_themes(*self._theme_folders)
         for theme in themes:
-            if theme.name != self.theme:
-                self.register_theme(theme)
+            self.register_theme(theme)
         for problem in problems:
             if problem not in self.startup_problems:
                 self.notify(problem, title="Config", severity="warning", timeout=12)
