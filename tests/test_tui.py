@@ -691,6 +691,47 @@ async def test_page_keys_paint_rows_read_while_the_user_was_reading(
                 await pilot.pause(0.01)
 
 
+async def test_page_keys_show_a_screen_painted_while_the_user_was_reading(
+    store, clock, tmp_path, monkeypatch
+):
+    """Once the keys rest, the screens page down and page up would show are
+    painted: the key's frame paints no line, and what it shows is what a fresh
+    paint shows, each line its own row and only the cursor's line lit."""
+    now = int(clock())
+    store.upsert_comments(
+        incoming("mastodon", "lumo@mastodon.social", f"r{i}", f"user{i:03d}", f"n°{i}", now - i)
+        for i in range(400)
+    )
+    config = default_config(tmp_path, '[ui]\nsort = "newest"\n')
+    app = CmInboxApp(store, config, clock=clock, thread_settle_s=0.01)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await settle(pilot)
+        queue = inbox(app).queue
+        cursor_style = queue.get_component_rich_style("queue--cursor")
+        painted: list[int] = []
+        paint = queue._segments
+        monkeypatch.setattr(queue, "_segments", lambda *args: painted.append(1) or paint(*args))
+        for action in [queue.action_page_down] * 6 + [queue.action_page_up] * 3:
+            while queue.painting_ahead or queue.reading_ahead:
+                await pilot.pause(0.01)
+            painted.clear()
+            action()
+            width, height = queue.outer_size
+            lines = queue.render_lines(Region(0, 0, width, height))
+            assert painted == [], f"page key to cursor {queue.cursor} painted lines"
+            top = int(queue.scroll_y)
+            assert [f"@user{top + y:03d}" in line.text for y, line in enumerate(lines)] == [
+                True
+            ] * height
+            lit = [
+                any(s.style and s.style.bgcolor == cursor_style.bgcolor for s in line)
+                for line in lines
+            ]
+            assert lit == [top + y == queue.cursor for y in range(height)]
+            queue.repaint()
+            assert queue.render_lines(Region(0, 0, width, height)) == lines
+
+
 async def test_ages_shown_after_time_passes_are_the_new_ones(app, clock):
     """Lines kept from earlier frames must not carry an age from before the clock moved."""
     async with app.run_test(size=(120, 12)) as pilot:

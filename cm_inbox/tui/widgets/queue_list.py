@@ -46,6 +46,9 @@ PAGE = 64
 CACHE_ROWS = 2048
 # After a move that scrolls, the rows around the new screen are read this much later.
 READ_AROUND_AFTER_S = 0.03
+# After the last move, the screens page down and page up would show are painted
+# this much later: a held key (25 presses a second) never waits behind it.
+PAINT_AHEAD_AFTER_S = 0.1
 # Painted lines kept: a few screens' worth, so scrolling back and forth repaints nothing.
 CACHE_STRIPS = 512
 
@@ -161,6 +164,9 @@ class QueueList(ScrollView, can_focus=True):
         self._styles: dict[tuple[str, Style], Style] = {}
         self._last_highlighted: tuple[int, int] | None = _ANNOUNCE_AGAIN
         self._read_timer: Timer | None = None
+        self._paint_timer: Timer | None = None
+        # The scroll offset lines are painted for: the screen's, or one painted ahead.
+        self._paint_top: int | None = None
         # Where G left the cursor while only the head of the view was loaded: the
         # end it asked for, once the rest arrives (unless the cursor moved since).
         self._end_pending: int | None = None
@@ -308,6 +314,7 @@ class QueueList(ScrollView, can_focus=True):
         else:
             self.refresh()
             self._read_around_soon()
+        self._paint_ahead_soon()
         self._announce_current()
 
     def _read_around_soon(self) -> None:
@@ -338,6 +345,38 @@ class QueueList(ScrollView, can_focus=True):
         for start in range((first // PAGE) * PAGE, last + 1, PAGE):
             self.row_at(max(first, start))
 
+    def _paint_ahead_soon(self) -> None:
+        """Paint the screens page down and page up would show, once the keys rest.
+
+        A page shows about thirty lines never painted, and painting and styling
+        them is most of a page key's frame (5-6 ms of its 15 at a million rows):
+        done while the user reads, the key's frame takes them from the kept lines."""
+        if self._paint_timer is not None:
+            self._paint_timer.stop()
+        self._paint_timer = self.set_timer(PAINT_AHEAD_AFTER_S, self._paint_ahead)
+
+    @property
+    def painting_ahead(self) -> bool:
+        """True until the screens of the next page keys have been painted after a move."""
+        return self._paint_timer is not None
+
+    def _paint_ahead(self) -> None:
+        self._paint_timer = None
+        if not self.keys or self.scrollable_content_region.width != self.content_region.width:
+            return
+        step = max(1, self.scrollable_content_region.height - 1)
+        gutter = self.styles.gutter
+        content = range(gutter.top, self.outer_size.height - gutter.bottom)
+        self._frame = (self.rich_style, self.scrollable_content_region.width)
+        try:
+            for cursor in {self.cursor + step, self.cursor - step}:
+                cursor = self.validate_cursor(cursor)
+                self._finish(self._top_showing(cursor), content, cursor)
+        finally:
+            self._frame = None
+        # Textual kept the lines painted ahead as the ones on screen: forget them there.
+        self._styles_cache.set_dirty(self.outer_size.region)
+
     def _announce_current(self) -> None:
         """Tell the screen when the highlighted comment changed, or none is left.
 
@@ -350,13 +389,21 @@ class QueueList(ScrollView, can_focus=True):
             self._last_highlighted = marker
             self.post_message(self.Highlighted(row))
 
-    def _scroll_cursor_into_view(self) -> None:
+    def _top_showing(self, cursor: int) -> int:
+        """The first line shown once the cursor is at ``cursor``: the list scrolls
+        only as far as it must to show it."""
         height = max(1, self.scrollable_content_region.height)
         top = int(self.scroll_y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        if cursor < top:
+            return cursor
+        if cursor >= top + height:
+            return cursor - height + 1
+        return top
+
+    def _scroll_cursor_into_view(self) -> None:
+        top = self._top_showing(self.cursor)
+        if top != int(self.scroll_y):
+            self.scroll_to(y=top, animate=False, immediate=True)
 
     def action_cursor_down(self) -> None:
         self.cursor += 1
@@ -398,52 +445,63 @@ class QueueList(ScrollView, can_focus=True):
         finished strips are kept by what each line shows, and only the lines
         never painted go through the styles.
         """
-        plain, width = self._frame = (self.rich_style, self.scrollable_content_region.width)
+        self._frame = (self.rich_style, self.scrollable_content_region.width)
         try:
-            if width != self.content_region.width:
+            if self._frame[1] != self.content_region.width:
                 # A scrollbar takes a gutter (none is shown, but a style may add one).
                 return super().render_lines(crop)
-            outer, gutter = self.outer_size, self.styles.gutter
-            frame = (plain, outer, gutter, tuple(map(id, self.app.get_line_filters())))
-            if frame != self._finished_for:
-                self._finished.clear()
-                self._finished_for = frame
-            top = int(self.scroll_y) - gutter.top
-            content = range(gutter.top, outer.height - gutter.bottom)
-            shown = [
-                self._shown(top + y, plain, width) if y in content else ("border", y)
-                for y in crop.line_range
-            ]
-            lines = [self._finished.get(key) for key in shown]
-            # What each content line shows, worked out once: render_line reads it.
-            self._frame_shown = {
-                y - gutter.top: key
-                for y, key in zip(crop.line_range, shown, strict=True)
-                if y in content
-            }
-            missing = [i for i, line in enumerate(lines) if line is None]
-            if missing:
-                # Textual keeps styled lines by position: a line that shows
-                # something new must be styled afresh, not taken from there.
-                self._styles_cache.set_dirty(
-                    *(Region(0, crop.y + i, outer.width, 1) for i in missing)
-                )
-                first, last = missing[0], missing[-1]
-                painted = super().render_lines(
-                    Region(0, crop.y + first, outer.width, last - first + 1)
-                )
-                for i, strip in enumerate(painted, first):
-                    if lines[i] is None:
-                        lines[i] = self._finished[shown[i]] = strip
-            if crop.column_span != (0, outer.width):
+            lines = self._finish(int(self.scroll_y), crop.line_range, self.cursor)
+            if crop.column_span != (0, self.outer_size.width):
                 x1, x2 = crop.column_span
                 lines = [line.crop(x1, x2) for line in lines]
-            return lines  # type: ignore[return-value]
+            return lines
         finally:
             self._frame = None
-            self._frame_shown = {}
 
-    def _shown(self, index: int, plain: Style, width: int) -> tuple:
+    def _finish(self, scroll_y: int, line_range: range, cursor: int) -> list[Strip]:
+        """The finished lines ``line_range`` with the list scrolled to ``scroll_y``
+        and the cursor at ``cursor``: kept ones, the others painted and kept."""
+        assert self._frame is not None
+        plain, width = self._frame
+        outer, gutter = self.outer_size, self.styles.gutter
+        frame = (plain, outer, gutter, tuple(map(id, self.app.get_line_filters())))
+        if frame != self._finished_for:
+            self._finished.clear()
+            self._finished_for = frame
+        top = scroll_y - gutter.top
+        content = range(gutter.top, outer.height - gutter.bottom)
+        shown = [
+            self._shown(top + y, plain, width, cursor) if y in content else ("border", y)
+            for y in line_range
+        ]
+        lines = [self._finished.get(key) for key in shown]
+        missing = [i for i, line in enumerate(lines) if line is None]
+        if not missing:
+            return lines  # type: ignore[return-value]
+        # What each content line shows, worked out once: render_line reads it.
+        self._frame_shown = {
+            y - gutter.top: key for y, key in zip(line_range, shown, strict=True) if y in content
+        }
+        self._paint_top = scroll_y
+        try:
+            # Textual keeps styled lines by position: a line that shows
+            # something new must be styled afresh, not taken from there.
+            self._styles_cache.set_dirty(
+                *(Region(0, line_range[i], outer.width, 1) for i in missing)
+            )
+            first, last = missing[0], missing[-1]
+            painted = super().render_lines(
+                Region(0, line_range[first], outer.width, last - first + 1)
+            )
+        finally:
+            self._frame_shown = {}
+            self._paint_top = None
+        for i, strip in enumerate(painted, first):
+            if lines[i] is None:
+                lines[i] = self._finished[shown[i]] = strip
+        return lines  # type: ignore[return-value]
+
+    def _shown(self, index: int, plain: Style, width: int, cursor: int) -> tuple:
         """Everything line ``index`` shows: the key its painted strips are kept by."""
         if index >= len(self.keys):
             return ("loading" if index < self.total else "blank",)
@@ -454,15 +512,15 @@ class QueueList(ScrollView, can_focus=True):
         # Its row (the caches are cleared when rows change), its highlight,
         # focus, the width, its target state and the ages it displays.
         return (
-            row.key, index == self.cursor, row.key in self.selected, self.has_focus, width,
+            row.key, index == cursor, row.key in self.selected, self.has_focus, width,
             self.target_state(row, now), age(now - row.comment.created_at),
             age(row.escalation.waited(now)) if row.escalation else "",
         )  # fmt: skip
 
     def render_line(self, y: int) -> Strip:
-        index = int(self.scroll_y) + y
+        index = (int(self.scroll_y) if self._paint_top is None else self._paint_top) + y
         plain, width = self._frame or (self.rich_style, self.scrollable_content_region.width)
-        shown = self._frame_shown.get(y) or self._shown(index, plain, width)
+        shown = self._frame_shown.get(y) or self._shown(index, plain, width, self.cursor)
         if shown[0] == "loading":  # the rest of the view is still loading
             return Strip([Segment("  …", self._style("queue--muted", plain))]).adjust_cell_length(
                 width, plain
