@@ -18,7 +18,7 @@ from cm_inbox.config import load_config
 from cm_inbox.demo.generator import iter_records
 from cm_inbox.records import record_to_incoming
 from cm_inbox.store import Store
-from cm_inbox.triage_rules import Subject
+from cm_inbox.triage_rules.matching import Subject
 
 NOW = 1_767_261_600
 WORDS = [

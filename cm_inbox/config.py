@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cm_inbox import paths
-from cm_inbox.triage_rules import RuleSet, parse_rules
+from cm_inbox.triage_rules.ruleset import RuleSet
 from cm_inbox.watches import Watch
 from cm_inbox.watches.config import WATCHES, read_watches
 
@@ -627,7 +627,12 @@ def _load_config(path: Path) -> Config:
     sync = _section(data, "sync", problems)
     time_section = _section(data, "time", problems)
     keymap = _keymap(data, problems)
-    rules = parse_rules(data.get("rules"), problems, teams=escalation["teams"])
+    rules = RuleSet()
+    if "rules" in data:
+        # The parser and what a rule is made of: only for a config that has rules.
+        from cm_inbox.triage_rules.parsing import parse_rules
+
+        rules = parse_rules(data["rules"], problems, teams=escalation["teams"])
     watches, watch_problems = read_watches(data.get(WATCHES), text, path)
     problems.add_found(watch_problems)
     targets = read_targets(data.get("targets", {}), problems.add)

@@ -48,6 +48,8 @@ LOADED_LATER = [
     "cm_inbox.model.context",
     "cm_inbox.model.replies",
     "cm_inbox.model.escalations",
+    "cm_inbox.triage_rules.matching",
+    "cm_inbox.triage_rules.parsing",
     "textual.widgets._footer",
     "cm_inbox.tui.widgets.composer",
     "html.parser",

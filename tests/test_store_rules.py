@@ -12,7 +12,7 @@ from cm_inbox.listening import Signals
 from cm_inbox.model import Status, View
 from cm_inbox.model.incoming import IncomingAuthor, IncomingComment
 from cm_inbox.store import Store
-from cm_inbox.triage_rules import RuleSet
+from cm_inbox.triage_rules.ruleset import RuleSet
 
 T0 = 1_795_000_000
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cm_inbox.config import Config, load_config
-from cm_inbox.triage_rules import Subject, fold
+from cm_inbox.triage_rules.matching import Subject, fold
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from cm_inbox.cli.common import PROG, CliError, db_path, err_console, open_store
 from cm_inbox.config import Config, load_config
 from cm_inbox.model import View
 from cm_inbox.store.results import RulesReport
-from cm_inbox.triage_rules import Rule
+from cm_inbox.triage_rules.matching import Rule
 
 
 def _score(args: argparse.Namespace, config: Config) -> None:

@@ -30,7 +30,7 @@ from cm_inbox.store.sending import LEASE_S, SendingMixin
 from cm_inbox.store.stats import StatsMixin
 from cm_inbox.store.triage import TriageMixin
 from cm_inbox.store.watches import WatchesMixin
-from cm_inbox.triage_rules import RuleSet
+from cm_inbox.triage_rules.ruleset import RuleSet
 
 __all__ = [
     "LEASE_S",

@@ -19,7 +19,7 @@ from cm_inbox.store.triage import ACTION_WORDS
 
 if TYPE_CHECKING:
     from cm_inbox.model.replies import Reply
-    from cm_inbox.triage_rules import Outcome
+    from cm_inbox.triage_rules.matching import Outcome
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING
 from cm_inbox.model import VIEW_STATUSES, View
 from cm_inbox.store.rows import split_labels
 from cm_inbox.store.triage import TriageMixin
-from cm_inbox.triage_rules import Outcome, RuleSet, Subject
+from cm_inbox.triage_rules.ruleset import RuleSet
 
 if TYPE_CHECKING:
     from cm_inbox.store.results import RulesReport
+    from cm_inbox.triage_rules.matching import Outcome, Subject
 
 
 CHUNK = 500
@@ -46,6 +47,8 @@ _SUBJECT_SQL = """
 
 
 def _subject(row: sqlite3.Row, history: dict[int, list[str]]) -> Subject:
+    from cm_inbox.triage_rules.matching import Subject
+
     actions = history.get(row["id"], ())
     return Subject(
         network=row["network"],

@@ -21,10 +21,10 @@ from cm_inbox.triage_rules.matching import (
     Actions,
     Conditions,
     Rule,
-    RuleSet,
     fold,
     user_regex,
 )
+from cm_inbox.triage_rules.ruleset import RuleSet
 
 MATCH_KEYS = (
     "network",
