@@ -7,7 +7,9 @@ fast as a hundred-row one (the Line API, as toolong does for huge logs).
 
 Finished lines (painted, then styled by Textual) are kept by what they show:
 holding ``j`` scrolls the list one line per key, and all but one of the lines
-it then shows were finished a key ago.
+it then shows were finished a key ago. Once the keys rest, the screens page
+down and page up would show are finished too, so a page key finds its lines
+ready.
 """
 
 from __future__ import annotations
@@ -364,7 +366,7 @@ class QueueList(ScrollView, can_focus=True):
         self._paint_timer = None
         if not self.keys or self.scrollable_content_region.width != self.content_region.width:
             return
-        step = max(1, self.scrollable_content_region.height - 1)
+        step = self._page_step
         gutter = self.styles.gutter
         content = range(gutter.top, self.outer_size.height - gutter.bottom)
         self._frame = (self.rich_style, self.scrollable_content_region.width)
@@ -421,11 +423,16 @@ class QueueList(ScrollView, can_focus=True):
             # as is known now, and the rest of the way when the view has loaded.
             self._end_pending = self.cursor
 
+    @property
+    def _page_step(self) -> int:
+        """How far page down and page up move the cursor: a screen, less the line kept."""
+        return max(1, self.scrollable_content_region.height - 1)
+
     def action_page_down(self) -> None:
-        self.cursor += max(1, self.scrollable_content_region.height - 1)
+        self.cursor += self._page_step
 
     def action_page_up(self) -> None:
-        self.cursor -= max(1, self.scrollable_content_region.height - 1)
+        self.cursor -= self._page_step
 
     def on_click(self, event: Click) -> None:
         index = int(self.scroll_y) + event.y
