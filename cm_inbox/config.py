@@ -22,15 +22,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cm_inbox import paths
+from cm_inbox.response_config import AlertSettings, TargetSettings, read_alerts, read_targets
 from cm_inbox.triage_rules.ruleset import RuleSet
-from cm_inbox.watches import Watch
-from cm_inbox.watches.config import WATCHES, read_watches
 
 if TYPE_CHECKING:
     from cm_inbox.brand import BrandBook
     from cm_inbox.check_settings import CheckSettings
-from cm_inbox.response_config import AlertSettings, TargetSettings, read_alerts, read_targets
-from cm_inbox.webhooks.settings import Webhook, parse_webhooks
+    from cm_inbox.watches import Watch
+    from cm_inbox.webhooks.settings import Webhook
 
 SortOrder = Literal["newest", "oldest", "priority"]
 SORT_ORDERS: tuple[SortOrder, ...] = ("newest", "oldest", "priority")
@@ -521,7 +520,7 @@ _SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
     },
     "time": {"timezone": (_string, "")},
 }
-_SECTIONS = (*_SCHEMA, "keys", "rules", WATCHES, "brand", "checks", "targets", "alerts")
+_SECTIONS = (*_SCHEMA, "keys", "rules", "watches", "brand", "checks", "targets", "alerts")
 
 
 def _section(data: Mapping[str, Any], name: str, problems: _Problems) -> dict[str, Any]:
@@ -633,8 +632,18 @@ def _load_config(path: Path) -> Config:
         from cm_inbox.triage_rules.parsing import parse_rules
 
         rules = parse_rules(data["rules"], problems, teams=escalation["teams"])
-    watches, watch_problems = read_watches(data.get(WATCHES), text, path)
-    problems.add_found(watch_problems)
+    watches: tuple[Watch, ...] = ()
+    if "watches" in data:
+        # Like the rules' parser: loaded only for a config that has watches.
+        from cm_inbox.watches.config import read_watches
+
+        watches, watch_problems = read_watches(data["watches"], text, path)
+        problems.add_found(watch_problems)
+    webhooks: dict[str, Webhook] = {}
+    if escalation["webhooks"] is not None:
+        from cm_inbox.webhooks.settings import parse_webhooks
+
+        webhooks = parse_webhooks(escalation["webhooks"], escalation["teams"], problems, path)
     targets = read_targets(data.get("targets", {}), problems.add)
     alerts = read_alerts(data.get("alerts", {}), problems.add)
 
@@ -657,7 +666,7 @@ def _load_config(path: Path) -> Config:
         keymap=keymap,
         escalation=EscalationSettings(
             teams=escalation["teams"],
-            webhooks=parse_webhooks(escalation["webhooks"], escalation["teams"], problems, path),
+            webhooks=webhooks,
         ),
         snooze=SnoozeSettings(
             morning=snooze["morning"], evening=snooze["evening"], week_starts=snooze["week_starts"]

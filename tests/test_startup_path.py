@@ -50,6 +50,8 @@ LOADED_LATER = [
     "cm_inbox.model.escalations",
     "cm_inbox.triage_rules.matching",
     "cm_inbox.triage_rules.parsing",
+    "cm_inbox.watches.model",
+    "cm_inbox.webhooks.settings",
     "textual.widgets._footer",
     "cm_inbox.tui.widgets.composer",
     "html.parser",
