@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from cm_inbox.model import VIEW_STATUSES, View
@@ -46,27 +46,30 @@ _SUBJECT_SQL = """
 """
 
 
-def _subject(row: sqlite3.Row, history: dict[int, list[str]]) -> Subject:
+def _subjects(rows: Sequence[sqlite3.Row], history: dict[int, list[str]]) -> Iterator[Subject]:
+    """Each row as the rules see it."""
+    # Loaded with the first comment judged: a config without rules never needs it.
     from cm_inbox.triage_rules.matching import Subject
 
-    actions = history.get(row["id"], ())
-    return Subject(
-        network=row["network"],
-        account=row["account"],
-        author=row["handle"],
-        text=row["text"],
-        language=row["language"].lower() if row["language"] else None,
-        sentiment=row["sentiment"],
-        intents=frozenset(i.strip() for i in row["intents"].lower().split(","))
-        if row["intents"]
-        else frozenset(),
-        followers=row["followers"],
-        labels=split_labels(row["labels"]),
-        priority=row["priority"],
-        status=row["status"],
-        touched=any(not action.startswith(RULE_ACTION) for action in actions),
-        fired=frozenset(a[len(RULE_ACTION) :] for a in actions if a.startswith(RULE_ACTION)),
-    )
+    for row in rows:
+        actions = history.get(row["id"], ())
+        yield Subject(
+            network=row["network"],
+            account=row["account"],
+            author=row["handle"],
+            text=row["text"],
+            language=row["language"].lower() if row["language"] else None,
+            sentiment=row["sentiment"],
+            intents=frozenset(i.strip() for i in row["intents"].lower().split(","))
+            if row["intents"]
+            else frozenset(),
+            followers=row["followers"],
+            labels=split_labels(row["labels"]),
+            priority=row["priority"],
+            status=row["status"],
+            touched=any(not action.startswith(RULE_ACTION) for action in actions),
+            fired=frozenset(a[len(RULE_ACTION) :] for a in actions if a.startswith(RULE_ACTION)),
+        )
 
 
 class RulesMixin(TriageMixin):
@@ -168,8 +171,8 @@ class RulesMixin(TriageMixin):
     ) -> list[tuple[int, str, Outcome]]:
         """What ``rules`` change on ``rows``: (comment id, its status, outcome) for each."""
         changed: list[tuple[int, str, Outcome]] = []
-        for row in rows:
-            outcome = rules.apply(_subject(row, history))
+        for row, subject in zip(rows, _subjects(rows, history), strict=True):
+            outcome = rules.apply(subject)
             if report is not None:
                 report.add(outcome)
             if outcome.steps:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cm_inbox.triage_rules.matching import Outcome, Rule, Subject
+    from cm_inbox.triage_rules.matching import Outcome, Rule, Step, Subject
 
 
 class RuleSet:
@@ -20,6 +20,11 @@ class RuleSet:
     def __init__(self, rules: Iterable[Rule] = ()) -> None:
         self.rules = tuple(rules)
         self._active = tuple(rule for rule in self.rules if rule.enabled)
+        if self.rules:
+            # What the rules were built with; looked up once here, not per comment.
+            from cm_inbox.triage_rules import matching
+
+            self._matching = matching
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
@@ -51,11 +56,14 @@ class RuleSet:
         matches but changes nothing. Nothing here writes: the store applies
         the steps.
         """
-        from cm_inbox.triage_rules.matching import MAX_PRIORITY, NOTHING, Outcome, Step
+        if not self._active:
+            from cm_inbox.triage_rules.matching import NOTHING
 
+            return NOTHING
+        kit = self._matching
         matched = self.matching(subject)
         if not matched:
-            return NOTHING
+            return kit.NOTHING
         steps: list[Step] = []
         labels = subject.labels
         priority = subject.priority
@@ -72,16 +80,16 @@ class RuleSet:
             if then.priority is not None:
                 after = then.priority
             elif then.raise_priority is not None:
-                after = min(MAX_PRIORITY, priority + then.raise_priority)
+                after = min(kit.MAX_PRIORITY, priority + then.raise_priority)
             status = None
             if may_move and then.new_status:
                 status, may_move = then.new_status, False
             if after_labels == labels and after == priority and status is None:
                 continue
             steps.append(
-                Step(rule.name, labels, after_labels, priority, after, status, then.escalate)
+                kit.Step(rule.name, labels, after_labels, priority, after, status, then.escalate)
                 if status
-                else Step(rule.name, labels, after_labels, priority, after)
+                else kit.Step(rule.name, labels, after_labels, priority, after)
             )
             labels, priority = after_labels, after
-        return Outcome(tuple(rule.name for rule in matched), tuple(steps))
+        return kit.Outcome(tuple(rule.name for rule in matched), tuple(steps))
