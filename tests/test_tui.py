@@ -658,12 +658,8 @@ async def test_scrolling_line_by_line_shows_each_row_where_it_belongs(app):
         assert queue.cursor == 0 and int(queue.scroll_y) == 0
 
 
-async def test_page_keys_paint_rows_read_while_the_user_was_reading(
-    store, clock, tmp_path, monkeypatch
-):
-    """A moment after a screen is shown, the rows of the screens above and below
-    it are read, before the next key: page down and page up paint without waiting for
-    the database, and each line still shows its own row."""
+def _four_hundred_newest_first(store, clock, tmp_path) -> CmInboxApp:
+    """Enough rows for a dozen pages, @user000 first, @user399 last."""
     now = int(clock())
     store.upsert_comments(
         incoming("mastodon", "lumo@mastodon.social", f"r{i}", f"user{i:03d}", f"n°{i}", now - i)
@@ -671,6 +667,16 @@ async def test_page_keys_paint_rows_read_while_the_user_was_reading(
     )
     config = default_config(tmp_path, '[ui]\nsort = "newest"\n')
     app = CmInboxApp(store, config, clock=clock, thread_settle_s=0.01)
+    return app
+
+
+async def test_page_keys_paint_rows_read_while_the_user_was_reading(
+    store, clock, tmp_path, monkeypatch
+):
+    """A moment after a screen is shown, the rows of the screens above and below
+    it are read, before the next key: page down and page up paint without waiting for
+    the database, and each line still shows its own row."""
+    app = _four_hundred_newest_first(store, clock, tmp_path)
     reads: list[int] = []
     read = store.queue_rows
     monkeypatch.setattr(store, "queue_rows", lambda view, keys: reads.append(1) or read(view, keys))
@@ -697,13 +703,7 @@ async def test_page_keys_show_a_screen_painted_while_the_user_was_reading(
     """Once the keys rest, the screens page down and page up would show are
     painted: the key's frame paints no line, and what it shows is what a fresh
     paint shows, each line its own row and only the cursor's line lit."""
-    now = int(clock())
-    store.upsert_comments(
-        incoming("mastodon", "lumo@mastodon.social", f"r{i}", f"user{i:03d}", f"n°{i}", now - i)
-        for i in range(400)
-    )
-    config = default_config(tmp_path, '[ui]\nsort = "newest"\n')
-    app = CmInboxApp(store, config, clock=clock, thread_settle_s=0.01)
+    app = _four_hundred_newest_first(store, clock, tmp_path)
     async with app.run_test(size=(120, 24)) as pilot:
         await settle(pilot)
         queue = inbox(app).queue
