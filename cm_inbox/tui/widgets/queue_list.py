@@ -364,18 +364,11 @@ class QueueList(ScrollView, can_focus=True):
 
     def _paint_ahead(self) -> None:
         self._paint_timer = None
-        if not self.keys or self.scrollable_content_region.width != self.content_region.width:
+        if not self.keys or self._gutter_taken:
             return
-        step = self._page_step
-        gutter = self.styles.gutter
-        content = range(gutter.top, self.outer_size.height - gutter.bottom)
-        self._frame = (self.rich_style, self.scrollable_content_region.width)
-        try:
-            for cursor in {self.cursor + step, self.cursor - step}:
-                cursor = self.validate_cursor(cursor)
-                self._finish(self._top_showing(cursor), content, cursor)
-        finally:
-            self._frame = None
+        for cursor in {self.cursor + self._page_step, self.cursor - self._page_step}:
+            cursor = self.validate_cursor(cursor)
+            self._finish(self._top_showing(cursor), self._content_lines, cursor)
         # Textual kept the lines painted ahead as the ones on screen: forget them there.
         self._styles_cache.set_dirty(self.outer_size.region)
 
@@ -452,31 +445,37 @@ class QueueList(ScrollView, can_focus=True):
         finished strips are kept by what each line shows, and only the lines
         never painted go through the styles.
         """
-        self._frame = (self.rich_style, self.scrollable_content_region.width)
-        try:
-            if self._frame[1] != self.content_region.width:
-                # A scrollbar takes a gutter (none is shown, but a style may add one).
-                return super().render_lines(crop)
-            lines = self._finish(int(self.scroll_y), crop.line_range, self.cursor)
-            if crop.column_span != (0, self.outer_size.width):
-                x1, x2 = crop.column_span
-                lines = [line.crop(x1, x2) for line in lines]
-            return lines
-        finally:
-            self._frame = None
+        if self._gutter_taken:
+            return super().render_lines(crop)
+        lines = self._finish(int(self.scroll_y), crop.line_range, self.cursor)
+        if crop.column_span != (0, self.outer_size.width):
+            x1, x2 = crop.column_span
+            lines = [line.crop(x1, x2) for line in lines]
+        return lines
+
+    @property
+    def _gutter_taken(self) -> bool:
+        """A scrollbar takes a gutter (none is shown, but a style may add one):
+        Textual paints the lines then, none kept."""
+        return self.scrollable_content_region.width != self.content_region.width
+
+    @property
+    def _content_lines(self) -> range:
+        """The widget's lines that show rows (not its border or padding)."""
+        gutter = self.styles.gutter
+        return range(gutter.top, self.outer_size.height - gutter.bottom)
 
     def _finish(self, scroll_y: int, line_range: range, cursor: int) -> list[Strip]:
         """The finished lines ``line_range`` with the list scrolled to ``scroll_y``
         and the cursor at ``cursor``: kept ones, the others painted and kept."""
-        assert self._frame is not None
-        plain, width = self._frame
+        plain, width = self.rich_style, self.scrollable_content_region.width
         outer, gutter = self.outer_size, self.styles.gutter
         frame = (plain, outer, gutter, tuple(map(id, self.app.get_line_filters())))
         if frame != self._finished_for:
             self._finished.clear()
             self._finished_for = frame
         top = scroll_y - gutter.top
-        content = range(gutter.top, outer.height - gutter.bottom)
+        content = self._content_lines
         shown = [
             self._shown(top + y, plain, width, cursor) if y in content else ("border", y)
             for y in line_range
@@ -489,6 +488,7 @@ class QueueList(ScrollView, can_focus=True):
         self._frame_shown = {
             y - gutter.top: key for y, key in zip(line_range, shown, strict=True) if y in content
         }
+        self._frame = (plain, width)
         self._paint_top = scroll_y
         try:
             # Textual keeps styled lines by position: a line that shows
@@ -501,8 +501,7 @@ class QueueList(ScrollView, can_focus=True):
                 Region(0, line_range[first], outer.width, last - first + 1)
             )
         finally:
-            self._frame_shown = {}
-            self._paint_top = None
+            self._frame, self._frame_shown, self._paint_top = None, {}, None
         for i, strip in enumerate(painted, first):
             if lines[i] is None:
                 lines[i] = self._finished[shown[i]] = strip
