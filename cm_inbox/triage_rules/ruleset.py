@@ -21,10 +21,11 @@ class RuleSet:
         self.rules = tuple(rules)
         self._active = tuple(rule for rule in self.rules if rule.enabled)
         if self.rules:
-            # What the rules were built with; looked up once here, not per comment.
-            from cm_inbox.triage_rules import matching
+            # The module the rules were built with (their steps and outcomes),
+            # looked up once here rather than for every comment judged.
+            from cm_inbox.triage_rules import matching as rule_types
 
-            self._matching = matching
+            self._rule_types = rule_types
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
@@ -60,10 +61,10 @@ class RuleSet:
             from cm_inbox.triage_rules.matching import NOTHING
 
             return NOTHING
-        kit = self._matching
+        rule_types = self._rule_types
         matched = self.matching(subject)
         if not matched:
-            return kit.NOTHING
+            return rule_types.NOTHING
         steps: list[Step] = []
         labels = subject.labels
         priority = subject.priority
@@ -80,16 +81,18 @@ class RuleSet:
             if then.priority is not None:
                 after = then.priority
             elif then.raise_priority is not None:
-                after = min(kit.MAX_PRIORITY, priority + then.raise_priority)
+                after = min(rule_types.MAX_PRIORITY, priority + then.raise_priority)
             status = None
             if may_move and then.new_status:
                 status, may_move = then.new_status, False
             if after_labels == labels and after == priority and status is None:
                 continue
             steps.append(
-                kit.Step(rule.name, labels, after_labels, priority, after, status, then.escalate)
+                rule_types.Step(
+                    rule.name, labels, after_labels, priority, after, status, then.escalate
+                )
                 if status
-                else kit.Step(rule.name, labels, after_labels, priority, after)
+                else rule_types.Step(rule.name, labels, after_labels, priority, after)
             )
             labels, priority = after_labels, after
-        return kit.Outcome(tuple(rule.name for rule in matched), tuple(steps))
+        return rule_types.Outcome(tuple(rule.name for rule in matched), tuple(steps))
