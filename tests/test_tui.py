@@ -666,8 +666,14 @@ def _four_hundred_newest_first(store, clock, tmp_path) -> CmInboxApp:
         for i in range(400)
     )
     config = default_config(tmp_path, '[ui]\nsort = "newest"\n')
-    app = CmInboxApp(store, config, clock=clock, thread_settle_s=0.01)
-    return app
+    return CmInboxApp(store, config, clock=clock, thread_settle_s=0.01)
+
+
+def assert_each_line_shows_its_user(lines, top: int) -> None:
+    """Line y of a list scrolled to ``top`` shows @user{top + y} (rows made above)."""
+    assert [f"@user{top + y:03d}" in line.text for y, line in enumerate(lines)] == [True] * len(
+        lines
+    )
 
 
 async def test_page_keys_paint_rows_read_while_the_user_was_reading(
@@ -690,9 +696,7 @@ async def test_page_keys_paint_rows_read_while_the_user_was_reading(
             lines = queue.render_lines(Region(0, 0, width, height))
             assert reads == [], f"page key at cursor {queue.cursor} read the store"
             top = int(queue.scroll_y)
-            assert [f"@user{top + y:03d}" in line.text for y, line in enumerate(lines)] == [
-                True
-            ] * height
+            assert_each_line_shows_its_user(lines, top)
             while queue.reading_ahead:
                 await pilot.pause(0.01)
 
@@ -720,9 +724,7 @@ async def test_page_keys_show_a_screen_painted_while_the_user_was_reading(
             lines = queue.render_lines(Region(0, 0, width, height))
             assert painted == [], f"page key to cursor {queue.cursor} painted lines"
             top = int(queue.scroll_y)
-            assert [f"@user{top + y:03d}" in line.text for y, line in enumerate(lines)] == [
-                True
-            ] * height
+            assert_each_line_shows_its_user(lines, top)
             lit = [
                 any(s.style and s.style.bgcolor == cursor_style.bgcolor for s in line)
                 for line in lines
