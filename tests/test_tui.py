@@ -446,6 +446,25 @@ async def test_search_narrows_and_escape_clears(app):
         assert screen.query_state.search is None
 
 
+async def test_the_list_keys_type_into_the_search_box(app):
+    """The list's keys run before any other handler, but only while it has focus."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = inbox(app)
+        await pilot.press("j", "j")
+        assert screen.queue.cursor == 2
+        await pilot.press("slash")
+        await pilot.press(*"jkgG", "end", "home")
+        assert screen.search_input is not None
+        assert screen.search_input.value == "jkgG"
+        assert screen.search_input.has_focus
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.queue.has_focus
+        await pilot.press("j")
+        assert screen.queue.cursor == 1
+
+
 async def test_filter_by_network(app):
     from cm_inbox.tui.screens.filter import FilterScreen
 
