@@ -28,6 +28,7 @@ from cm_inbox.targets import Targets
 from cm_inbox.tui.bindings import ESCALATION_ACTIONS, SCREEN_BINDINGS
 from cm_inbox.tui.escalation_actions import EscalationActions
 from cm_inbox.tui.moderation_actions import ModerationActions
+from cm_inbox.tui.widgets.position import Position
 from cm_inbox.tui.widgets.queue_list import QueueList
 from cm_inbox.tui.widgets.sync_status import SyncStatus
 from cm_inbox.tui.widgets.thread_pane import ThreadContext, ThreadPane
@@ -77,7 +78,6 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
         self._thread_wanted: int | None = None
         self._last_move = float("-inf")
         self._status_shown: Text | None = None
-        self._position_shown = ""
         # The spike the user dismissed: hidden until readings say it is over.
         self._spike_dismissed = False
         self.spike: SpikeReading | None = None
@@ -101,7 +101,7 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
         # search box arrive after the first frame; see _mount_the_rest.
         self.composer: Composer | None = None
         self.search_input: Input | None = None
-        self.position = Static("", id="position")
+        self.position = Position(id="position")
         self.status_bar = Static("", id="status-bar")
         self.sync_status = SyncStatus(
             lambda: self.app.syncer,
@@ -464,12 +464,7 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
         queue's columns only, never the thread pane beside it.
         """
         count = len(self.queue.keys)
-        shown = f" {self.queue.cursor + 1:,} of {count:,}" if count else " 0"
-        if shown != self._position_shown:
-            # Its width changes only when the number gains a digit.
-            resized = len(shown) != len(self._position_shown)
-            self._position_shown = shown
-            self.position.update(Text(shown, style="bold"), layout=resized)
+        self.position.show(f" {self.queue.cursor + 1:,} of {count:,}" if count else " 0")
 
     def say(self, message: str) -> None:
         self.message = message
