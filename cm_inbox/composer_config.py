@@ -59,4 +59,4 @@ def with_composer_settings(config: Config) -> Config:
     if config.path is None:
         return config
     brand, checks, problems = read_composer_settings(config.path)
-    return replace(config, brand=brand, checks=checks, problems=[*config.problems, *problems])
+    return replace(config, composer=(brand, checks), problems=[*config.problems, *problems])

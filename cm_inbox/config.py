@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import os
 import re
 import tomllib
@@ -147,13 +148,25 @@ class Config:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     problems: list[str] = field(default_factory=list)
     watches: tuple[Watch, ...] = ()  # [[watches]]: see cm_inbox.watches
-    # The composer's, read by cm_inbox.composer_config; imported lazily because
-    # those modules import this one.
-    brand: BrandBook = field(default_factory=lambda: _composer_defaults()[0])
-    checks: CheckSettings = field(default_factory=lambda: _composer_defaults()[1])
+    # The composer's: the brand book and the draft checks ([brand] and [checks],
+    # or brand.toml beside the file), read by cm_inbox.composer_config. None
+    # until read, and then ``brand`` and ``checks`` are the defaults: the TUI
+    # reads them after its first frame, their modules being a sixth of the
+    # config's part of the wait for the queue.
+    composer: tuple[BrandBook, CheckSettings] | None = None
+
+    @property
+    def brand(self) -> BrandBook:
+        return (self.composer or _composer_defaults())[0]
+
+    @property
+    def checks(self) -> CheckSettings:
+        return (self.composer or _composer_defaults())[1]
 
 
+@functools.cache
 def _composer_defaults() -> tuple[BrandBook, CheckSettings]:
+    # Imported here: those modules import this one.
     from cm_inbox.brand import BrandBook
     from cm_inbox.check_settings import CheckSettings
 
@@ -575,21 +588,26 @@ def _read(path: Path) -> tuple[str | None, str | None]:
 _TOML_ERROR_RE = re.compile(r"^(.*?)\s*\(at line (\d+), column (\d+)\)$")
 
 
-def load_config(path: Path | None = None) -> Config:
+def load_config(path: Path | None = None, *, composer: bool = True) -> Config:
     """Read and validate the config file; never raises for a mistake in it.
 
     The composer's ``[brand]`` and ``[checks]`` (or brand.toml beside the file)
-    are read by ``cm_inbox.composer_config``, their problems added to the rest.
+    are read by ``cm_inbox.composer_config``, their problems added to the rest;
+    with ``composer=False`` they are not read (``with_composer_settings`` reads
+    them later).
 
     ``path`` defaults to ``cm_inbox.paths.config_path()``. A missing file gives the
     defaults. Each problem found becomes a message in ``Config.problems`` and the
     setting concerned keeps its default while the rest of the file still applies;
     a TOML syntax error means defaults for everything.
     """
+    path = paths.config_path() if path is None else path
+    config = _load_config(path)
+    if not composer:
+        return config
     from cm_inbox.composer_config import with_composer_settings
 
-    path = paths.config_path() if path is None else path
-    return with_composer_settings(_load_config(path))
+    return with_composer_settings(config)
 
 
 def _load_config(path: Path) -> Config:

@@ -250,3 +250,35 @@ def test_the_length_check_cannot_be_relaxed(tmp_path: Path) -> None:
         f'{path}, line 3: "similar_percent" in [checks] must be a whole number from 50 to 100, '
         "not 20; using 85",
     ]
+
+
+async def test_the_app_reads_the_brand_book_after_its_first_frame_and_tells_its_problems(
+    tmp_path: Path, isolated_dirs: Path
+) -> None:
+    from tui_fixtures import fill
+
+    from cm_inbox.store import Store
+    from cm_inbox.tui.app import make_app
+
+    db = tmp_path / "inbox.db"
+    with Store(db) as store:
+        fill(store, 1_750_000_000)
+    config = write(tmp_path / "config.toml", '[ui]\nsort = "oldest"\n')
+    write(tmp_path / "brand.toml", 'name = "Acme"\ndefault_language = "fr"\n[links\n')
+    app = make_app(db, config_path=config)
+    assert app.config.composer is None  # not read before the queue is on screen
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.config.composer is not None
+        assert app.config.ui.sort == "oldest"
+        told = [str(n.message) for n in app._notifications]
+        assert any(m.startswith(f"{tmp_path / 'brand.toml'}, line 3: invalid TOML") for m in told)
+    write(tmp_path / "brand.toml", 'name = "Acme"\ndefault_language = "fr"\n')
+    app = make_app(db, config_path=config)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.config.brand.name == "Acme"
+        # New comments without a language of their own are taken as the brand's.
+        assert app.store.scorer.default_language == "fr"

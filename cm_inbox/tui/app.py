@@ -56,8 +56,9 @@ class CmInboxApp(App[int]):
     ) -> None:
         super().__init__()
         self.store = store
-        # New comments (a sync) are ranked against the targets the queue marks.
-        store.use_targets(Targets(config.targets, config.tz), config.brand.default_language)
+        # New comments (a sync) are ranked against the targets the queue marks;
+        # the brand book's language joins them after the first frame.
+        store.use_targets(Targets(config.targets, config.tz))
         # Neither: no network access at all (tests of the queue alone, an
         # import-only inbox). ``make_syncer`` builds it on first use, after the
         # first frame: the sync and the networks' modules are a tenth of the
@@ -116,8 +117,24 @@ class CmInboxApp(App[int]):
         # passes over it paused a key press for 50 ms now and then. The console
         # script held the collector off until here (cm_inbox.startup).
         startup.settled()
+        self._read_composer_settings()
         self._install_other_themes()
         await self.inbox.after_first_frame()
+
+    def _read_composer_settings(self) -> None:
+        """The brand book and the draft checks, read once the queue is on screen
+        (the config was read without them: their modules took 7-10 ms of the
+        wait). Their problems are told now, as the rest of the file's were."""
+        if self.config.composer is not None:
+            return  # given already read
+        from cm_inbox.composer_config import with_composer_settings
+
+        config = with_composer_settings(self.config)
+        for problem in config.problems[len(self.config.problems) :]:
+            self.startup_problems.append(problem)
+            self.notify(problem, title="Config", severity="warning", timeout=12)
+        self.config = config
+        self.store.use_targets(Targets(config.targets, config.tz), config.brand.default_language)
 
     def _install_themes(self) -> None:
         """The configured theme, read and checked before the first frame; the other
@@ -203,7 +220,7 @@ def make_app(
     clock: Callable[[], float] = time.time,
 ) -> CmInboxApp:
     """Build the app on a database file and a config file (the default ones when None)."""
-    config = load_config(config_path)
+    config = load_config(config_path, composer=False)  # the composer's part: after the first frame
     store = Store(db_path, clock=clock, rules=config.rules)
 
     def make_syncer() -> Syncer:
