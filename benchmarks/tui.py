@@ -3,7 +3,8 @@
 The real `cm-inbox` runs in a pseudo-terminal (benchmarks/terminal.py) on the
 benchmark database. What each wait looks for is worked out beforehand from
 the store: the first row's text, the status bar once a view's keys have all
-loaded (" 1 of 857,123"; " · Inbox · newest" beside it), the filter's and each search's counts.
+loaded (" 1 of 857,123 · Inbox · newest"; "1 of 857,123…" while only the view's
+head is), the filter's and each search's counts.
 
 Keys are sent the way a person sends them. Held (``j`` × 500): 25 presses a
 second, the usual key-repeat rate, each timed to the end of the frame that
@@ -67,8 +68,9 @@ def expected_screen(db: Path, words: list[str]) -> Expected:
 
     def status(count: int) -> str:
         # " 12 of 857,123 · Inbox · priority": the count follows the cursor's
-        # position, in a widget of its own that repaints alone; an empty list is " 0".
-        return f" of {count:,}" if count else " 0 · "
+        # position, in a widget of its own that repaints alone; an empty list is
+        # " 0". While only the view's head is loaded it reads "12 of 857,123…".
+        return f" of {count:,} · " if count else " 0 · "
 
     with Store(db) as store:
         (first,) = store.queue_rows(View.INBOX, store.queue_keys(inbox, limit=1))

@@ -688,6 +688,34 @@ def _four_hundred_newest_first(store, clock, tmp_path) -> CmInboxApp:
     return CmInboxApp(store, config, clock=clock, thread_settle_s=0.01)
 
 
+async def test_the_position_counts_the_whole_view_while_its_keys_load(store, clock, tmp_path):
+    """The list shows a view's head at once and loads the rest behind it: the
+    position already counts the view (not the head) and marks the wait with "…"."""
+    now = int(clock())
+    store.upsert_comments(
+        incoming(
+            "mastodon", "lumo@mastodon.social", f"r{i}", f"user{i:03d}", f"export {i}", now - i
+        )
+        for i in range(400)
+    )
+    config = default_config(tmp_path, '[ui]\nsort = "newest"\n')
+    app = CmInboxApp(store, config, clock=clock, thread_settle_s=0.01)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = inbox(app)
+        assert screen.position.text == " 1 of 400"
+        screen.reload(keep=None)  # the head now; the rest after the frame, from a worker
+        assert len(screen.queue.keys) < 400
+        assert screen.position.text == " 1 of 400…"
+        await settle(pilot)
+        assert screen.position.text == " 1 of 400"
+        # A search's head comes before its count: at least the head, then the count.
+        screen._apply_search("export")
+        assert screen.position.text == f" 1 of {len(screen.queue.keys)}+…"
+        await settle(pilot)
+        assert screen.position.text == " 1 of 400"
+
+
 def assert_each_line_shows_its_user(lines, top: int) -> None:
     """Line y of a list scrolled to ``top`` shows @user{top + y} (rows made above)."""
     assert [f"@user{top + y:03d}" in line.text for y, line in enumerate(lines)] == [True] * len(

@@ -74,6 +74,8 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
         self.message = ""
         self._search_timer: Timer | None = None
         self._keep_key: int | None = None
+        # The view's head is shown while the rest of its keys load.
+        self._rest_loading = False
         self._thread_timer: Timer | None = None
         self._thread_wanted: int | None = None
         self._last_move = float("-inf")
@@ -331,14 +333,18 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
         head_shown = False
         if keep is None and not query.is_filtered and query.view is not View.OUTBOX:
             head = self.store.queue_keys(query, limit=HEAD_ROWS)
-            self.queue.set_keys(query.view, head, total=self.store.queue_count(query))
+            total = self.store.queue_count(query)
+            self.queue.set_keys(query.view, head, total=total)
             head_shown = True
+            self._rest_loading = len(head) < total
         elif keep is None and query.search and query.view is not View.OUTBOX:
             # A search shows its first screen from the index's end at once; the
             # full list (and its count) follows from the worker.
             self.queue.set_keys(query.view, self.store.search_head(query, HEAD_ROWS))
             head_shown = True
+            self._rest_loading = True
         if head_shown:
+            self._update_position()
             # Parsing a million ids holds the interpreter in slices: start after
             # the head is on screen, not against its paint.
             self.call_after_refresh(self._load_keys, query)
@@ -356,6 +362,7 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
         if query != self.query_state:
             return
         self.queue.set_keys(query.view, keys, keep=self._keep_key)
+        self._rest_loading = False
         if not keys:
             self.thread.show_empty(self._empty_view_text())
         self._update_status()
@@ -464,7 +471,16 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
         queue's columns only, never the thread pane beside it.
         """
         count = len(self.queue.keys)
-        self.position.show(f" {self.queue.cursor + 1:,} of {count:,}" if count else " 0")
+        if not count:
+            self.position.show(" 0")
+        elif self._rest_loading:
+            # Only the head of the view is loaded: its count is the view's when
+            # known ("1 of 857,123…"), else at least the head's ("1 of 200+…").
+            total = self.queue.total
+            more = "+" if total <= count else ""
+            self.position.show(f" {self.queue.cursor + 1:,} of {total:,}{more}…")
+        else:
+            self.position.show(f" {self.queue.cursor + 1:,} of {count:,}")
 
     def say(self, message: str) -> None:
         self.message = message
