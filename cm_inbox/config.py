@@ -150,9 +150,9 @@ class Config:
     watches: tuple[Watch, ...] = ()  # [[watches]]: see cm_inbox.watches
     # The composer's: the brand book and the draft checks ([brand] and [checks],
     # or brand.toml beside the file), read by cm_inbox.composer_config. None
-    # until read, and then ``brand`` and ``checks`` are the defaults: the TUI
-    # reads them after its first frame, their modules being a sixth of the
-    # config's part of the wait for the queue.
+    # until read; ``brand`` and ``checks`` are the defaults meanwhile. The TUI
+    # reads them after its first frame: their modules took 6-12 ms of the wait
+    # for the queue.
     composer: tuple[BrandBook, CheckSettings] | None = None
 
     @property

@@ -123,10 +123,11 @@ class CmInboxApp(App[int]):
 
     def _read_composer_settings(self) -> None:
         """The brand book and the draft checks, read once the queue is on screen
-        (the config was read without them: their modules took 7-10 ms of the
-        wait). Their problems are told now, as the rest of the file's were."""
+        (``make_app`` read the config without them). Their problems are told now,
+        as the rest of the file's were at start; the sync, which scores new
+        comments in the brand's language, starts after this."""
         if self.config.composer is not None:
-            return  # given already read
+            return  # the app was given a config read whole
         from cm_inbox.composer_config import with_composer_settings
 
         config = with_composer_settings(self.config)

@@ -2,7 +2,7 @@
 
 It changes on every key, so it is painted as one ready line. As a Static it
 went through Textual's content pipeline (text to content, wrapping, styling)
-on every key: about 0.6 ms of each held j's frame, a tenth of it.
+on every key: 0.3-0.6 ms of each held j's frame, against 0.2 now.
 """
 
 from __future__ import annotations
