@@ -205,19 +205,27 @@ class Session:
         Searches the text written since the last marker or key (not frame by
         frame), so a marker split over two reads of an unwrapped paint is found.
         """
+        return self._wait_for(lambda text: marker in text, repr(marker), timeout)
+
+    def wait_match(self, pattern: str, timeout: float) -> float:
+        """``wait_text`` for a regular expression (in the text of whole frames)."""
+        compiled = re.compile(pattern)
+        return self._wait_for(lambda text: compiled.search(text) is not None, pattern, timeout)
+
+    def _wait_for(self, found: Callable[[str], bool], what: str, timeout: float) -> float:
         deadline = time.perf_counter() + timeout
         while True:
-            if marker in self._text:
+            if found(self._text):
                 self._text = ""
                 while self._splitter.in_frame:  # the frame that shows it is still being written
                     if not self._read(deadline - time.perf_counter()):
                         break
                     if time.perf_counter() > deadline:
-                        raise TerminalTimeout(f"frame showing {marker!r} never ended")
+                        raise TerminalTimeout(f"frame showing {what} never ended")
                 return time.perf_counter() - self.started
             left = deadline - time.perf_counter()
             if left <= 0 or not self._read(left):
-                raise TerminalTimeout(f"{marker!r} not on screen within {timeout} s")
+                raise TerminalTimeout(f"{what} not on screen within {timeout} s")
 
     # -- writing ---------------------------------------------------------------
 
