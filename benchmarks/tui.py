@@ -59,6 +59,18 @@ class Expected:
     searches: list[tuple[str, str]]
 
 
+def loaded_count(count: int) -> str:
+    """A pattern for the position once a view of ``count`` rows has all loaded.
+
+    " 12 of 857,123" follows the cursor, in a widget of its own that repaints
+    alone (the status bar beside it is written only when it changes); an empty
+    list is " 0". While only the view's head is loaded it reads
+    " 12 of 857,123…" (" 12 of 200+…" for a search): the count followed by none
+    of those, nor by more digits, says the whole view is there.
+    """
+    return rf" of {count:,}(?![\d,+…])" if count else " 0 · "
+
+
 def expected_screen(db: Path, words: list[str]) -> Expected:
     from cm_inbox.model import QueueQuery, View
     from cm_inbox.networks import rules_for
@@ -66,31 +78,23 @@ def expected_screen(db: Path, words: list[str]) -> Expected:
 
     inbox = QueueQuery(view=View.INBOX, sort=default_sort())  # as the app opens it
 
-    def status(count: int) -> str:
-        # A pattern: " 12 of 857,123" follows the cursor's position, in a widget
-        # of its own that repaints alone (the status bar beside it is written
-        # only when it changes); an empty list is " 0". While only the view's
-        # head is loaded it reads " 12 of 857,123…" (" 12 of 200+…" for a
-        # search): the count, followed by none of those, says the whole view
-        # has loaded.
-        return rf" of {count:,}(?![\d,+…])" if count else " 0 · "
-
     with Store(db) as store:
         (first,) = store.queue_rows(View.INBOX, store.queue_keys(inbox, limit=1))
         networks = store.networks()
         network = "mastodon" if "mastodon" in networks else networks[0]
         return Expected(
             first_row=row_marker(first.comment),
-            inbox_status=status(store.queue_count(inbox)),
+            inbox_status=loaded_count(store.queue_count(inbox)),
             escalated_status=f" · {View.ESCALATED.title} · ",
             inbox_prefix=f" · {View.INBOX.title} · ",
             network=network,
             network_label=rules_for(network).label,
             # The dropdown opens on "any"; each down arrow moves one network on.
             network_steps=networks.index(network) + 1,
-            filter_status=status(store.queue_count(replace(inbox, network=network))),
+            filter_status=loaded_count(store.queue_count(replace(inbox, network=network))),
             searches=[
-                (word, status(store.queue_count(replace(inbox, search=word)))) for word in words
+                (word, loaded_count(store.queue_count(replace(inbox, search=word))))
+                for word in words
             ],
         )
 

@@ -1,8 +1,10 @@
-"""The benchmark's own tools: frames cut at the sync markers, percentiles, the latency proxy."""
+"""The benchmark's own tools: frames cut at the sync markers, percentiles, the latency proxy,
+the sign that a view has loaded."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import time
 from pathlib import Path
@@ -14,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from latency_proxy import LatencyProxy  # noqa: E402
 from stats import percentile  # noqa: E402
 from terminal import SYNC_END, SYNC_START, FrameSplitter, strip_ansi  # noqa: E402
+from tui import loaded_count  # noqa: E402
 
 
 def test_frames_are_cut_at_the_markers_whatever_the_read_boundaries() -> None:
@@ -51,6 +54,16 @@ def test_an_unfinished_frame_stays_open() -> None:
 def test_strip_ansi_keeps_the_text_only() -> None:
     raw = "\x1b[38;5;231;48;5;59m Inbox · 1,131\x1b[0m\r\n\x1b]22;default\x07 · newest".encode()
     assert strip_ansi(raw) == " Inbox · 1,131 · newest"
+
+
+def test_a_view_counts_as_loaded_only_without_the_loading_mark() -> None:
+    whole = re.compile(loaded_count(861_608))
+    assert whole.search(" 7 of 861,608 · Inbox · priority")
+    assert whole.search("@nadia 3d Export is slow 7 of 861,608")  # repainted alone
+    assert not whole.search(" 7 of 861,608… · Inbox · priority")  # the head only
+    assert not re.compile(loaded_count(200)).search(" 1 of 200+… · search: the")
+    assert not re.compile(loaded_count(29)).search(" 1 of 291 · search: the")
+    assert re.compile(loaded_count(0)).search(" 0 · Inbox")
 
 
 def test_percentile() -> None:
