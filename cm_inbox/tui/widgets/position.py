@@ -37,9 +37,6 @@ class Position(Widget):
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return len(self.text)
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return 1
-
     def notify_style_update(self) -> None:
         self._style = None  # a new theme: new colours
         super().notify_style_update()
