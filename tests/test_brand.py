@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 from compose_fixtures import write
+from tui_fixtures import fill
 
 from cm_inbox.brand import BrandBook, brand_sections
 from cm_inbox.brand_file import DEMO_BRAND_PATH, demo_brand_book, load_brand_file
 from cm_inbox.config import load_config
+from cm_inbox.store import Store
+from cm_inbox.tui.app import make_app
 
 BRAND = """\
 [ui]
@@ -255,11 +258,6 @@ def test_the_length_check_cannot_be_relaxed(tmp_path: Path) -> None:
 async def test_the_app_reads_the_brand_book_after_its_first_frame_and_tells_its_problems(
     tmp_path: Path, isolated_dirs: Path
 ) -> None:
-    from tui_fixtures import fill
-
-    from cm_inbox.store import Store
-    from cm_inbox.tui.app import make_app
-
     db = tmp_path / "inbox.db"
     with Store(db) as store:
         fill(store, 1_750_000_000)
