@@ -135,7 +135,8 @@ class CmInboxApp(App[int]):
             self.startup_problems.append(problem)
             self.notify(problem, title="Config", severity="warning", timeout=12)
         self.config = config
-        self.store.use_targets(Targets(config.targets, config.tz), config.brand.default_language)
+        # The same targets as before the first frame, now with the brand's language.
+        self.store.use_targets(self.store.scorer.targets, config.brand.default_language)
 
     def _install_themes(self) -> None:
         """The configured theme, read and checked before the first frame; the other
