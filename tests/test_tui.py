@@ -649,6 +649,24 @@ async def test_a_narrow_terminal_still_shows_every_view_and_its_count(app):
             assert f"{number} {title}" in header
 
 
+async def test_the_first_frame_already_shows_the_tabs_that_fit(app, monkeypatch):
+    """The header is given its text before its first layout, when it has no width
+    yet: it must fit the terminal then too, not show cut-off tabs for a frame."""
+    from cm_inbox.tui.widgets.view_tabs import ViewTabs
+
+    shown: list[str] = []
+    real_update = ViewTabs.update
+
+    def update(self, content="", **kwargs):
+        shown.append(str(content))
+        return real_update(self, content, **kwargs)
+
+    monkeypatch.setattr(ViewTabs, "update", update)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+    assert shown and all("2 Esc 0" in text and "Escalated" not in text for text in shown)
+
+
 async def test_scrolling_line_by_line_shows_each_row_where_it_belongs(app):
     """Held keys scroll the list a line at a time, and painted lines are kept
     between frames: every line must still show its own row, and only the

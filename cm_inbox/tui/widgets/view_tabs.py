@@ -40,26 +40,16 @@ class ViewTabs(Static):
         self.current = View.INBOX
         self.counts: dict[View, int] = {}
         self._spans: list[tuple[int, int, View]] = []
+        self._level = -1
 
     def show(self, current: View, counts: dict[View, int]) -> None:
         self.current = current
         self.counts = counts
         text = Text(no_wrap=True, overflow="ellipsis")
         self._spans = []
-        labels = [
-            (view, f"{number} {{}} {counts.get(view, 0):,}")
-            for number, view in enumerate(View, start=1)
-        ]
-        # Full titles when they fit; else shorter ones, then without the padding
-        # around each tab, so no count is cut off at 80 columns.
-        room = self.size.width - 2 if self.size.width else None
-        for title_of, pad, separator in _LEVELS:
-            width = sum(
-                len(label.format(title_of(view))) + 2 * len(pad) + len(separator)
-                for view, label in labels
-            )
-            if room is None or width <= room:
-                break
+        labels = self._labels(counts)
+        self._level = self._level_for(labels)
+        title_of, pad, separator = _LEVELS[self._level]
         for view, label in labels:
             start = len(text)
             shown = pad + label.format(title_of(view)) + pad
@@ -72,8 +62,34 @@ class ViewTabs(Static):
             text.append(separator, style="dim" if separator != " " else "")
         self.update(text)
 
+    @staticmethod
+    def _labels(counts: dict[View, int]) -> list[tuple[View, str]]:
+        return [
+            (view, f"{number} {{}} {counts.get(view, 0):,}")
+            for number, view in enumerate(View, start=1)
+        ]
+
+    def _level_for(self, labels: list[tuple[View, str]]) -> int:
+        """Full titles when they fit; else shorter ones, then without the padding
+        around each tab, so no count is cut off at 80 columns."""
+        # Before its first layout the header has no width yet: it spans the
+        # terminal, and guessing that width spares the first frame tabs cut off
+        # (then redrawn shorter a moment later).
+        width = self.size.width or self.app.size.width
+        room = width - 2  # the padding
+        for level, (title_of, pad, separator) in enumerate(_LEVELS):
+            needed = sum(
+                len(label.format(title_of(view))) + 2 * len(pad) + len(separator)
+                for view, label in labels
+            )
+            if needed <= room:
+                return level
+        return len(_LEVELS) - 1
+
     def on_resize(self) -> None:
-        if self.counts:
+        # Redrawn only when the width calls for other titles: a new text makes
+        # the whole screen lay out again.
+        if self.counts and self._level_for(self._labels(self.counts)) != self._level:
             self.show(self.current, self.counts)
 
     def on_click(self, event: Click) -> None:
