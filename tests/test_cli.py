@@ -709,7 +709,8 @@ def test_sync_summary_keeps_long_problems_whole_under_the_table() -> None:
     [[], ["--db", "~/inbox.db"], ["--db=/srv/team inbox.db"], ["--db", ""]],
 )
 def test_opening_the_inbox_skips_the_full_parser_and_means_the_same(argv: list[str]) -> None:
-    from cm_inbox.cli.main import build_parser, inbox_alone
+    from cm_inbox.cli.main import inbox_alone
+    from cm_inbox.cli.parser import build_parser
 
     shortcut = inbox_alone(argv)
     assert shortcut is not None

@@ -41,6 +41,7 @@ CORE_MODULES = [
     "cm_inbox.demo.builder",
     "cm_inbox.demo.sandboxed",
     "cm_inbox.cli.main",
+    "cm_inbox.cli.parser",
     "cm_inbox.cli.replying",
     "cm_inbox.cli.templating",
     "cm_inbox.response_config",

@@ -2,8 +2,8 @@
 
 Every module imported before the first frame delays the queue: on a 2-core
 machine Python spends about a millisecond per dataclass it creates. The sync,
-the networks' item types, the HTML parser and the composer load once the queue
-is on screen. A new import at the top of a module on the start-up path would
+the networks' item types, the HTML parser, the composer and the command line's
+full parser load once the queue is on screen, or never. A new import at the top of a module on the start-up path would
 quietly bring them back; this test says which one.
 """
 
@@ -58,6 +58,8 @@ LOADED_LATER = [
     "textual.widgets._footer",
     "cm_inbox.tui.widgets.composer",
     "html.parser",
+    "cm_inbox.cli.parser",
+    "argparse",
 ]
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
@@ -15,6 +15,9 @@ from rich.text import Text
 from cm_inbox.model import QueueQuery, Sort, View
 from cm_inbox.paths import default_db_path
 from cm_inbox.store import Store, StoreError
+
+if TYPE_CHECKING:
+    import argparse
 
 PROG = "cm-inbox"
 

@@ -6,15 +6,18 @@ commands never pay for it (and keep working where it is missing).
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cm_inbox.cli.common import CliError, db_path
 from cm_inbox.paths import default_db_path, demo_db_path
 from cm_inbox.store import Store
+
+if TYPE_CHECKING:
+    import argparse
 
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 
