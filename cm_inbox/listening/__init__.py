@@ -15,9 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from cm_inbox.pickled import pickled_as_call
+
 Sentiment = Literal["negative", "neutral", "positive"]
 
 
+@pickled_as_call  # worked out in another process (an import's reader, a sync's)
 @dataclass(frozen=True, slots=True)
 class Signals:
     """What one comment says about itself, computed at ingest."""

@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cm_inbox.pickled import pickled_as_call
+
 if TYPE_CHECKING:
     from cm_inbox.model import Status
 
 
+@pickled_as_call  # an import's reader process sends them to the writer
 @dataclass(slots=True)
 class IncomingAuthor:
     """An author as a network or an import file describes them."""
@@ -19,6 +22,7 @@ class IncomingAuthor:
     followers: int | None = None
 
 
+@pickled_as_call  # an import's reader process sends them to the writer
 @dataclass(slots=True)
 class IncomingComment:
     """A comment on its way into the store, from a sync or an import.
