@@ -305,6 +305,36 @@ async def test_escape_keeps_the_draft_and_r_reopens_it(app, store):
         assert inbox(app).composer.editor.text == "half a thought"
 
 
+async def test_keys_typed_right_after_r_go_to_the_draft_not_the_queue(app, store):
+    """`r` then "de rien" arriving together (typed ahead, pasted): the `d` must not
+    reach the queue, where it marks the comment done; the words go to the draft."""
+    from textual import events
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = current_id(app)
+        for key, character in [("r", "r"), ("d", "d"), ("e", "e"), ("space", " "), ("x", "x")]:
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        assert store.comment(first).status is Status.NEW
+        composer = inbox(app).composer
+        assert composer is not None and composer.display
+        assert composer.editor.text.endswith("de x")
+
+
+async def test_a_search_typed_right_after_the_slash_lands_in_the_box(app, store):
+    from textual import events
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in ["slash", "r", "e", "d"]:
+            app.post_message(events.Key(key, "/" if key == "slash" else key))
+        await settle(pilot)
+        assert inbox(app).search_input is not None
+        assert inbox(app).search_input.value == "red"
+        assert inbox(app).composer is None or not inbox(app).composer.display
+
+
 async def test_a_reply_over_the_network_limit_is_not_queued(app, store):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -97,6 +98,30 @@ class CmInboxApp(App[int]):
         # frame the user waited through for nothing.
         self.inbox = InboxScreen()
         return self.inbox
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys typed ahead follow the focus they were typed after.
+
+        Textual hands each key to the focused widget as it arrives, and looks up
+        the screen's bindings only when the key comes back up from there. So `r`
+        and "de rien" arriving together (typed fast, pasted) were all handed to
+        the queue before `r` opened the composer, and `d` then came back to the
+        screen's bindings and marked the comment done. A key that comes back
+        after the focus moved goes to the widget that has the focus now, as if
+        typed after the move.
+        """
+        if isinstance(event, events.Key):
+            if not event.is_forwarded:
+                event._cm_typed_for = self.focused  # type: ignore[attr-defined]
+            else:
+                typed_for = getattr(event, "_cm_typed_for", None)
+                focused = self.focused
+                if typed_for is not None and focused is not None and focused is not typed_for:
+                    again = events.Key(event.key, event.character)
+                    again._cm_typed_for = focused  # type: ignore[attr-defined]
+                    focused._forward_event(again)
+                    return
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         self._install_keymap()

@@ -776,7 +776,9 @@ class InboxScreen(EscalationActions, ModerationActions, Screen):
     async def action_search(self) -> None:
         search = await self._the_search_box()
         search.display = True
-        search.focus()
+        # Focused now: Widget.focus waits behind the keys already typed, which
+        # must reach the box (CmInboxApp.on_event): "/reply" searches, not replies.
+        self.set_focus(search)
 
     @on(Input.Changed, "#search")
     def _on_search_changed(self, event: Input.Changed) -> None:

@@ -225,7 +225,9 @@ class Composer(Vertical):
         self.editor.load_text(text)
         self.editor.move_cursor(self.editor.document.end)
         self.display = True
-        self.editor.focus()
+        # Focused now: Widget.focus waits behind the keys already typed, which
+        # must reach the draft (CmInboxApp.on_event), not the queue.
+        self.screen.set_focus(self.editor)
         self._show_count()
         self._run_checks()
         self._load(comment, self._opening)
