@@ -107,3 +107,34 @@ def test_the_proxy_delays_each_request_of_a_kept_alive_connection() -> None:
 
     took = asyncio.run(scenario())
     assert all(0.05 <= seconds < 1.0 for seconds in took)
+
+
+def test_the_import_floor_writes_the_rows_the_app_writes(cli, tmp_path: Path, capsys) -> None:
+    """The import target is a ratio to the floor: a floor writing other rows (without
+    the listening's values, which the indexes and tallies sort and count by) would
+    be quicker for work the app must do, and the ratio would mean nothing."""
+    import json
+    import sqlite3
+
+    import import_floor
+    from importing import same_rows
+
+    from cm_inbox.demo.generator import iter_records
+
+    corpus = tmp_path / "corpus.jsonl"
+    records = list(iter_records(seed=3, now=1_767_261_600, count=300))
+    corpus.write_text("".join(json.dumps(record) + "\n" for record in records))
+    app_db, floor_db = tmp_path / "app.sqlite3", tmp_path / "floor.sqlite3"
+    assert cli("import", corpus, "--db", app_db).code == 0
+    capsys.readouterr()
+    import_floor.main(str(corpus), str(app_db), str(floor_db))
+    assert json.loads(capsys.readouterr().out)["rows"] == len(records)
+    cleaned = same_rows(app_db, floor_db)
+    assert 0 <= cleaned < len(records) // 10
+    with sqlite3.connect(floor_db) as conn:
+        assert conn.execute("SELECT count(*) FROM comments WHERE sentiment IS NULL").fetchone() == (
+            0,
+        )
+        conn.execute("UPDATE comments SET priority = priority + 1 WHERE rowid = 7")
+    with pytest.raises(RuntimeError, match="1 differ"):
+        same_rows(app_db, floor_db)
