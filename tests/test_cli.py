@@ -358,6 +358,32 @@ def test_import_in_many_batches_skips_only_the_bad_records(
     assert sorted(remote_ids(items), key=int) == [str(n) for n in range(10) if n != 4]
 
 
+@pytest.mark.parametrize("pooled", [False, True], ids=["thread", "process"])
+def test_import_reports_lines_json_or_utf8_refuse(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pooled: bool
+) -> None:
+    if pooled:
+        monkeypatch.setattr(transfer, "POOL_MIN_BYTES", 0)
+    source = tmp_path / "odd.jsonl"
+    lines = [
+        "\ufeff".encode() + record("1", "saved from Notepad, with a BOM").encode(),
+        record("2", likes=float("nan")).encode(),  # json.dumps writes NaN; JSON has no NaN
+        record("3", "caf\u00e9").encode().replace(b"\\u00e9", b"\xe9"),  # Latin-1, not UTF-8
+        record("4", "tout va bien").encode(),
+    ]
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    path = tmp_path / "odd.sqlite3"
+    result = cli("import", source, "--db", path)
+    assert result.code == 0
+    assert result.out.strip() == "2 new, 0 updated, 2 skipped (bad lines)"
+    assert result.err.splitlines() == [
+        f"{source}:2: invalid JSON: NaN is not a number JSON allows",
+        f"{source}:3: not UTF-8 text",
+    ]
+    items = json.loads(cli("list", "--db", path, "--json", "--view", "all").out)
+    assert sorted(remote_ids(items)) == ["1", "4"]
+
+
 def test_a_large_file_is_read_by_a_second_process_with_the_same_result(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
