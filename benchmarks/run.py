@@ -76,7 +76,8 @@ METHOD = {
     "same rows: the listening values (language, sentiment, intents, priority) read from the "
     "app's import just before, untimed, and the rows checked alike after the first run",
     "first_screen": "process start to the end of the frame showing the inbox's first row, "
-    "in a 120x36 pty; floor: benchmarks/bare_app.py (one Static line), same python",
+    "in a 120x36 pty; floor: benchmarks/bare_app.py (one Static line), same python; "
+    "5 x --runs pairs (floor, then app), medians of each",
     "keys": "one pty session per run; key_p50/p95: 500 j held at 25 presses/s (the usual "
     "key repeat), each from writing the key to the end of the frame repainting the queue; "
     "key_tapped: 50 j at 4/s; end (G), top (g), pagedown, view_switch (2 then 1, to the "
@@ -299,7 +300,10 @@ def main(argv: list[str] | None = None) -> int:
         if db is not None and set(groups) & {"first_screen", "keys"}:
             expected = tui.expected_screen(db, words[::5][:10])
             if "first_screen" in groups:
-                runs = max(5, 2 * args.runs + 1)
+                # Short runs, but the machine's own pace swings: the bare app
+                # alone took 0.23-0.37 s within seven runs. Fifteen pairs keep a
+                # slow moment from deciding the medians.
+                runs = max(7, 5 * args.runs)
                 step(
                     "first_screen",
                     lambda: tui.measure_first_screen(figures, db, expected, runs, env, say),
