@@ -77,7 +77,7 @@ METHOD = {
     "app's import just before, untimed, and the rows checked alike after the first run",
     "first_screen": "process start to the end of the frame showing the inbox's first row, "
     "in a 120x36 pty; floor: benchmarks/bare_app.py (one Static line), same python; "
-    "5 x --runs pairs (floor, then app), medians of each",
+    "max(7, 5 x --runs) pairs (floor, then app), medians of each",
     "keys": "one pty session per run; key_p50/p95: 500 j held at 25 presses/s (the usual "
     "key repeat), each from writing the key to the end of the frame repainting the queue; "
     "key_tapped: 50 j at 4/s; end (G), top (g), pagedown, view_switch (2 then 1, to the "
